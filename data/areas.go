@@ -1,0 +1,158 @@
+package data
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"regexp"
+	"strconv"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geo"
+	"github.com/paulmach/orb/geojson"
+)
+
+// DefaultIDField is the property that keys census tracts in TIGER/Line files.
+const DefaultIDField = "GEOID"
+
+var geoidPattern = regexp.MustCompile(`^[0-9]{11}$`)
+
+// AreaOptions says how to read an areas file.
+type AreaOptions struct {
+	IDField   string     // property holding the id; DefaultIDField when empty
+	NameField string     // optional property holding a display name
+	Region    *orb.Bound // when set, every vertex must lie inside
+}
+
+// ReadAreas reads a GeoJSON FeatureCollection of Polygon and MultiPolygon features (RFC 7946,
+// lon/lat WGS 84). With the default id field, ids must be 11-digit tract GEOIDs.
+func ReadAreas(r io.Reader, file string, opts AreaOptions) ([]Area, error) {
+	idField := opts.IDField
+	if idField == "" {
+		idField = DefaultIDField
+	}
+	raw, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	features, err := splitFeatureCollection(raw, file)
+	if err != nil {
+		return nil, err
+	}
+	errs := &errorList{file: file}
+	seen := map[string]string{}
+	areas := make([]Area, 0, len(features))
+	for i, msg := range features {
+		ref := featureRef(i)
+		f, err := geojson.UnmarshalFeature(msg)
+		if err != nil {
+			errs.add(ref, "not a GeoJSON feature: %v", err)
+			continue
+		}
+		id, ok := propertyString(f.Properties, idField)
+		if !ok {
+			errs.add(ref, "no %q property (choose the id property with --id-field)", idField)
+			continue
+		}
+		if idField == DefaultIDField && !geoidPattern.MatchString(id) {
+			errs.add(ref, "GEOID %q is not an 11-digit census tract id (state 2 + county 3 + tract 6 digits); for other areal units pass --id-field", id)
+			continue
+		}
+		if prev, dup := seen[id]; dup {
+			errs.add(ref, "%s %q repeats %s", idField, id, prev)
+			continue
+		}
+		seen[id] = ref
+		var mp orb.MultiPolygon
+		switch g := f.Geometry.(type) {
+		case orb.Polygon:
+			mp = orb.MultiPolygon{g}
+		case orb.MultiPolygon:
+			mp = g
+		case nil:
+			errs.add(ref, "%s %q has no geometry", idField, id)
+			continue
+		default:
+			errs.add(ref, "%s %q is a %s; areas must be Polygon or MultiPolygon", idField, id, g.GeoJSONType())
+			continue
+		}
+		if len(mp) == 0 {
+			errs.add(ref, "%s %q has an empty geometry", idField, id)
+			continue
+		}
+		bad := false
+		for k, poly := range mp {
+			if err := checkPolygon(poly, opts.Region); err != nil {
+				where := ""
+				if len(mp) > 1 {
+					where = fmt.Sprintf("polygon %d: ", k+1)
+				}
+				errs.add(ref, "%s %q: %s%v", idField, id, where, err)
+				bad = true
+				break
+			}
+		}
+		if bad {
+			continue
+		}
+		name, _ := propertyString(f.Properties, opts.NameField)
+		if name == "" {
+			name, _ = propertyString(f.Properties, "NAMELSAD")
+		}
+		areas = append(areas, Area{ID: id, Name: name, Geometry: mp, LandKm2: landKm2(f.Properties, mp), Ref: ref})
+	}
+	if err := errs.err(); err != nil {
+		return nil, err
+	}
+	if len(areas) == 0 {
+		return nil, &InputError{File: file, Reason: "no features"}
+	}
+	return areas, nil
+}
+
+// splitFeatureCollection returns the raw features so each can be decoded, and its errors named,
+// on its own. JSON syntax errors are reported with their line.
+func splitFeatureCollection(raw []byte, file string) ([]json.RawMessage, error) {
+	var fc struct {
+		Type     string            `json:"type"`
+		Features []json.RawMessage `json:"features"`
+	}
+	if err := json.Unmarshal(raw, &fc); err != nil {
+		var syn *json.SyntaxError
+		if errors.As(err, &syn) {
+			return nil, &InputError{File: file, Ref: lineRef(1 + bytes.Count(raw[:syn.Offset], []byte("\n"))), Reason: "invalid JSON: " + syn.Error()}
+		}
+		return nil, &InputError{File: file, Reason: "not a GeoJSON FeatureCollection: " + err.Error()}
+	}
+	if fc.Type != "FeatureCollection" {
+		return nil, &InputError{File: file, Reason: fmt.Sprintf("GeoJSON type is %q; want a FeatureCollection", fc.Type)}
+	}
+	return fc.Features, nil
+}
+
+// propertyString reads a property as text; numeric ids are written without exponent or
+// trailing zeros.
+func propertyString(p geojson.Properties, key string) (string, bool) {
+	if key == "" {
+		return "", false
+	}
+	switch v := p[key].(type) {
+	case string:
+		return v, v != ""
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64), true
+	case json.Number:
+		return v.String(), true
+	}
+	return "", false
+}
+
+func landKm2(p geojson.Properties, mp orb.MultiPolygon) float64 {
+	if v, ok := p["ALAND"].(float64); ok && v >= 0 {
+		return v / 1e6
+	}
+	return math.Abs(geo.Area(mp)) / 1e6
+}

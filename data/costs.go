@@ -1,0 +1,91 @@
+package data
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// CostMatrix is a parsed origin–destination cost table: rows of origin (an area id or an H3
+// cell), program id and cost.
+type CostMatrix struct {
+	File string
+	Unit string
+	Rows []CostRow
+}
+
+// CostRow is one origin–program cost.
+type CostRow struct {
+	Origin, Program string
+	Cost            float64
+	Line            int
+}
+
+// ReadCostMatrix reads a cost CSV with columns origin, program and a cost column named minutes,
+// km or cost (which also names the unit).
+func ReadCostMatrix(r io.Reader, file string) (*CostMatrix, error) {
+	t, err := openCSV(r, file)
+	if err != nil {
+		return nil, err
+	}
+	col := map[string]int{}
+	for i, h := range t.header {
+		col[strings.ToLower(strings.TrimSpace(h))] = i
+	}
+	origin, ok1 := col["origin"]
+	program, ok2 := col["program"]
+	costCol, unit := -1, ""
+	for _, name := range []string{"minutes", "km", "cost"} {
+		if i, ok := col[name]; ok {
+			costCol, unit = i, name
+			break
+		}
+	}
+	if !ok1 || !ok2 || costCol < 0 {
+		return nil, &InputError{File: file, Ref: "line 1", Reason: fmt.Sprintf("a cost matrix needs columns origin, program and one of minutes, km, cost; the header has %s", strings.Join(t.header, ", "))}
+	}
+	if unit == "minutes" {
+		unit = "min"
+	}
+	m := &CostMatrix{File: file, Unit: unit}
+	for {
+		rec, line, err := t.next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		c, err := strconv.ParseFloat(strings.TrimSpace(rec[costCol]), 64)
+		if err != nil || c < 0 || math.IsNaN(c) || math.IsInf(c, 0) {
+			return nil, &InputError{File: file, Ref: lineRef(line), Reason: fmt.Sprintf("cost %q is not a non-negative number", rec[costCol])}
+		}
+		m.Rows = append(m.Rows, CostRow{Origin: strings.TrimSpace(rec[origin]), Program: strings.TrimSpace(rec[program]), Cost: c, Line: line})
+	}
+	return m, nil
+}
+
+// LoadCostMatrix reads a cost matrix file and describes it like an ingested input, so that its
+// digest travels with the run.
+func LoadCostMatrix(path string, now time.Time) (*CostMatrix, *IngestRecord, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	name := filepath.Base(path)
+	m, err := ReadCostMatrix(bytes.NewReader(raw), name)
+	if err != nil {
+		return nil, nil, err
+	}
+	sum := sha256.Sum256(raw)
+	return m, &IngestRecord{Kind: "costs", Source: name, SHA256: hex.EncodeToString(sum[:]), Rows: len(m.Rows), LoadedAt: now.UTC(),
+		Options: map[string]string{"unit": m.Unit}}, nil
+}

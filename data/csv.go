@@ -1,0 +1,81 @@
+package data
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// csvTable reads a CSV file with a header, remembering each record's line number so that errors
+// can name it (1-based; the header is line 1).
+type csvTable struct {
+	file   string
+	header []string
+	index  map[string]int
+	r      *csv.Reader
+}
+
+func openCSV(r io.Reader, file string) (*csvTable, error) {
+	br := bufio.NewReader(r)
+	// Spreadsheet exports often begin with a UTF-8 byte-order mark that would stick to the first
+	// column name.
+	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte{0xEF, 0xBB, 0xBF}) {
+		br.Discard(3)
+	}
+	cr := csv.NewReader(br)
+	cr.ReuseRecord = false
+	header, err := cr.Read()
+	if err == io.EOF {
+		return nil, &InputError{File: file, Reason: "empty file: a header line is required"}
+	}
+	if err != nil {
+		return nil, csvError(file, err)
+	}
+	t := &csvTable{file: file, header: header, index: map[string]int{}, r: cr}
+	for i, h := range header {
+		h = strings.TrimSpace(h)
+		if prev, dup := t.index[h]; dup {
+			return nil, &InputError{File: file, Ref: "line 1", Reason: fmt.Sprintf("column %q appears twice (columns %d and %d)", h, prev+1, i+1)}
+		}
+		t.index[h] = i
+	}
+	return t, nil
+}
+
+// next returns the next record and its line, or io.EOF.
+func (t *csvTable) next() ([]string, int, error) {
+	rec, err := t.r.Read()
+	if err != nil {
+		if err == io.EOF {
+			return nil, 0, err
+		}
+		return nil, 0, csvError(t.file, err)
+	}
+	line, _ := t.r.FieldPos(0)
+	return rec, line, nil
+}
+
+// column finds a header column, failing with the list of columns the file has.
+func (t *csvTable) column(name, purpose string) (int, error) {
+	if i, ok := t.index[name]; ok {
+		return i, nil
+	}
+	return -1, &InputError{File: t.file, Ref: "line 1", Reason: fmt.Sprintf("no column %q for %s (the header has: %s)", name, purpose, strings.Join(t.header, ", "))}
+}
+
+func (t *csvTable) has(name string) bool {
+	_, ok := t.index[name]
+	return ok
+}
+
+func csvError(file string, err error) error {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return &InputError{File: file, Ref: lineRef(pe.Line), Reason: pe.Err.Error()}
+	}
+	return fmt.Errorf("%s: %w", file, err)
+}

@@ -1,0 +1,196 @@
+package data
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// DemographicOptions says how to read a demographics CSV.
+type DemographicOptions struct {
+	IDField string            // column holding the area id; DefaultIDField when empty
+	Columns map[string]string // canonical variable → source column; empty maps same-named columns
+	MOE     map[string]string // canonical variable → margin-of-error column, where not found by ACS naming
+	Vintage string            // vintage of every variable without its own
+	// Vintages gives a vintage per canonical variable, for files that join several sources.
+	Vintages map[string]string
+}
+
+// acsAnnotation holds the values the Census Bureau writes in ACS estimate columns where no
+// estimate exists (e.g. -666666666: too few sample observations). They mean "no figure".
+var acsAnnotation = map[float64]bool{-999999999: true, -888888888: true, -666666666: true, -555555555: true, -333333333: true, -222222222: true}
+
+// ReadDemographics reads a CSV keyed by area id and returns one value per area and mapped
+// variable that has a figure. An empty cell is "no data", never zero.
+func ReadDemographics(r io.Reader, file string, opts DemographicOptions) ([]DemographicValue, error) {
+	t, err := openCSV(r, file)
+	if err != nil {
+		return nil, err
+	}
+	idField := opts.IDField
+	if idField == "" {
+		idField = DefaultIDField
+	}
+	idCol, err := t.column(idField, "the area id (choose it with --id-field)")
+	if err != nil {
+		return nil, err
+	}
+	mapped, err := mapColumns(t, opts)
+	if err != nil {
+		return nil, err
+	}
+	errs := &errorList{file: file}
+	seen := map[string]int{}
+	var out []DemographicValue
+	for {
+		rec, line, err := t.next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		ref := lineRef(line)
+		id := strings.TrimSpace(rec[idCol])
+		switch {
+		case id == "":
+			errs.add(ref, "empty %s", idField)
+			continue
+		case idField == DefaultIDField && !geoidPattern.MatchString(id):
+			errs.add(ref, "GEOID %q is not an 11-digit census tract id; for other areal units pass --id-field", id)
+			continue
+		}
+		if prev, dup := seen[id]; dup {
+			errs.add(ref, "%s %q repeats line %d", idField, id, prev)
+			continue
+		}
+		seen[id] = line
+		for _, m := range mapped {
+			v, ok, err := parseFigure(rec[m.col])
+			if err != nil {
+				errs.add(ref, "column %s (%s): %v", m.source, m.variable.Name, err)
+				continue
+			}
+			if !ok {
+				continue
+			}
+			if err := checkRange(m.variable, v); err != nil {
+				errs.add(ref, "column %s (%s): %v", m.source, m.variable.Name, err)
+				continue
+			}
+			moe := math.NaN()
+			if m.moeCol >= 0 {
+				if e, ok, err := parseFigure(rec[m.moeCol]); err != nil {
+					errs.add(ref, "column %s (margin of error of %s): %v", t.header[m.moeCol], m.variable.Name, err)
+					continue
+				} else if ok {
+					moe = e
+				}
+			}
+			out = append(out, DemographicValue{AreaID: id, Variable: m.variable.Name, Value: v, MOE: moe,
+				Vintage: m.vintage, Source: file + ":" + m.source, Ref: ref})
+		}
+	}
+	if err := errs.err(); err != nil {
+		return nil, err
+	}
+	if len(seen) == 0 {
+		return nil, &InputError{File: file, Reason: "no rows after the header"}
+	}
+	return out, nil
+}
+
+type mappedColumn struct {
+	variable Variable
+	source   string
+	col      int
+	moeCol   int
+	vintage  string
+}
+
+func mapColumns(t *csvTable, opts DemographicOptions) ([]mappedColumn, error) {
+	columns := opts.Columns
+	if len(columns) == 0 {
+		columns = map[string]string{}
+		for _, v := range variables {
+			if t.has(v.Name) {
+				columns[v.Name] = v.Name
+			}
+		}
+		if len(columns) == 0 {
+			return nil, &InputError{File: t.file, Ref: "line 1", Reason: "no column is mapped to a canonical variable: map them with --column canonical=SOURCE (e.g. --column youth_pop=B09001_001E)"}
+		}
+	}
+	var out []mappedColumn
+	for name, source := range columns {
+		v, ok := LookupVariable(name)
+		if !ok {
+			return nil, &InputError{File: t.file, Reason: unknownVariable(name).Error()}
+		}
+		col, err := t.column(source, "variable "+name)
+		if err != nil {
+			return nil, err
+		}
+		m := mappedColumn{variable: v, source: source, col: col, moeCol: -1, vintage: opts.Vintage}
+		if vin, ok := opts.Vintages[name]; ok {
+			m.vintage = vin
+		}
+		if moe, ok := opts.MOE[name]; ok {
+			if m.moeCol, err = t.column(moe, "the margin of error of "+name); err != nil {
+				return nil, err
+			}
+		} else if base, ok := strings.CutSuffix(source, "E"); ok && t.has(base+"M") {
+			// ACS exports pair each estimate column …E with its margin of error …M.
+			m.moeCol = t.index[base+"M"]
+		}
+		out = append(out, m)
+	}
+	for name := range opts.MOE {
+		if _, ok := columns[name]; !ok {
+			return nil, &InputError{File: t.file, Reason: fmt.Sprintf("a margin of error is mapped for %s, but %s itself is not mapped", name, name)}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return variableOrder(out[i].variable.Name) < variableOrder(out[j].variable.Name) })
+	return out, nil
+}
+
+func variableOrder(name string) int {
+	for i, v := range variables {
+		if v.Name == name {
+			return i
+		}
+	}
+	return len(variables)
+}
+
+// parseFigure reads a number; an empty cell, NA or an ACS annotation value means no figure.
+func parseFigure(s string) (float64, bool, error) {
+	s = strings.TrimSpace(s)
+	switch strings.ToUpper(s) {
+	case "", "NA", "N/A", "NULL", "NAN", "-":
+		return 0, false, nil
+	}
+	v, err := strconv.ParseFloat(strings.ReplaceAll(s, ",", ""), 64)
+	if err != nil || math.IsInf(v, 0) || math.IsNaN(v) {
+		return 0, false, fmt.Errorf("%q is not a number", s)
+	}
+	if acsAnnotation[v] {
+		return 0, false, nil
+	}
+	return v, true, nil
+}
+
+func checkRange(v Variable, x float64) error {
+	switch {
+	case v.Flag && x != 0 && x != 1:
+		return fmt.Errorf("%v is not a flag (0 or 1)", x)
+	case v.Percent && (x < 0 || x > 100):
+		return fmt.Errorf("%v is not a percentage (0–100)", x)
+	case x < 0:
+		return fmt.Errorf("%v is negative", x)
+	}
+	return nil
+}

@@ -1,0 +1,178 @@
+package export
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
+	"stemgap/analysis"
+	"stemgap/data"
+)
+
+// syntheticRun analyses a SYNTHETIC region (not real data) with two content areas and a tract
+// without a youth figure.
+func syntheticRun(t *testing.T) (*data.Run, []data.Area, []data.Program) {
+	t.Helper()
+	var in analysis.Inputs
+	for i := 0; i < 6; i++ {
+		x := -90.3 + 0.02*float64(i)
+		a := data.Area{ID: fmt.Sprintf("2951000%04d", i), LandKm2: 3, Geometry: orb.MultiPolygon{{{{x, 38.6}, {x + 0.02, 38.6}, {x + 0.02, 38.62}, {x, 38.62}, {x, 38.6}}}}}
+		in.Areas = append(in.Areas, a)
+		if i != 2 {
+			in.Demographics = append(in.Demographics, data.DemographicValue{AreaID: a.ID, Variable: "youth_pop", Value: 300 + 10*float64(i)})
+		}
+	}
+	in.Programs = []data.Program{
+		{ID: "m1", Location: orb.Point{-90.29, 38.61}, Capacity: 30, ContentAreas: []string{"math"}},
+		{ID: "s1", Location: orb.Point{-90.22, 38.61}, Capacity: math.NaN(), ContentAreas: []string{"science"}},
+	}
+	run, err := analysis.Analyze(context.Background(), in, analysis.DefaultParams(), analysis.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return run, in.Areas, in.Programs
+}
+
+func TestCellsCSVColumnsAndFullPrecision(t *testing.T) {
+	run, areas, programs := syntheticRun(t)
+	var b bytes.Buffer
+	if err := Write(&b, Request{Format: FormatCSV, Layer: LayerCells}, run, areas, programs); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&b).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "h3,lat,lng,youth"
+	for _, a := range []string{"math", "science", "all"} {
+		want += fmt.Sprintf(",nearest_km_%[1]s,count_%[1]s,e2sfca_%[1]s,gap_%[1]s,desert_%[1]s", a)
+	}
+	if got := strings.Join(rows[0], ","); !strings.HasPrefix(got, want+",") {
+		t.Fatalf("header\n got %s\nwant %s…", got, want)
+	}
+	if len(rows)-1 != run.Cells.Len() {
+		t.Fatalf("%d rows for %d cells", len(rows)-1, run.Cells.Len())
+	}
+	col := map[string]int{}
+	for i, h := range rows[0] {
+		col[h] = i
+	}
+	k := run.ContentIndex("math")
+	noData := 0
+	for i, row := range rows[1:] {
+		if row[0] != run.Cells.H3[i].String() {
+			t.Fatalf("row %d is cell %s, want %s", i, row[0], run.Cells.H3[i])
+		}
+		// Every figure reads back to the same float64, bit for bit.
+		for name, v := range map[string]float64{"lat": run.Cells.Lat[i], "lng": run.Cells.Lng[i], "nearest_km_math": run.Cells.Measures[k].Nearest[i]} {
+			if got, err := strconv.ParseFloat(row[col[name]], 64); err != nil || got != v {
+				t.Fatalf("row %d %s = %q, want %v", i, name, row[col[name]], v)
+			}
+		}
+		if math.IsNaN(run.Cells.Demand[i]) {
+			noData++
+			if row[col["youth"]] != "" || row[col["e2sfca_math"]] != "" || row[col["desert_math"]] != "" {
+				t.Fatalf("no-data cell %d exported as %v", i, row)
+			}
+			continue
+		}
+		if got, _ := strconv.ParseFloat(row[col["e2sfca_math"]], 64); got != run.Cells.Measures[k].Access[i] {
+			t.Fatalf("row %d e2sfca %q, want %v", i, row[col["e2sfca_math"]], run.Cells.Measures[k].Access[i])
+		}
+		if d := row[col["desert_math"]]; d != "0" && d != "1" {
+			t.Fatalf("row %d desert %q", i, d)
+		}
+	}
+	if noData == 0 {
+		t.Fatal("the tract without a figure should give no-data cells")
+	}
+}
+
+func TestTractsGeoJSONCarriesProvenance(t *testing.T) {
+	run, areas, programs := syntheticRun(t)
+	var b bytes.Buffer
+	if err := Write(&b, Request{Format: FormatGeoJSON, Layer: LayerTracts, Content: Selection{"math"}}, run, areas, programs); err != nil {
+		t.Fatal(err)
+	}
+	fc, err := geojson.UnmarshalFeatureCollection(b.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fc.Features) != len(areas) {
+		t.Fatalf("%d features for %d tracts", len(fc.Features), len(areas))
+	}
+	prov, ok := fc.ExtraMembers["stemgap"].(map[string]any)
+	if !ok || prov["run"] != run.ID || prov["measure"] != "e2sfca" || prov["params"] == nil {
+		t.Fatalf("provenance member: %v", fc.ExtraMembers["stemgap"])
+	}
+	for _, f := range fc.Features {
+		if _, ok := f.Properties["e2sfca_science"]; ok {
+			t.Fatal("a content area that was not asked for was exported")
+		}
+		if f.Properties["id"] == "29510000002" && f.Properties["demand"] != nil {
+			t.Errorf("no-data tract exported with demand %v", f.Properties["demand"])
+		}
+	}
+}
+
+func TestCSVMetadataDescribesEveryColumn(t *testing.T) {
+	run, areas, programs := syntheticRun(t)
+	req := Request{Format: FormatCSV, Layer: LayerTracts}
+	var data, meta bytes.Buffer
+	if err := Write(&data, req, run, areas, programs); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteCSVMetadata(&meta, req, run, areas, programs, "tracts.csv"); err != nil {
+		t.Fatal(err)
+	}
+	var m struct {
+		Context string `json:"@context"`
+		URL     string `json:"url"`
+		Schema  struct {
+			Columns []struct{ Name string } `json:"columns"`
+		} `json:"tableSchema"`
+		Stemgap Provenance `json:"stemgap"`
+	}
+	if err := json.Unmarshal(meta.Bytes(), &m); err != nil {
+		t.Fatal(err)
+	}
+	header, _ := csv.NewReader(&data).Read()
+	if m.Context != "http://www.w3.org/ns/csvw" || m.URL != "tracts.csv" || len(m.Schema.Columns) != len(header) || m.Stemgap.Run != run.ID {
+		t.Fatalf("metadata %+v for header %v", m, header)
+	}
+	for i, c := range m.Schema.Columns {
+		if c.Name != header[i] {
+			t.Errorf("metadata column %d is %q, CSV has %q", i, c.Name, header[i])
+		}
+	}
+}
+
+func TestUnknownContentAreaIsAnError(t *testing.T) {
+	run, _, _ := syntheticRun(t)
+	if err := (Request{Format: FormatCSV, Layer: LayerCells, Content: Selection{"astrology"}}).CheckRun(&run.RunInfo); err == nil || !strings.Contains(err.Error(), "math") {
+		t.Errorf("error %v should list the run's content areas", err)
+	}
+	if err := (Request{Format: "xlsx", Layer: LayerCells}).Check(); err == nil {
+		t.Error("unknown format accepted")
+	}
+}
+
+func TestFormatFloat(t *testing.T) {
+	for _, v := range []float64{0, 1, -90.19933, 38.6270025, 1.0 / 3, 2.5e-9, 1234567.125, 1e20} {
+		s := formatFloat(v)
+		if got, err := strconv.ParseFloat(s, 64); err != nil || got != v {
+			t.Errorf("formatFloat(%v) = %q reads back as %v", v, s, got)
+		}
+	}
+	if formatFloat(math.NaN()) != "" || formatFloat(math.Inf(1)) != "" {
+		t.Error("no data should export as an empty field")
+	}
+}

@@ -1,0 +1,236 @@
+package export
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/paulmach/orb"
+	"stemgap/data"
+	"stemgap/geo"
+)
+
+// Layers that export.
+const (
+	LayerCells    = "cells"
+	LayerTracts   = "tracts"
+	LayerPrograms = "programs"
+)
+
+// column is one exported field.
+type column struct {
+	name        string
+	datatype    string // CSVW datatype: string, double, integer, boolean
+	description string
+}
+
+// table is a layer laid out for export: named columns, typed values per row, and each row's
+// geometry for GeoJSON.
+type table struct {
+	title    string
+	columns  []column
+	rows     int
+	value    func(row, col int) any // string, float64 (NaN: no data), int, int8 flag, bool
+	geometry func(row int) (orb.Geometry, error)
+}
+
+// Selection says which content areas to export; empty means all.
+type Selection []string
+
+func (s Selection) indexes(r *data.RunInfo) ([]int, error) {
+	if len(s) == 0 {
+		out := make([]int, len(r.ContentAreas))
+		for i := range out {
+			out[i] = i
+		}
+		return out, nil
+	}
+	var out []int
+	for _, name := range s {
+		k := r.ContentIndex(name)
+		if k < 0 {
+			names := make([]string, len(r.ContentAreas))
+			for i, c := range r.ContentAreas {
+				names[i] = c.Name
+			}
+			return nil, fmt.Errorf("content area %q is not in run %s (it has %s)", name, r.ID, strings.Join(names, ", "))
+		}
+		if !slices.Contains(out, k) {
+			out = append(out, k)
+		}
+	}
+	return out, nil
+}
+
+// nearestName is the nearest-cost column stem: nearest_km for great-circle runs.
+func nearestName(r *data.RunInfo) string { return "nearest_" + r.CostUnit }
+
+// cellsTable lays out the cells: h3, lat, lng, youth, then for each content area nearest,
+// count, access, gap and desert — the columns other tools read — then area, need and urban, and
+// unmet seats per content area.
+func cellsTable(run *data.Run, sel Selection) (*table, error) {
+	ks, err := sel.indexes(&run.RunInfo)
+	if err != nil {
+		return nil, err
+	}
+	t := &run.Cells
+	cols := []column{
+		{"h3", "string", "H3 cell index"},
+		{"lat", "double", "latitude of the cell center"},
+		{"lng", "double", "longitude of the cell center"},
+		{"youth", "double", "demand allocated to the cell (" + run.Demand + "); empty: no data"},
+	}
+	type getter func(i int) any
+	var gets []getter
+	for _, k := range ks {
+		name, m := run.ContentAreas[k].Name, t.Measures[k]
+		cols = append(cols,
+			column{nearestName(&run.RunInfo) + "_" + name, "double", "cost to the nearest " + name + " program (" + run.CostUnit + "); empty: none reachable"},
+			column{"count_" + name, "integer", name + " programs within the catchment"},
+			column{run.Measure + "_" + name, "double", run.AccessUnit + " (" + name + ")"},
+			column{"gap_" + name, "double", "0–1 need-weighted gap score (" + name + ")"},
+			column{"desert_" + name, "integer", "1 when the cell is a " + name + " desert, 0 when not; empty: no data"},
+		)
+		gets = append(gets,
+			func(i int) any { return m.Nearest[i] },
+			func(i int) any { return int(m.Count[i]) },
+			func(i int) any { return m.Access[i] },
+			func(i int) any { return m.Gap[i] },
+			func(i int) any { return m.Desert[i] },
+		)
+	}
+	cols = append(cols,
+		column{"area", "string", "id of the area holding the cell center"},
+		column{"need", "double", "0–1 need percentile of the area"},
+		column{"urban", "boolean", "whether the urban desert distance applies"},
+	)
+	gets = append(gets,
+		func(i int) any { return run.Areas[t.Area[i]].ID },
+		func(i int) any { return t.Need[i] },
+		func(i int) any { return t.Urban[i] },
+	)
+	for _, k := range ks {
+		name, m := run.ContentAreas[k].Name, t.Measures[k]
+		cols = append(cols, column{"unmet_" + name, "double", "unmet seats (" + name + "); empty where the measure is not per capita"})
+		gets = append(gets, func(i int) any { return m.Unmet[i] })
+	}
+	return &table{
+		title:   fmt.Sprintf("stemgap cells, run %s", run.ID),
+		columns: cols,
+		rows:    t.Len(),
+		value: func(row, col int) any {
+			switch col {
+			case 0:
+				return t.H3[row].String()
+			case 1:
+				return t.Lat[row]
+			case 2:
+				return t.Lng[row]
+			case 3:
+				return t.Demand[row]
+			}
+			return gets[col-4](row)
+		},
+		geometry: func(row int) (orb.Geometry, error) { return geo.CellPolygon(t.H3[row]) },
+	}, nil
+}
+
+// tractsTable lays out the area rollups.
+func tractsTable(run *data.Run, areas []data.Area, sel Selection) (*table, error) {
+	ks, err := sel.indexes(&run.RunInfo)
+	if err != nil {
+		return nil, err
+	}
+	shapes := make(map[string]orb.MultiPolygon, len(areas))
+	for _, a := range areas {
+		shapes[a.ID] = a.Geometry
+	}
+	cols := []column{
+		{"id", "string", "area id (GEOID for tracts)"},
+		{"name", "string", "area name"},
+		{"demand", "double", run.Demand + "; empty: no data"},
+		{"need", "double", "0–1 need percentile"},
+		{"urban", "boolean", "whether the urban desert distance applies"},
+		{"urban_basis", "string", "why the area counts as urban or rural"},
+		{"cells", "integer", "H3 cells holding the area's demand"},
+	}
+	type getter func(a *data.AreaResult) any
+	gets := []getter{
+		func(a *data.AreaResult) any { return a.ID },
+		func(a *data.AreaResult) any { return a.Name },
+		func(a *data.AreaResult) any { return a.Demand },
+		func(a *data.AreaResult) any { return a.Need },
+		func(a *data.AreaResult) any { return a.Urban },
+		func(a *data.AreaResult) any { return a.UrbanWhy },
+		func(a *data.AreaResult) any { return a.Cells },
+	}
+	for _, k := range ks {
+		name := run.ContentAreas[k].Name
+		cols = append(cols,
+			column{run.Measure + "_" + name, "double", "demand-weighted mean " + run.AccessUnit + " (" + name + ")"},
+			column{nearestName(&run.RunInfo) + "_" + name, "double", "mean cost to the nearest " + name + " program"},
+			column{"unmet_" + name, "double", "unmet seats (" + name + ")"},
+			column{"gap_" + name, "double", "mean gap score (" + name + ")"},
+			column{"desert_demand_" + name, "double", "demand living in " + name + " desert cells"},
+			column{"desert_share_" + name, "double", "share of demand living in " + name + " desert cells"},
+			column{"desert_" + name, "boolean", "whether the area is a " + name + " desert"},
+			column{"rank_" + name, "integer", "rank from the lowest access (1); 0: not assessed"},
+			column{"percentile_" + name, "double", "share of assessed areas with lower access (0 = lowest)"},
+			column{"reason_" + name, "string", "the desert rule applied, in words"},
+		)
+		gets = append(gets,
+			func(a *data.AreaResult) any { return a.Measures[k].Access },
+			func(a *data.AreaResult) any { return a.Measures[k].Nearest },
+			func(a *data.AreaResult) any { return a.Measures[k].Unmet },
+			func(a *data.AreaResult) any { return a.Measures[k].Gap },
+			func(a *data.AreaResult) any { return a.Measures[k].DesertYouth },
+			func(a *data.AreaResult) any { return a.Measures[k].DesertShare },
+			func(a *data.AreaResult) any { return a.Measures[k].Desert },
+			func(a *data.AreaResult) any { return a.Measures[k].Rank },
+			func(a *data.AreaResult) any {
+				if a.Measures[k].Rank == 0 {
+					return math.NaN()
+				}
+				return a.Measures[k].Percentile
+			},
+			func(a *data.AreaResult) any { return a.Measures[k].Reason },
+		)
+	}
+	return &table{
+		title:   fmt.Sprintf("stemgap tracts, run %s", run.ID),
+		columns: cols,
+		rows:    len(run.Areas),
+		value:   func(row, col int) any { return gets[col](&run.Areas[row]) },
+		geometry: func(row int) (orb.Geometry, error) {
+			g, ok := shapes[run.Areas[row].ID]
+			if !ok {
+				return nil, fmt.Errorf("area %s of run %s is no longer stored; re-run the analysis", run.Areas[row].ID, run.ID)
+			}
+			return g, nil
+		},
+	}, nil
+}
+
+// programsTable lays out the programs the run read.
+func programsTable(run *data.RunInfo, programs []data.Program) *table {
+	cols := []column{
+		{"id", "string", "program id"}, {"name", "string", ""}, {"provider", "string", ""},
+		{"lat", "double", ""}, {"lng", "double", ""},
+		{"content_areas", "string", "content areas, ;-separated; empty: general (counted under all)"},
+		{"setting", "string", ""}, {"capacity", "double", "seats; empty: not given (the analysis used default_capacity)"},
+		{"source", "string", "the dataset the program was loaded from"},
+	}
+	sorted := slices.Clone(programs)
+	slices.SortFunc(sorted, func(a, b data.Program) int { return strings.Compare(a.ID, b.ID) })
+	return &table{
+		title:   fmt.Sprintf("stemgap programs, run %s", run.ID),
+		columns: cols,
+		rows:    len(sorted),
+		value: func(row, col int) any {
+			p := &sorted[row]
+			return []any{p.ID, p.Name, p.Provider, p.Location[1], p.Location[0], strings.Join(p.ContentAreas, ";"), p.Setting, p.Capacity, p.Source}[col]
+		},
+		geometry: func(row int) (orb.Geometry, error) { return sorted[row].Location, nil },
+	}
+}

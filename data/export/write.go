@@ -1,0 +1,194 @@
+package export
+
+import (
+	"bufio"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/paulmach/orb/geojson"
+	"stemgap/data"
+)
+
+// Formats.
+const (
+	FormatCSV     = "csv"
+	FormatGeoJSON = "geojson"
+)
+
+// Request says what to export.
+type Request struct {
+	Format  string
+	Layer   string
+	Content Selection
+}
+
+// Check rejects an unknown format or layer.
+func (r Request) Check() error {
+	if r.Format != FormatCSV && r.Format != FormatGeoJSON {
+		return fmt.Errorf("unknown export format %q (csv, geojson)", r.Format)
+	}
+	if r.Layer != LayerCells && r.Layer != LayerTracts && r.Layer != LayerPrograms {
+		return fmt.Errorf("unknown layer %q (cells, tracts, programs)", r.Layer)
+	}
+	return nil
+}
+
+// CheckRun rejects a request that a run cannot answer, such as a content area it does not have.
+func (r Request) CheckRun(run *data.RunInfo) error {
+	if err := r.Check(); err != nil {
+		return err
+	}
+	_, err := r.Content.indexes(run)
+	return err
+}
+
+// Write exports a layer of a run. areas and programs are the stored inputs the run read (for
+// tract geometry and the program list).
+func Write(w io.Writer, req Request, run *data.Run, areas []data.Area, programs []data.Program) error {
+	t, err := layerTable(req, run, areas, programs)
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriterSize(w, 1<<20)
+	if req.Format == FormatCSV {
+		err = writeCSV(bw, t)
+	} else {
+		err = writeGeoJSON(bw, t, ProvenanceOf(&run.RunInfo))
+	}
+	if err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
+func layerTable(req Request, run *data.Run, areas []data.Area, programs []data.Program) (*table, error) {
+	if err := req.Check(); err != nil {
+		return nil, err
+	}
+	switch req.Layer {
+	case LayerCells:
+		return cellsTable(run, req.Content)
+	case LayerTracts:
+		return tractsTable(run, areas, req.Content)
+	}
+	return programsTable(&run.RunInfo, programs), nil
+}
+
+func writeCSV(w io.Writer, t *table) error {
+	cw := csv.NewWriter(w)
+	header := make([]string, len(t.columns))
+	for i, c := range t.columns {
+		header[i] = c.name
+	}
+	if err := cw.Write(header); err != nil {
+		return err
+	}
+	rec := make([]string, len(t.columns))
+	for row := 0; row < t.rows; row++ {
+		for col := range t.columns {
+			rec[col] = csvText(t.value(row, col))
+		}
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+func csvText(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case float64:
+		return formatFloat(x)
+	case int:
+		return strconv.Itoa(x)
+	case int8:
+		return desertText(x)
+	case bool:
+		if x {
+			return "true"
+		}
+		return "false"
+	}
+	return ""
+}
+
+func jsonValue(v any) any {
+	switch x := v.(type) {
+	case float64:
+		return number(x)
+	case int8:
+		if x < 0 {
+			return nil
+		}
+		return int(x)
+	}
+	return v
+}
+
+// writeGeoJSON streams an RFC 7946 FeatureCollection, with the provenance as a foreign member
+// "stemgap" (RFC 7946 §6.1 allows members beyond the standard ones).
+func writeGeoJSON(w *bufio.Writer, t *table, prov Provenance) error {
+	head, err := json.Marshal(prov)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, `{"type":"FeatureCollection","name":%q,"stemgap":%s,"features":[`, t.title, head)
+	for row := 0; row < t.rows; row++ {
+		g, err := t.geometry(row)
+		if err != nil {
+			return err
+		}
+		f := geojson.NewFeature(g)
+		for col, c := range t.columns {
+			f.Properties[c.name] = jsonValue(t.value(row, col))
+		}
+		b, err := json.Marshal(f)
+		if err != nil {
+			return fmt.Errorf("feature %d: %w", row+1, err)
+		}
+		if row > 0 {
+			w.WriteByte(',')
+		}
+		w.WriteByte('\n')
+		w.Write(b)
+	}
+	_, err = w.WriteString("\n]}\n")
+	return err
+}
+
+// WriteCSVMetadata writes the W3C "CSV on the Web" metadata that accompanies a CSV export
+// (conventionally FILE-metadata.json): the columns with their types and meaning, and the run's
+// provenance.
+func WriteCSVMetadata(w io.Writer, req Request, run *data.Run, areas []data.Area, programs []data.Program, csvURL string) error {
+	t, err := layerTable(req, run, areas, programs)
+	if err != nil {
+		return err
+	}
+	type csvwColumn struct {
+		Name        string `json:"name"`
+		Titles      string `json:"titles"`
+		Datatype    string `json:"datatype"`
+		Description string `json:"dc:description,omitempty"`
+	}
+	cols := make([]csvwColumn, len(t.columns))
+	for i, c := range t.columns {
+		cols[i] = csvwColumn{Name: c.name, Titles: c.name, Datatype: c.datatype, Description: c.description}
+	}
+	meta := map[string]any{
+		"@context":    "http://www.w3.org/ns/csvw",
+		"url":         csvURL,
+		"dc:title":    t.title,
+		"dc:source":   "stemgap; inputs listed under stemgap.inputs",
+		"stemgap":     ProvenanceOf(&run.RunInfo),
+		"tableSchema": map[string]any{"columns": cols},
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(meta)
+}

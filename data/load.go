@@ -1,0 +1,122 @@
+package data
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/paulmach/orb"
+)
+
+// LoadOptions says how to read an input file of any kind.
+type LoadOptions struct {
+	IDField string            // areas and demographics: the id property or column
+	Columns map[string]string // demographics: canonical → source; programs: field → source
+	MOE     map[string]string // demographics: canonical → margin-of-error column
+	Vintage string            // the file's vintage, recorded with it
+	// Vintages gives demographics variables their own vintage.
+	Vintages map[string]string
+	Source   string     // programs: the dataset name (the file name by default)
+	Region   *orb.Bound // areas and programs: every point must lie inside
+	DryRun   bool
+}
+
+// LoadFile reads and validates an input file of the given kind and describes it for the store:
+// its name, SHA-256, row count, vintage and the options it was read with.
+func LoadFile(kind, path string, opts LoadOptions, now time.Time) (Ingest, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return Ingest{}, err
+	}
+	sum := sha256.Sum256(raw)
+	name := filepath.Base(path)
+	in := Ingest{DryRun: opts.DryRun, Record: IngestRecord{Kind: kind, Source: name, SHA256: hex.EncodeToString(sum[:]),
+		Vintage: opts.Vintage, Options: opts.record(), LoadedAt: now.UTC()}}
+	switch kind {
+	case KindAreas:
+		in.Areas, err = ReadAreas(bytes.NewReader(raw), name, AreaOptions{IDField: opts.IDField, Region: opts.Region})
+		in.Record.Rows = len(in.Areas)
+	case KindDemographics:
+		in.Demographics, err = ReadDemographics(bytes.NewReader(raw), name, DemographicOptions{
+			IDField: opts.IDField, Columns: opts.Columns, MOE: opts.MOE, Vintage: opts.Vintage, Vintages: opts.Vintages})
+		in.Record.Variables = variablesOf(in.Demographics, opts.Columns)
+		in.Record.Rows = countAreas(in.Demographics)
+	case KindPrograms:
+		source := opts.Source
+		if source == "" {
+			source = name
+		}
+		in.Record.Source = source
+		in.Programs, err = ReadPrograms(bytes.NewReader(raw), name, ProgramOptions{Source: source, Columns: opts.Columns, Region: opts.Region})
+		in.Record.Rows = len(in.Programs)
+	default:
+		return Ingest{}, fmt.Errorf("unknown input kind %q (tracts, demographics, programs)", kind)
+	}
+	return in, err
+}
+
+// record renders the options as the strings an ingest record keeps.
+func (o LoadOptions) record() map[string]string {
+	out := map[string]string{}
+	if o.IDField != "" {
+		out["id_field"] = o.IDField
+	}
+	join := func(m map[string]string) string {
+		parts := make([]string, 0, len(m))
+		for k, v := range m {
+			parts = append(parts, k+"="+v)
+		}
+		sort.Strings(parts)
+		return strings.Join(parts, ",")
+	}
+	if len(o.Columns) > 0 {
+		out["columns"] = join(o.Columns)
+	}
+	if len(o.MOE) > 0 {
+		out["moe"] = join(o.MOE)
+	}
+	if len(o.Vintages) > 0 {
+		out["vintages"] = join(o.Vintages)
+	}
+	if o.Region != nil {
+		out["region"] = fmt.Sprintf("%g,%g,%g,%g", o.Region.Min[0], o.Region.Min[1], o.Region.Max[0], o.Region.Max[1])
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+// variablesOf lists the canonical variables a demographics file provides: those it maps, or,
+// without a mapping, those it has values for.
+func variablesOf(values []DemographicValue, columns map[string]string) []string {
+	seen := map[string]bool{}
+	for k := range columns {
+		seen[k] = true
+	}
+	if len(columns) == 0 {
+		for _, v := range values {
+			seen[v.Variable] = true
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for k := range seen {
+		out = append(out, k)
+	}
+	sort.Slice(out, func(i, j int) bool { return variableOrder(out[i]) < variableOrder(out[j]) })
+	return out
+}
+
+func countAreas(values []DemographicValue) int {
+	seen := map[string]bool{}
+	for _, v := range values {
+		seen[v.AreaID] = true
+	}
+	return len(seen)
+}
