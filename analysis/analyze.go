@@ -1,0 +1,400 @@
+package analysis
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/paulmach/orb"
+	"stemgap/data"
+)
+
+// Version is the analysis software version recorded with every run. Change it whenever a
+// computed figure could change.
+const Version = "stemgap 0.1.0"
+
+// Inputs are the data an analysis reads.
+type Inputs struct {
+	Areas        []data.Area
+	Demographics []data.DemographicValue
+	Programs     []data.Program
+	// Records describe the loaded files (digests, vintages); they travel with the run.
+	Records []data.IngestRecord
+	// Costs replaces great-circle distance with an origin–destination matrix when set;
+	// CostsRecord describes its file.
+	Costs       *data.CostMatrix
+	CostsRecord *data.IngestRecord
+}
+
+// Options are what the caller controls besides the parameters.
+type Options struct {
+	// Progress, when set, hears about long stages: done of total units.
+	Progress func(stage string, done, total int)
+	// Now stamps the run; time.Now when nil.
+	Now func() time.Time
+}
+
+func (o Options) progress(stage string, done, total int) {
+	if o.Progress != nil {
+		o.Progress(stage, done, total)
+	}
+}
+
+// Analyze runs the whole method on the inputs.
+func Analyze(ctx context.Context, in Inputs, params Params, opt Options) (*data.Run, error) {
+	p := params.Resolved()
+	if err := p.Validate(); err != nil {
+		return nil, fmt.Errorf("parameters: %w", err)
+	}
+	if len(in.Areas) == 0 {
+		return nil, fmt.Errorf("no areas loaded: run stemgap ingest tracts FILE first")
+	}
+	if len(in.Programs) == 0 {
+		return nil, fmt.Errorf("no programs loaded: run stemgap ingest programs FILE first")
+	}
+	// Stores may list rows in any order; sorting here makes the run independent of the store.
+	areas := slices.Clone(in.Areas)
+	sort.Slice(areas, func(i, j int) bool { return areas[i].ID < areas[j].ID })
+	programs := slices.Clone(in.Programs)
+	sort.Slice(programs, func(i, j int) bool { return programs[i].ID < programs[j].ID })
+
+	figs, areaIndex := areaFigures(areas, in.Demographics)
+	areaDemand, notes, err := demandByArea(areas, figs, in.Demographics, p.Demand)
+	if err != nil {
+		return nil, err
+	}
+
+	opt.progress("allocating demand to cells", 0, len(areas))
+	g, err := buildGrid(ctx, areas, areaDemand, p.Resolution)
+	if err != nil {
+		return nil, err
+	}
+	opt.progress("allocating demand to cells", len(areas), len(areas))
+
+	locations := make([]orb.Point, len(programs))
+	programIndex := make(map[string]int32, len(programs))
+	supply := make([]float64, len(programs))
+	defaulted := 0
+	for j, pr := range programs {
+		locations[j] = pr.Location
+		programIndex[pr.ID] = int32(j)
+		supply[j] = pr.Capacity
+		if math.IsNaN(pr.Capacity) {
+			supply[j] = p.DefaultCapacity
+			defaulted++
+		}
+	}
+	if defaulted > 0 {
+		notes = append(notes, fmt.Sprintf("%d of %d programs give no capacity; each counts as %g seat(s) (default_capacity)", defaulted, len(programs), p.DefaultCapacity))
+	}
+
+	var tr travel = &greatCircle{g: g, res: p.Resolution, programs: locations}
+	if in.Costs != nil {
+		mt, mnotes, err := matrixTravel(in.Costs, g, areaIndex, programIndex, len(programs), p.Resolution)
+		if err != nil {
+			return nil, err
+		}
+		tr, notes = mt, append(notes, mnotes...)
+	}
+	opt.progress("finding catchments", 0, len(programs))
+	rc, err := tr.pairs(ctx, p.Measure.Catchment)
+	if err != nil {
+		return nil, err
+	}
+	rc.weigh(decayWeight(p.Measure))
+	opt.progress("finding catchments", len(programs), len(programs))
+	if n := programsReachingUnknown(rc, g); n > 0 {
+		notes = append(notes, fmt.Sprintf("%d programs reach cells with no %s figure; their seats are shared only among the demand that is known, so access near those cells is overstated", n, p.Demand))
+	}
+
+	contents := contentAreas(programs)
+	areaNeed, needNotes := needIndex(figs, p.Need.Components)
+	notes = append(notes, needNotes...)
+	landKm2 := make([]float64, len(areas))
+	for a, ar := range areas {
+		landKm2[a] = ar.LandKm2
+	}
+	areaUrban, urbanBasis := urbanAreas(figs, landKm2, p.Desert)
+	if allNaN(areaNeed) && p.Gap.NeedWeight > 0 {
+		// With no need figures at all, weighing by need would blank every gap: the gap is then the
+		// shortfall alone, and the run says so.
+		p.Gap.NeedWeight = 0
+		notes = append(notes, "no need variables are loaded, so the gap score is the access shortfall alone (need_weight 0)")
+	}
+	cc := cellContext{g: g, p: p, need: make([]float64, len(g.cells)), urban: make([]bool, len(g.cells))}
+	for i, a := range g.area {
+		cc.need[i], cc.urban[i] = areaNeed[a], areaUrban[a]
+	}
+
+	opt.progress("measuring access by content area", 0, len(contents))
+	err = parallel(ctx, len(contents), func(k int) error {
+		cr := contents[k]
+		cr.nearest, cr.which = tr.nearest(cr.programs)
+		in := &accessInputs{g: g, reach: rc, programs: cr.programs, supply: supply}
+		cr.count = in.counts()
+		switch p.Measure.Kind {
+		case MeasureNearest:
+			cr.raw = cr.nearest
+		case MeasureCumulative:
+			cr.raw = cumulative(in)
+		case Measure3SFCA:
+			cr.raw = threeStep(in)
+		case MeasureRAAM:
+			raw, err := raam(ctx, in, p.Measure.Tau, cr.which, cr.nearest)
+			if err != nil {
+				return err
+			}
+			cr.raw = raw
+		default:
+			cr.raw = twoStep(in)
+		}
+		cc.score(cr)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	opt.progress("measuring access by content area", len(contents), len(contents))
+
+	ac := &areaContext{cellContext: cc, areas: areas, areaDemand: areaDemand, areaNeed: areaNeed,
+		areaUrban: areaUrban, urbanBasis: urbanBasis, noun: demandNoun(p.Demand), unit: tr.unit()}
+	run := &data.Run{}
+	run.Areas = make([]data.AreaResult, len(areas))
+	for a, ar := range areas {
+		run.Areas[a] = data.AreaResult{ID: ar.ID, Name: ar.Name, Demand: areaDemand[a], Need: areaNeed[a],
+			Urban: areaUrban[a], UrbanWhy: urbanBasis[a], Cells: len(g.areaCells[a]), Measures: make([]data.AreaMeasures, len(contents))}
+	}
+	for k, cr := range contents {
+		measures, tallies := ac.rollup(cr)
+		for a := range run.Areas {
+			run.Areas[a].Measures[k] = measures[a]
+			if measures[a].Desert {
+				cr.summary.DesertAreas++
+			}
+		}
+		rows, enotes := ac.equity(cr.name, tallies, figs)
+		run.Equity = append(run.Equity, rows...)
+		if k == 0 {
+			notes = append(notes, enotes...)
+		}
+	}
+	run.Cells = cellTable(g, cc, contents)
+	info, err := runInfo(p, in, contents, notes, tr.unit(), opt)
+	if err != nil {
+		return nil, err
+	}
+	run.RunInfo = info
+	return run, nil
+}
+
+// areaFigures gathers each area's demographic figures by variable.
+func areaFigures(areas []data.Area, values []data.DemographicValue) ([]figures, map[string]int32) {
+	index := make(map[string]int32, len(areas))
+	figs := make([]figures, len(areas))
+	for a, ar := range areas {
+		index[ar.ID] = int32(a)
+		figs[a] = figures{}
+	}
+	for _, v := range values {
+		if a, ok := index[v.AreaID]; ok {
+			figs[a][v.Variable] = v.Value
+		}
+	}
+	return figs, index
+}
+
+// demandByArea reads the demand variable per area; NaN where an area has no figure, which is
+// "no data", never zero.
+func demandByArea(areas []data.Area, figs []figures, values []data.DemographicValue, variable string) ([]float64, []string, error) {
+	out := make([]float64, len(areas))
+	missing := 0
+	for a := range areas {
+		if v, ok := figs[a].value(variable); ok {
+			out[a] = v
+		} else {
+			out[a] = math.NaN()
+			missing++
+		}
+	}
+	if missing == len(areas) {
+		have := map[string]bool{}
+		for _, v := range values {
+			have[v.Variable] = true
+		}
+		var names []string
+		for n := range have {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		hint := ""
+		if variable != "total_pop" && have["total_pop"] {
+			hint = "; try --demand total_pop"
+		}
+		if len(names) == 0 {
+			return nil, nil, fmt.Errorf("no area has a figure for the demand variable %s: no demographics are loaded (stemgap ingest demographics FILE --column %s=SOURCE)", variable, variable)
+		}
+		return nil, nil, fmt.Errorf("no area has a figure for the demand variable %s; the loaded demographics provide %s%s", variable, strings.Join(names, ", "), hint)
+	}
+	var notes []string
+	if missing > 0 {
+		notes = append(notes, fmt.Sprintf("%d of %d areas have no figure for %s: their cells are shown as no data, not as zero demand", missing, len(areas), variable))
+	}
+	return out, notes, nil
+}
+
+func programsReachingUnknown(rc *reach, g *grid) int {
+	n := 0
+	for j := 0; j+1 < len(rc.start); j++ {
+		cells, _ := rc.of(int32(j))
+		for _, i := range cells {
+			if !g.known(int(i)) {
+				n++
+				break
+			}
+		}
+	}
+	return n
+}
+
+// contentAreas groups programs by content-area label, sorted, with "all" last.
+func contentAreas(programs []data.Program) []*contentResult {
+	byLabel := map[string][]int32{}
+	var all []int32
+	for j, p := range programs {
+		all = append(all, int32(j))
+		for _, label := range p.ContentAreas {
+			byLabel[label] = append(byLabel[label], int32(j))
+		}
+	}
+	labels := make([]string, 0, len(byLabel))
+	for l := range byLabel {
+		labels = append(labels, l)
+	}
+	sort.Strings(labels)
+	out := make([]*contentResult, 0, len(labels)+1)
+	for _, l := range labels {
+		out = append(out, &contentResult{name: l, programs: byLabel[l]})
+	}
+	return append(out, &contentResult{name: data.AllContentAreas, programs: all})
+}
+
+func cellTable(g *grid, cc cellContext, contents []*contentResult) data.CellTable {
+	t := data.CellTable{
+		H3: g.cells, Lat: make([]float64, len(g.cells)), Lng: make([]float64, len(g.cells)),
+		Demand: g.demand, Area: g.area, Need: cc.need, Urban: cc.urban,
+	}
+	for i, c := range g.centers {
+		t.Lng[i], t.Lat[i] = c[0], c[1]
+	}
+	for _, cr := range contents {
+		t.Measures = append(t.Measures, cr.cells)
+	}
+	return t
+}
+
+func allNaN(v []float64) bool {
+	for _, x := range v {
+		if !math.IsNaN(x) {
+			return false
+		}
+	}
+	return true
+}
+
+func demandNoun(variable string) string {
+	switch variable {
+	case "youth_pop":
+		return "youth"
+	case "total_pop":
+		return "people"
+	case "youth_female":
+		return "girls"
+	case "youth_male":
+		return "boys"
+	}
+	return variable
+}
+
+// accessUnit says in words what the access figures count.
+func accessUnit(p Params, costUnit string) string {
+	noun := demandNoun(p.Demand)
+	var u string
+	switch p.Measure.Kind {
+	case MeasureNearest:
+		u = costUnit + " to the nearest program"
+	case MeasureCumulative:
+		u = fmt.Sprintf("seats within %g %s", p.Measure.Catchment, costUnit)
+	case MeasureRAAM:
+		u = fmt.Sprintf("RAAM cost (travel/τ + congestion; τ = %g %s)", p.Measure.Tau, costUnit)
+	default:
+		u = "seats per 1,000 " + noun
+	}
+	if p.Measure.Normalize {
+		u += ", as a multiple of the regional mean"
+	}
+	return u
+}
+
+func runInfo(p Params, in Inputs, contents []*contentResult, notes []string, costUnit string, opt Options) (data.RunInfo, error) {
+	paramsJSON, err := json.Marshal(p)
+	if err != nil {
+		return data.RunInfo{}, err
+	}
+	records := slices.Clone(in.Records)
+	if in.CostsRecord != nil {
+		records = append(records, *in.CostsRecord)
+	}
+	now := time.Now
+	if opt.Now != nil {
+		now = opt.Now
+	}
+	info := data.RunInfo{
+		CreatedAt: now().UTC(), Software: Version, Params: paramsJSON, Inputs: records,
+		Resolution: p.Resolution, Demand: p.Demand, DemandSource: demandSources(in.Demographics, p.Demand),
+		Measure: p.Measure.Kind, AccessUnit: accessUnit(p, costUnit), CostUnit: costUnit, Notes: notes,
+	}
+	for _, cr := range contents {
+		info.ContentAreas = append(info.ContentAreas, cr.summary)
+	}
+	info.ID = runID(paramsJSON, records)
+	return info, nil
+}
+
+// runID digests what determines a run's figures — parameters, input digests and options, and
+// software — so that the same analysis of the same data has the same id and overwrites itself.
+func runID(paramsJSON []byte, records []data.IngestRecord) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\n%s\n", Version, paramsJSON)
+	for _, r := range records {
+		opts, _ := json.Marshal(r.Options)
+		fmt.Fprintf(h, "%s|%s|%s|%s|%s|%s\n", r.Kind, r.Source, r.SHA256, r.Vintage, opts, strings.Join(r.Variables, ","))
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
+}
+
+func demandSources(values []data.DemographicValue, variable string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, v := range values {
+		if v.Variable != variable {
+			continue
+		}
+		s := v.Source
+		if v.Vintage != "" {
+			s += " (" + v.Vintage + ")"
+		}
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	sort.Strings(out)
+	return out
+}

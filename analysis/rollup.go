@@ -1,0 +1,184 @@
+package analysis
+
+import (
+	"fmt"
+	"math"
+	"sort"
+
+	"stemgap/data"
+)
+
+// areaContext is what rolling cells up to areas needs.
+type areaContext struct {
+	cellContext
+	areas      []data.Area
+	areaDemand []float64
+	areaNeed   []float64
+	areaUrban  []bool
+	urbanBasis []string
+	noun       string // what demand counts, e.g. "youth"
+	unit       string // the cost unit
+}
+
+// areaTally is one area's desert arithmetic for one content area.
+type areaTally struct {
+	cells, desert, far, low int
+}
+
+// rollup summarises one content area for every area. An area's demand is spread equally over its
+// cells, so its demand-weighted means are plain means over those cells.
+func (c *areaContext) rollup(cr *contentResult) ([]data.AreaMeasures, []areaTally) {
+	p := c.p
+	out := make([]data.AreaMeasures, len(c.areas))
+	tallies := make([]areaTally, len(c.areas))
+	for a := range c.areas {
+		cells := c.g.areaCells[a]
+		am := &out[a]
+		if math.IsNaN(c.areaDemand[a]) {
+			*am = data.AreaMeasures{Access: math.NaN(), Nearest: meanOf(cells, cr.nearest), Unmet: math.NaN(), Gap: math.NaN(),
+				DesertYouth: math.NaN(), DesertShare: math.NaN(), Reason: fmt.Sprintf("no figure for %s: not assessed", p.Demand)}
+			continue
+		}
+		share := c.areaDemand[a] / float64(len(cells))
+		t := areaTally{cells: len(cells)}
+		unmet := 0.0
+		for _, i := range cells {
+			if cr.cells.Desert[i] == data.DesertYes {
+				t.desert++
+				if cr.nearest[i] > c.distanceThreshold(int(i)) {
+					t.far++
+				} else {
+					t.low++
+				}
+			}
+			if perCapita(p.Measure.Kind) {
+				unmet += share * math.Max(0, cr.target-cr.raw[i]) / 1000
+			}
+		}
+		if !perCapita(p.Measure.Kind) {
+			unmet = math.NaN()
+		}
+		tallies[a] = t
+		am.Access = meanOf(cells, cr.cells.Access)
+		am.Nearest = meanOf(cells, cr.nearest)
+		am.Unmet = unmet
+		am.Gap = meanOf(cells, cr.cells.Gap)
+		am.DesertYouth = share * float64(t.desert)
+		am.DesertShare = float64(t.desert) / float64(t.cells)
+		am.Desert = am.DesertYouth >= p.Desert.MinDemand && p.Desert.MinDemand > 0 || am.DesertShare >= p.Desert.MinShare && t.desert > 0
+		am.Reason = c.reason(a, am, t, share)
+	}
+	rankAreas(out, lowerIsBetter(p.Measure.Kind), c.areas)
+	return out, tallies
+}
+
+func (c *areaContext) reason(a int, am *data.AreaMeasures, t areaTally, share float64) string {
+	d := c.p.Desert
+	threshold := d.RuralCost
+	setting := "rural"
+	if c.areaUrban[a] {
+		threshold, setting = d.UrbanCost, "urban"
+	}
+	verdict := "not a desert"
+	if am.Desert {
+		verdict = "desert"
+	}
+	s := fmt.Sprintf("%s: %.0f of %.0f %s (%.0f%%) live in desert cells", verdict, am.DesertYouth, c.areaDemand[a], c.noun, 100*am.DesertShare)
+	if t.desert > 0 {
+		s += fmt.Sprintf(" — %.0f beyond %.2g %s of the nearest program (%s, %s)", share*float64(t.far), threshold, c.unit, setting, c.urbanBasis[a])
+		if t.low > 0 {
+			s += fmt.Sprintf(", %.0f nearer but with access below %.0f%% of the regional mean", share*float64(t.low), 100*d.AccessRatio)
+		}
+	}
+	return s + fmt.Sprintf("; an area is a desert from %.0f %s or %.0f%% of them", d.MinDemand, c.noun, 100*d.MinShare)
+}
+
+func meanOf(cells []int32, v []float64) float64 {
+	sum, n := 0.0, 0
+	for _, i := range cells {
+		if x := v[i]; !math.IsNaN(x) && !math.IsInf(x, 0) {
+			sum += x
+			n++
+		}
+	}
+	if n == 0 {
+		return math.NaN()
+	}
+	return sum / float64(n)
+}
+
+// rankAreas ranks assessed areas from the worst access (rank 1) to the best; ties are broken by
+// area id. Percentile is the share of the other ranked areas with worse access: 0 is the worst
+// in the region, 1 the best.
+func rankAreas(out []data.AreaMeasures, lowerBetter bool, areas []data.Area) {
+	var ranked []int
+	for a := range out {
+		if !math.IsNaN(out[a].Access) {
+			ranked = append(ranked, a)
+		}
+	}
+	worse := func(x, y float64) bool { // x is worse access than y
+		if lowerBetter {
+			return x > y
+		}
+		return x < y
+	}
+	sort.SliceStable(ranked, func(i, j int) bool {
+		x, y := out[ranked[i]].Access, out[ranked[j]].Access
+		if x != y {
+			return worse(x, y)
+		}
+		return areas[ranked[i]].ID < areas[ranked[j]].ID
+	})
+	values := make([]float64, len(ranked))
+	for k, a := range ranked {
+		out[a].Rank = k + 1
+		values[k] = out[a].Access
+		if lowerBetter {
+			values[k] = -values[k]
+		}
+	}
+	for k, pr := range percentileRanks(values) {
+		out[ranked[k]].Percentile = pr
+	}
+}
+
+// equity compares each group's share living in desert cells with its reference population's
+// share, over the areas that have figures for both.
+func (c *areaContext) equity(name string, tallies []areaTally, figs []figures) ([]data.EquityRow, []string) {
+	var rows []data.EquityRow
+	var notes []string
+	for _, grp := range c.p.Equity {
+		row := data.EquityRow{ContentArea: name, Group: grp.Name, Variable: grp.Variable}
+		refTotal, refIn := 0.0, 0.0
+		for a, f := range figs {
+			if math.IsNaN(c.areaDemand[a]) || tallies[a].cells == 0 {
+				continue
+			}
+			gv, ok1 := f.value(grp.Variable)
+			rv, ok2 := f.value(grp.Reference)
+			if grp.Reference == c.p.Demand {
+				rv, ok2 = c.areaDemand[a], true
+			}
+			if !ok1 || !ok2 {
+				continue
+			}
+			frac := float64(tallies[a].desert) / float64(tallies[a].cells)
+			row.Total += gv
+			row.InDesert += gv * frac
+			refTotal += rv
+			refIn += rv * frac
+			row.Areas++
+		}
+		if row.Areas == 0 || row.Total == 0 || refTotal == 0 {
+			notes = append(notes, fmt.Sprintf("equity: no figures for %s (%s)", grp.Name, grp.Variable))
+			continue
+		}
+		row.Share = row.InDesert / row.Total
+		row.Reference = refIn / refTotal
+		row.Ratio = safeDiv(row.Share, row.Reference)
+		row.Difference = row.Share - row.Reference
+		rows = append(rows, row)
+	}
+	return rows, notes
+}

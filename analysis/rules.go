@@ -1,0 +1,136 @@
+package analysis
+
+import (
+	"math"
+
+	"stemgap/data"
+)
+
+// lowerIsBetter reports measures where a smaller value means better access: a distance, a cost.
+func lowerIsBetter(kind string) bool { return kind == MeasureNearest || kind == MeasureRAAM }
+
+// perCapita reports measures in seats per 1,000 people of demand, the unit unmet seats are
+// counted in.
+func perCapita(kind string) bool {
+	return kind == Measure2SFCA || kind == MeasureE2SFCA || kind == Measure3SFCA || kind == MeasureGravity
+}
+
+// contentResult is one content area's work: the raw figures, then the scored columns.
+type contentResult struct {
+	name     string
+	programs []int32
+	nearest  []float64
+	which    []int32 // the nearest program per cell
+	count    []int32
+	raw      []float64 // access before normalisation
+	mean     float64   // demand-weighted regional mean of raw
+	target   float64   // raw access that counts as enough
+	cells    data.CellMeasures
+	summary  data.ContentArea
+}
+
+// cellContext is what scoring a cell needs besides the content area's figures.
+type cellContext struct {
+	g     *grid
+	p     Params
+	need  []float64 // per cell
+	urban []bool    // per cell
+}
+
+// distanceThreshold is the desert distance for a cell: farther than this from every program is
+// too far.
+func (c *cellContext) distanceThreshold(i int) float64 {
+	if c.urban[i] {
+		return c.p.Desert.UrbanCost
+	}
+	return c.p.Desert.RuralCost
+}
+
+// score turns raw access into the reported columns: access (normalised if asked), unmet seats,
+// the gap score and the desert flag, for every cell with a demand figure.
+func (c *cellContext) score(cr *contentResult) {
+	p, g := c.p, c.g
+	kind := p.Measure.Kind
+	n := len(g.cells)
+	cr.mean = demandWeightedMean(g, cr.raw)
+	cr.target = cr.mean
+	if p.Gap.Target > 0 {
+		cr.target = p.Gap.Target
+		if p.Measure.Normalize {
+			cr.target = p.Gap.Target * cr.mean
+		}
+	}
+	m := data.CellMeasures{
+		Nearest: cr.nearest, Count: cr.count,
+		Access: make([]float64, n), Unmet: make([]float64, n), Gap: make([]float64, n), Desert: make([]int8, n),
+	}
+	lambda := p.Gap.NeedWeight
+	ratio := p.Desert.AccessRatio
+	demandTotal, desertDemand := 0.0, 0.0
+	for i := 0; i < n; i++ {
+		if !g.known(i) {
+			m.Access[i], m.Unmet[i], m.Gap[i], m.Desert[i] = math.NaN(), math.NaN(), math.NaN(), data.DesertNoData
+			continue
+		}
+		a := cr.raw[i]
+		m.Access[i] = a
+		if p.Measure.Normalize {
+			m.Access[i] = a / cr.mean
+		}
+		threshold := c.distanceThreshold(i)
+		far := cr.nearest[i] > threshold
+		var met float64 // how much of the target is met: 1 or more is enough
+		low := false
+		switch {
+		case kind == MeasureNearest:
+			met = threshold / a
+		case math.IsNaN(a): // RAAM with no program reachable
+			met, low = 0, true
+		case lowerIsBetter(kind):
+			met = cr.target / a
+			low = ratio > 0 && a > cr.mean/ratio
+		default:
+			met = a / cr.target
+			low = a < ratio*cr.mean
+		}
+		if math.IsNaN(met) { // 0/0: no target and no access
+			met = 1
+		}
+		shortfall := math.Max(0, 1-met)
+		m.Unmet[i] = math.NaN()
+		if perCapita(kind) {
+			m.Unmet[i] = g.demand[i] * math.Max(0, cr.target-a) / 1000
+		}
+		switch {
+		case lambda == 0:
+			m.Gap[i] = shortfall
+		case math.IsNaN(c.need[i]):
+			m.Gap[i] = math.NaN()
+		default:
+			m.Gap[i] = shortfall * ((1 - lambda) + lambda*c.need[i])
+		}
+		m.Desert[i] = data.DesertNo
+		if far || low {
+			m.Desert[i] = data.DesertYes
+			desertDemand += g.demand[i]
+		}
+		demandTotal += g.demand[i]
+	}
+	cr.cells = m
+	reported := cr.mean
+	reportedTarget := cr.target
+	if p.Measure.Normalize {
+		reported, reportedTarget = 1, cr.target/cr.mean
+	}
+	cr.summary = data.ContentArea{
+		Name: cr.name, Programs: len(cr.programs), MeanAccess: reported, Target: reportedTarget,
+		DemandTotal: demandTotal, DesertYouth: desertDemand, DesertShare: safeDiv(desertDemand, demandTotal),
+	}
+}
+
+func safeDiv(a, b float64) float64 {
+	if b == 0 {
+		return math.NaN()
+	}
+	return a / b
+}
