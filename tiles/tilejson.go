@@ -1,0 +1,114 @@
+package tiles
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geo"
+	"github.com/uber/h3-go/v4"
+)
+
+// TileJSON is the TileJSON 3.0.0 description of a layer.
+type TileJSON struct {
+	TileJSON     string        `json:"tilejson"`
+	Name         string        `json:"name"`
+	Description  string        `json:"description"`
+	Version      string        `json:"version"`
+	Attribution  string        `json:"attribution"`
+	Scheme       string        `json:"scheme"`
+	Tiles        []string      `json:"tiles"`
+	MinZoom      int           `json:"minzoom"`
+	MaxZoom      int           `json:"maxzoom"`
+	Bounds       [4]float64    `json:"bounds"`
+	Center       [3]float64    `json:"center"`
+	VectorLayers []VectorLayer `json:"vector_layers"`
+}
+
+// VectorLayer describes one MVT layer's fields.
+type VectorLayer struct {
+	ID          string            `json:"id"`
+	Description string            `json:"description"`
+	MinZoom     int               `json:"minzoom"`
+	MaxZoom     int               `json:"maxzoom"`
+	Fields      map[string]string `json:"fields"`
+}
+
+// TileJSON describes a layer for one content area. tileURL is the URL template clients fetch
+// tiles from, with {z}, {x} and {y} in it.
+func (s *Set) TileJSON(layer, content, tileURL string) (TileJSON, error) {
+	k := s.run.ContentIndex(content)
+	if k < 0 {
+		return TileJSON{}, fmt.Errorf("%w %q (this run has %s)", ErrUnknownContent, content, strings.Join(s.contentNames(), ", "))
+	}
+	fields, ok := s.fields(layer)
+	if !ok {
+		return TileJSON{}, fmt.Errorf("%w %q (layers: %s)", ErrUnknownLayer, layer, strings.Join(Layers(), ", "))
+	}
+	b := s.bound()
+	r := s.run
+	return TileJSON{
+		TileJSON:    "3.0.0",
+		Name:        fmt.Sprintf("stemgap %s — %s", layer, content),
+		Description: fmt.Sprintf("Run %s: %s access (%s) to %s programs for %s, H3 resolution %d.", r.ID, r.Measure, r.AccessUnit, content, r.Demand, r.Resolution),
+		Version:     "1.0.0",
+		Attribution: "stemgap; data: U.S. Census Bureau, ACS, USDA ERS, CDC/ATSDR, IMLS, NCES (see the run's inputs)",
+		Scheme:      "xyz",
+		Tiles:       []string{tileURL},
+		MinZoom:     0,
+		MaxZoom:     MaxZoom,
+		Bounds:      [4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]},
+		Center:      [3]float64{b.Center()[0], b.Center()[1], 9},
+		VectorLayers: []VectorLayer{{
+			ID: layer, Description: layerDescription[layer], MinZoom: 0, MaxZoom: MaxZoom, Fields: fields,
+		}},
+	}, nil
+}
+
+var layerDescription = map[string]string{
+	LayerCells:    "H3 hexagons; below the run's resolution, parents aggregate their children (demand summed, figures demand-weighted)",
+	LayerTracts:   "areas (tracts) with their rollups",
+	LayerPrograms: "programs offering the content area",
+}
+
+func (s *Set) fields(layer string) (map[string]string, bool) {
+	unit := s.run.AccessUnit
+	switch layer {
+	case LayerCells:
+		return map[string]string{
+			"h3": "String", "res": "Number: H3 resolution",
+			"demand": "Number: " + s.run.Demand + " in the cell (absent: no data)", "nodata": "Boolean: no figure for the demand variable",
+			"nearest": "Number: cost to the nearest program (" + s.run.CostUnit + ")", "count": "Number: programs within the catchment",
+			"access": "Number: " + unit, "unmet": "Number: unmet seats", "gap": "Number: 0–1 need-weighted gap score",
+			"desert": "Number: share of demand in desert cells (1 or 0 at the run's resolution)", "need": "Number: 0–1 need percentile",
+		}, true
+	case LayerTracts:
+		return map[string]string{
+			"id": "String", "name": "String", "demand": "Number", "nodata": "Boolean", "access": "Number: " + unit,
+			"nearest": "Number", "unmet": "Number", "gap": "Number", "desert_share": "Number", "desert": "Boolean",
+			"rank": "Number: 1 = lowest access", "percentile": "Number: 0 = lowest access", "need": "Number", "urban": "Boolean",
+		}, true
+	case LayerPrograms:
+		return map[string]string{"id": "String", "name": "String", "provider": "String", "setting": "String",
+			"content_areas": "String: ;-separated", "capacity": "Number (absent: not given)"}, true
+	}
+	return nil, false
+}
+
+// bound covers the run's cells: their centers, grown by two edge lengths so that the outer
+// halves of the edge cells fall inside.
+func (s *Set) bound() orb.Bound {
+	t := &s.run.Cells
+	if t.Len() == 0 {
+		return orb.Bound{Min: orb.Point{-180, -85}, Max: orb.Point{180, 85}}
+	}
+	b := orb.Bound{Min: orb.Point{t.Lng[0], t.Lat[0]}, Max: orb.Point{t.Lng[0], t.Lat[0]}}
+	for i := range t.Lat {
+		b = b.Extend(orb.Point{t.Lng[i], t.Lat[i]})
+	}
+	edge, err := h3.HexagonEdgeLengthAvgKm(s.run.Resolution)
+	if err != nil {
+		return b
+	}
+	return geo.BoundPad(b, 2*edge*1000)
+}

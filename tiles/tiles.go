@@ -1,0 +1,294 @@
+// Package tiles turns an analysis run into Mapbox Vector Tiles: the cells layer (H3 hexagons at
+// the resolution each zoom needs), the tracts layer (areas with their rollups) and the programs
+// layer. It encodes with orb's encoding/mvt, caches encoded tiles, and knows nothing of HTTP.
+package tiles
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"sync"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/encoding/mvt"
+	"github.com/paulmach/orb/geojson"
+	"github.com/paulmach/orb/maptile"
+	"github.com/paulmach/orb/simplify"
+	"stemgap/data"
+)
+
+// Layer names.
+const (
+	LayerCells    = "cells"
+	LayerTracts   = "tracts"
+	LayerPrograms = "programs"
+)
+
+// Layers lists the layer names in a stable order.
+func Layers() []string { return []string{LayerCells, LayerTracts, LayerPrograms} }
+
+// MaxZoom is the deepest zoom served; beyond it a client over-zooms the last tile.
+const MaxZoom = 16
+
+// Errors a caller can tell apart.
+var (
+	ErrUnknownLayer   = errors.New("unknown layer")
+	ErrUnknownContent = errors.New("unknown content area")
+	ErrBadTile        = errors.New("tile out of range")
+)
+
+// tileBuffer is the margin, in tile pixels of a 4096 extent, kept around each tile so that
+// strokes at tile edges join up.
+const tileBuffer = 64
+
+// Set serves the tiles of one run. Levels are aggregated once, on first use, and kept.
+type Set struct {
+	run      *data.Run
+	areas    []areaShape // aligned with run.Areas; nil geometry when the area is no longer stored
+	programs []data.Program
+	cache    *Cache
+
+	mu     sync.Mutex
+	levels map[int]*levelOnce
+}
+
+type areaShape struct {
+	geometry orb.MultiPolygon
+	bound    orb.Bound
+}
+
+type levelOnce struct {
+	once sync.Once
+	lv   *level
+	err  error
+}
+
+// NewSet prepares the tiles of a run. areas are the stored areas (matched to the run's by id),
+// programs the stored programs; cache may be shared between sets, or nil.
+func NewSet(run *data.Run, areas []data.Area, programs []data.Program, cache *Cache) *Set {
+	byID := make(map[string]orb.MultiPolygon, len(areas))
+	for _, a := range areas {
+		byID[a.ID] = a.Geometry
+	}
+	s := &Set{run: run, programs: programs, cache: cache, levels: map[int]*levelOnce{}}
+	s.areas = make([]areaShape, len(run.Areas))
+	for i, a := range run.Areas {
+		if g, ok := byID[a.ID]; ok {
+			s.areas[i] = areaShape{geometry: g, bound: g.Bound()}
+		}
+	}
+	return s
+}
+
+// Run is the run the set serves.
+func (s *Set) Run() *data.Run { return s.run }
+
+func (s *Set) level(res int) (*level, error) {
+	s.mu.Lock()
+	lo, ok := s.levels[res]
+	if !ok {
+		lo = &levelOnce{}
+		s.levels[res] = lo
+	}
+	s.mu.Unlock()
+	lo.once.Do(func() { lo.lv, lo.err = buildLevel(s.run, res) })
+	return lo.lv, lo.err
+}
+
+// CheckTile rejects a tile address that does not exist.
+func CheckTile(z, x, y int) (maptile.Tile, error) {
+	if z < 0 || z > MaxZoom {
+		return maptile.Tile{}, fmt.Errorf("%w: zoom %d is outside 0–%d", ErrBadTile, z, MaxZoom)
+	}
+	n := 1 << z
+	if x < 0 || y < 0 || x >= n || y >= n {
+		return maptile.Tile{}, fmt.Errorf("%w: x and y must lie in 0–%d at zoom %d", ErrBadTile, n-1, z)
+	}
+	return maptile.New(uint32(x), uint32(y), maptile.Zoom(z)), nil
+}
+
+// Tile returns the gzip-compressed MVT for a layer, content area and tile; an empty slice means
+// an empty tile.
+func (s *Set) Tile(ctx context.Context, layer, content string, t maptile.Tile) ([]byte, error) {
+	k := s.run.ContentIndex(content)
+	if k < 0 {
+		return nil, fmt.Errorf("%w %q (this run has %s)", ErrUnknownContent, content, strings.Join(s.contentNames(), ", "))
+	}
+	key := CacheKey{Run: s.run.ID, Layer: layer, Content: content, Tile: t}
+	if b, ok := s.cache.Get(key); ok {
+		return b, nil
+	}
+	var fc *geojson.FeatureCollection
+	var err error
+	switch layer {
+	case LayerCells:
+		fc, err = s.cellFeatures(k, t)
+	case LayerTracts:
+		fc = s.tractFeatures(k, t)
+	case LayerPrograms:
+		fc = s.programFeatures(content, t)
+	default:
+		return nil, fmt.Errorf("%w %q (layers: %s)", ErrUnknownLayer, layer, strings.Join(Layers(), ", "))
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	b, err := encode(layer, fc, t)
+	if err != nil {
+		return nil, fmt.Errorf("encode %s tile %d/%d/%d: %w", layer, t.Z, t.X, t.Y, err)
+	}
+	s.cache.Put(key, b)
+	return b, nil
+}
+
+func (s *Set) contentNames() []string {
+	names := make([]string, len(s.run.ContentAreas))
+	for i, c := range s.run.ContentAreas {
+		names[i] = c.Name
+	}
+	return names
+}
+
+// bufferedBound is the tile's lon/lat bound grown by the tile buffer.
+func bufferedBound(t maptile.Tile) orb.Bound {
+	return t.Bound(float64(tileBuffer) / mvt.DefaultExtent)
+}
+
+func (s *Set) cellFeatures(k int, t maptile.Tile) (*geojson.FeatureCollection, error) {
+	lv, err := s.level(resolutionForZoom(t.Z, s.run.Resolution))
+	if err != nil {
+		return nil, err
+	}
+	fc := geojson.NewFeatureCollection()
+	m := lv.measures[k]
+	for _, i := range lv.inTile(t, bufferedBound(t)) {
+		// Encoding projects geometry in place: hand it a copy, never the level's own rings.
+		f := geojson.NewFeature(lv.polygons[i].Clone())
+		p := f.Properties
+		p["h3"] = lv.cells[i].String()
+		p["res"] = lv.res
+		setNumber(p, "nearest", m.nearest[i])
+		setNumber(p, "count", m.count[i])
+		setNumber(p, "need", lv.need[i])
+		if math.IsNaN(lv.demand[i]) {
+			p["nodata"] = true
+		} else {
+			setNumber(p, "demand", lv.demand[i])
+			setNumber(p, "access", m.access[i])
+			setNumber(p, "unmet", m.unmet[i])
+			setNumber(p, "gap", m.gap[i])
+			setNumber(p, "desert", m.desertShare[i])
+		}
+		fc.Append(f)
+	}
+	return fc, nil
+}
+
+func (s *Set) tractFeatures(k int, t maptile.Tile) *geojson.FeatureCollection {
+	bound := bufferedBound(t)
+	fc := geojson.NewFeatureCollection()
+	for i, a := range s.run.Areas {
+		shape := s.areas[i]
+		if shape.geometry == nil || !shape.bound.Intersects(bound) {
+			continue
+		}
+		f := geojson.NewFeature(shape.geometry.Clone())
+		p := f.Properties
+		p["id"] = a.ID
+		if a.Name != "" {
+			p["name"] = a.Name
+		}
+		setNumber(p, "need", a.Need)
+		p["urban"] = a.Urban
+		if math.IsNaN(a.Demand) {
+			p["nodata"] = true
+		} else {
+			am := a.Measures[k]
+			setNumber(p, "demand", a.Demand)
+			setNumber(p, "access", am.Access)
+			setNumber(p, "nearest", am.Nearest)
+			setNumber(p, "unmet", am.Unmet)
+			setNumber(p, "gap", am.Gap)
+			setNumber(p, "desert_share", am.DesertShare)
+			p["desert"] = am.Desert
+			p["rank"] = am.Rank
+			setNumber(p, "percentile", am.Percentile)
+		}
+		fc.Append(f)
+	}
+	return fc
+}
+
+func (s *Set) programFeatures(content string, t maptile.Tile) *geojson.FeatureCollection {
+	bound := bufferedBound(t)
+	fc := geojson.NewFeatureCollection()
+	for _, pr := range s.programs {
+		if !bound.Contains(pr.Location) || !offers(pr, content) {
+			continue
+		}
+		f := geojson.NewFeature(pr.Location)
+		p := f.Properties
+		p["id"] = pr.ID
+		p["name"] = pr.Name
+		p["provider"] = pr.Provider
+		p["setting"] = pr.Setting
+		p["content_areas"] = strings.Join(pr.ContentAreas, ";")
+		setNumber(p, "capacity", pr.Capacity)
+		fc.Append(f)
+	}
+	return fc
+}
+
+// offers reports whether a program counts under a content area.
+func offers(p data.Program, content string) bool {
+	if content == data.AllContentAreas {
+		return true
+	}
+	for _, c := range p.ContentAreas {
+		if c == content {
+			return true
+		}
+	}
+	return false
+}
+
+// setNumber writes a property only when it is a finite number: MVT has no "no data" value, so a
+// missing property is how a tile says it.
+func setNumber(p geojson.Properties, key string, v float64) {
+	if !math.IsNaN(v) && !math.IsInf(v, 0) {
+		p[key] = v
+	}
+}
+
+// encode projects, clips and simplifies a layer into a gzip-compressed tile.
+func encode(name string, fc *geojson.FeatureCollection, t maptile.Tile) ([]byte, error) {
+	if len(fc.Features) == 0 {
+		return []byte{}, nil
+	}
+	layers := mvt.NewLayers(map[string]*geojson.FeatureCollection{name: fc})
+	layers.ProjectToTile(t)
+	layers.Clip(orb.Bound{Min: orb.Point{-tileBuffer, -tileBuffer}, Max: orb.Point{mvt.DefaultExtent + tileBuffer, mvt.DefaultExtent + tileBuffer}})
+	// One tile pixel of 4096 is below what any screen shows.
+	layers.Simplify(simplify.DouglasPeucker(1.0))
+	layers.RemoveEmpty(1.0, 1.0)
+	raw, err := mvt.Marshal(layers)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+	if _, err := zw.Write(raw); err != nil {
+		return nil, err
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}

@@ -1,0 +1,232 @@
+package tiles
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/encoding/mvt"
+	"github.com/paulmach/orb/maptile"
+	"stemgap/analysis"
+	"stemgap/data"
+)
+
+// syntheticRun analyses a SYNTHETIC region (not real data): a 4×4 grid of tracts around downtown
+// St. Louis with random youth, one tract without a figure, and random programs.
+func syntheticRun(t testing.TB) (*data.Run, []data.Area, []data.Program) {
+	t.Helper()
+	r := rand.New(rand.NewPCG(7, 8))
+	var in analysis.Inputs
+	for row := 0; row < 4; row++ {
+		for col := 0; col < 4; col++ {
+			x, y := -90.26+0.02*float64(col), 38.60+0.02*float64(row)
+			a := data.Area{ID: fmt.Sprintf("SYN%02d", row*4+col), LandKm2: 3.8,
+				Geometry: orb.MultiPolygon{{{{x, y}, {x + 0.02, y}, {x + 0.02, y + 0.02}, {x, y + 0.02}, {x, y}}}}}
+			in.Areas = append(in.Areas, a)
+			if a.ID != "SYN05" {
+				in.Demographics = append(in.Demographics, data.DemographicValue{AreaID: a.ID, Variable: "youth_pop", Value: float64(100 + r.IntN(900))})
+			}
+		}
+	}
+	for j := 0; j < 12; j++ {
+		p := data.Program{ID: fmt.Sprintf("syn-%d", j), Name: "Synthetic", Location: orb.Point{-90.26 + r.Float64()*0.08, 38.60 + r.Float64()*0.08}, Capacity: 20}
+		if j%2 == 0 {
+			p.ContentAreas = []string{"math"}
+		}
+		in.Programs = append(in.Programs, p)
+	}
+	run, err := analysis.Analyze(context.Background(), in, analysis.DefaultParams(), analysis.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return run, in.Areas, in.Programs
+}
+
+func decode(t *testing.T, b []byte) mvt.Layers {
+	t.Helper()
+	if len(b) == 0 {
+		return nil
+	}
+	layers, err := mvt.UnmarshalGzipped(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return layers
+}
+
+func TestCellTilesDecodeWithMeasures(t *testing.T) {
+	run, areas, programs := syntheticRun(t)
+	set := NewSet(run, areas, programs, NewCache(1<<20))
+	center := orb.Point{-90.22, 38.64}
+	for z := maptile.Zoom(11); z <= 14; z++ {
+		tile := maptile.At(center, z)
+		layers := decode(t, mustTile(t, set, LayerCells, "all", tile))
+		if len(layers) != 1 || layers[0].Name != LayerCells || len(layers[0].Features) == 0 {
+			t.Fatalf("z%d: want one non-empty cells layer, got %v", z, layers)
+		}
+		res := resolutionForZoom(z, run.Resolution)
+		withData := 0
+		for _, f := range layers[0].Features {
+			p := f.Properties
+			if int(p["res"].(float64)) != res {
+				t.Fatalf("z%d: feature at resolution %v, want %d", z, p["res"], res)
+			}
+			if _, ok := f.Geometry.(orb.Polygon); !ok {
+				t.Fatalf("z%d: cell geometry is %T", z, f.Geometry)
+			}
+			if p["nodata"] == true {
+				if _, has := p["access"]; has {
+					t.Fatalf("a no-data cell carries access")
+				}
+				continue
+			}
+			withData++
+			for _, key := range []string{"demand", "access", "nearest", "count", "gap", "desert"} {
+				if _, ok := p[key].(float64); !ok {
+					t.Fatalf("z%d: cell %v lacks %s", z, p["h3"], key)
+				}
+			}
+		}
+		if withData == 0 {
+			t.Fatalf("z%d: no cell with data", z)
+		}
+	}
+}
+
+func mustTile(t *testing.T, set *Set, layer, content string, tile maptile.Tile) []byte {
+	t.Helper()
+	b, err := set.Tile(context.Background(), layer, content, tile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestParentsSumDemandAndWeighAccess(t *testing.T) {
+	run, _, _ := syntheticRun(t)
+	lv, err := buildLevel(run, run.Resolution-2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := run.ContentIndex("all")
+	// Brute force: group the run's cells by parent and recompute.
+	type sums struct{ demand, weighted, n float64 }
+	byParent := map[string]*sums{}
+	for i, c := range run.Cells.H3 {
+		d := run.Cells.Demand[i]
+		if math.IsNaN(d) {
+			continue
+		}
+		p, _ := c.Parent(lv.res)
+		s := byParent[p.String()]
+		if s == nil {
+			s = &sums{}
+			byParent[p.String()] = s
+		}
+		s.demand += d
+		s.weighted += d * run.Cells.Measures[k].Access[i]
+		s.n++
+	}
+	checked := 0
+	for i, c := range lv.cells {
+		s := byParent[c.String()]
+		if s == nil {
+			if !math.IsNaN(lv.demand[i]) {
+				t.Errorf("parent %s has no child with data but demand %v", c, lv.demand[i])
+			}
+			continue
+		}
+		if math.Abs(lv.demand[i]-s.demand) > 1e-9 {
+			t.Errorf("parent %s demand %v, children sum %v", c, lv.demand[i], s.demand)
+		}
+		if s.demand > 0 && math.Abs(lv.measures[k].access[i]-s.weighted/s.demand) > 1e-9 {
+			t.Errorf("parent %s access %v, demand-weighted mean %v", c, lv.measures[k].access[i], s.weighted/s.demand)
+		}
+		checked++
+	}
+	if checked == 0 {
+		t.Fatal("no parents checked")
+	}
+}
+
+func TestTractAndProgramLayers(t *testing.T) {
+	run, areas, programs := syntheticRun(t)
+	set := NewSet(run, areas, programs, nil)
+	tile := maptile.At(orb.Point{-90.22, 38.64}, 12)
+	tracts := decode(t, mustTile(t, set, LayerTracts, "math", tile))
+	if len(tracts) != 1 || tracts[0].Name != LayerTracts || len(tracts[0].Features) != 16 {
+		t.Fatalf("tracts layer: %v", tracts)
+	}
+	for _, f := range tracts[0].Features {
+		if f.Properties["id"] == "SYN05" && f.Properties["nodata"] != true {
+			t.Errorf("tract without a youth figure is not marked no data: %v", f.Properties)
+		}
+	}
+	wide := maptile.At(orb.Point{-90.22, 38.64}, 9)
+	all := decode(t, mustTile(t, set, LayerPrograms, "all", wide))
+	math := decode(t, mustTile(t, set, LayerPrograms, "math", wide))
+	if len(all[0].Features) != 12 || len(math[0].Features) != 6 {
+		t.Errorf("programs: %d for all (want 12), %d for math (want 6)", len(all[0].Features), len(math[0].Features))
+	}
+}
+
+func TestBadRequestsAreErrors(t *testing.T) {
+	run, areas, programs := syntheticRun(t)
+	set := NewSet(run, areas, programs, nil)
+	tile := maptile.New(0, 0, 0)
+	if _, err := set.Tile(context.Background(), "roads", "all", tile); !errors.Is(err, ErrUnknownLayer) {
+		t.Errorf("unknown layer: %v", err)
+	}
+	if _, err := set.Tile(context.Background(), LayerCells, "astrology", tile); !errors.Is(err, ErrUnknownContent) {
+		t.Errorf("unknown content area: %v", err)
+	}
+	for _, zxy := range [][3]int{{-1, 0, 0}, {17, 0, 0}, {3, 8, 0}, {3, 0, -1}} {
+		if _, err := CheckTile(zxy[0], zxy[1], zxy[2]); !errors.Is(err, ErrBadTile) {
+			t.Errorf("tile %v: %v", zxy, err)
+		}
+	}
+	// A tile far from the region is empty, not an error.
+	if b := mustTile(t, set, LayerCells, "all", maptile.At(orb.Point{2.35, 48.85}, 12)); len(b) != 0 {
+		t.Errorf("tile over Paris holds %d bytes", len(b))
+	}
+}
+
+func TestCacheEvictsLeastRecentlyUsed(t *testing.T) {
+	c := NewCache(10)
+	key := func(i uint32) CacheKey {
+		return CacheKey{Run: "r", Layer: "cells", Content: "all", Tile: maptile.New(i, 0, 5)}
+	}
+	c.Put(key(1), make([]byte, 4))
+	c.Put(key(2), make([]byte, 4))
+	c.Get(key(1)) // 1 is now more recent than 2
+	c.Put(key(3), make([]byte, 4))
+	if _, ok := c.Get(key(2)); ok {
+		t.Error("the least recently used tile should have been evicted")
+	}
+	if _, ok := c.Get(key(1)); !ok {
+		t.Error("a recently used tile was evicted")
+	}
+	if st := c.Stats(); st.Bytes != 8 || st.Tiles != 2 {
+		t.Errorf("stats %+v", st)
+	}
+}
+
+// BenchmarkEncodeCellsZ12 encodes a z12 cells tile over the synthetic region, uncached.
+func BenchmarkEncodeCellsZ12(b *testing.B) {
+	run, areas, programs := syntheticRun(b)
+	set := NewSet(run, areas, programs, nil)
+	tile := maptile.At(orb.Point{-90.22, 38.64}, 12)
+	if _, err := set.Tile(context.Background(), LayerCells, "all", tile); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := set.Tile(context.Background(), LayerCells, "all", tile); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
