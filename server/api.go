@@ -1,0 +1,155 @@
+package server
+
+import (
+	"fmt"
+	"math"
+	"net/http"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+	"stemgap/data"
+	"stemgap/data/export"
+)
+
+func (s *Server) listRuns(w http.ResponseWriter, r *http.Request) {
+	list, err := s.store.Runs(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	out := make([]runSummary, len(list))
+	for i := range list {
+		out[i] = summarize(&list[i])
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// runSummary is a run's provenance and summary for the API: the export provenance plus when it
+// ran and its content areas' regional figures.
+type runSummary struct {
+	export.Provenance
+	CreatedAt    string            `json:"created_at"`
+	ContentAreas []contentSummary  `json:"content_area_summary"`
+	Links        map[string]string `json:"links"`
+}
+
+type contentSummary struct {
+	Name        string `json:"name"`
+	Programs    int    `json:"programs"`
+	MeanAccess  any    `json:"mean_access"`
+	Target      any    `json:"target"`
+	Demand      any    `json:"demand_total"`
+	DesertYouth any    `json:"desert_demand"`
+	DesertShare any    `json:"desert_share"`
+	DesertAreas int    `json:"desert_areas"`
+}
+
+func summarize(info *data.RunInfo) runSummary {
+	rs := runSummary{Provenance: export.ProvenanceOf(info), CreatedAt: info.CreatedAt.Format("2006-01-02T15:04:05Z"),
+		Links: map[string]string{
+			"cells_csv":   "/api/export/cells.csv?run=" + info.ID,
+			"tracts_csv":  "/api/export/tracts.csv?run=" + info.ID,
+			"tracts_json": "/api/export/tracts.geojson?run=" + info.ID,
+			"equity":      "/api/runs/" + info.ID + "/equity",
+		}}
+	for _, c := range info.ContentAreas {
+		rs.ContentAreas = append(rs.ContentAreas, contentSummary{Name: c.Name, Programs: c.Programs, MeanAccess: jsonNumber(c.MeanAccess),
+			Target: jsonNumber(c.Target), Demand: jsonNumber(c.DemandTotal), DesertYouth: jsonNumber(c.DesertYouth),
+			DesertShare: jsonNumber(c.DesertShare), DesertAreas: c.DesertAreas})
+	}
+	return rs
+}
+
+func jsonNumber(v float64) any {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return nil
+	}
+	return v
+}
+
+func (s *Server) getRun(w http.ResponseWriter, r *http.Request) {
+	id, err := s.runs.resolve(r.Context(), chi.URLParam(r, "run"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	list, err := s.store.Runs(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	for i := range list {
+		if list[i].ID == id {
+			writeJSON(w, http.StatusOK, summarize(&list[i]))
+			return
+		}
+	}
+	s.fail(w, r, fmt.Errorf("run %q: %w", id, data.ErrNotFound))
+}
+
+func (s *Server) equity(w http.ResponseWriter, r *http.Request) {
+	lr, err := s.runs.get(r.Context(), chi.URLParam(r, "run"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	run := lr.set.Run()
+	rows := make([]map[string]any, 0, len(run.Equity))
+	for _, e := range run.Equity {
+		rows = append(rows, map[string]any{"content_area": e.ContentArea, "group": e.Group, "variable": e.Variable,
+			"total": jsonNumber(e.Total), "in_desert": jsonNumber(e.InDesert), "share": jsonNumber(e.Share),
+			"region_share": jsonNumber(e.Reference), "ratio": jsonNumber(e.Ratio), "difference": jsonNumber(e.Difference), "areas": e.Areas})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"provenance": export.ProvenanceOf(&run.RunInfo), "equity": rows})
+}
+
+// export serves /api/export/{layer}.{csv|geojson} and the CSV's metadata,
+// /api/export/{layer}.csv-metadata.json.
+func (s *Server) export(w http.ResponseWriter, r *http.Request) {
+	file := chi.URLParam(r, "file")
+	metadata := strings.HasSuffix(file, ".csv-metadata.json")
+	layer, format, ok := strings.Cut(strings.TrimSuffix(file, "-metadata.json"), ".")
+	req := export.Request{Format: format, Layer: layer}
+	if c := r.URL.Query().Get("content"); c != "" {
+		req.Content = strings.Split(c, ",")
+	}
+	if !ok {
+		s.fail(w, r, fmt.Errorf("%w: want /api/export/LAYER.csv or LAYER.geojson", errNotFound))
+		return
+	}
+	if err := req.Check(); err != nil {
+		s.fail(w, r, fmt.Errorf("%w: %v", errNotFound, err))
+		return
+	}
+	lr, err := s.runs.get(r.Context(), r.URL.Query().Get("run"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	run := lr.set.Run()
+	if metadata {
+		csvURL := fmt.Sprintf("%s.csv?run=%s", layer, run.ID)
+		w.Header().Set("Content-Type", "application/csvm+json")
+		if err := export.WriteCSVMetadata(w, req, run, lr.areas, lr.programs, csvURL); err != nil {
+			s.fail(w, r, fmt.Errorf("%w: %v", errBadRequest, err))
+		}
+		return
+	}
+	// Check the selection before the first byte goes out: afterwards no error status can be sent.
+	if err := req.CheckRun(&run.RunInfo); err != nil {
+		s.fail(w, r, fmt.Errorf("%w: %v", errBadRequest, err))
+		return
+	}
+	name := fmt.Sprintf("stemgap-%s-%s.%s", layer, run.ID, format)
+	if format == export.FormatCSV {
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Link", fmt.Sprintf(`</api/export/%s.csv-metadata.json?run=%s>; rel="describedby"; type="application/csvm+json"`, layer, run.ID))
+	} else {
+		w.Header().Set("Content-Type", "application/geo+json")
+	}
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename=%q`, name))
+	w.Header().Set("X-Stemgap-Run", run.ID)
+	if err := export.Write(w, req, run, lr.areas, lr.programs); err != nil {
+		s.log.Error("export failed midway", "file", file, "run", run.ID, "err", err)
+	}
+}

@@ -1,0 +1,169 @@
+package server
+
+import (
+	"fmt"
+	"html/template"
+	"math"
+	"net/http"
+	"sort"
+
+	"github.com/go-chi/chi/v5"
+	"stemgap/data"
+	"stemgap/data/export"
+)
+
+// tractReport is everything an advocate needs to cite one area: its figures with their sources,
+// each content area's result with the rule that produced it, and the run's provenance.
+type tractReport struct {
+	Provenance   export.Provenance `json:"provenance"`
+	Area         reportArea        `json:"area"`
+	Figures      []reportFigure    `json:"figures"`
+	ContentAreas []reportContent   `json:"content_areas"`
+}
+
+type reportArea struct {
+	ID             string `json:"id"`
+	Name           string `json:"name,omitempty"`
+	DemandVariable string `json:"demand_variable"`
+	Demand         any    `json:"demand"`
+	Need           any    `json:"need"`
+	Urban          bool   `json:"urban"`
+	UrbanBasis     string `json:"urban_basis"`
+	Cells          int    `json:"cells"`
+}
+
+type reportFigure struct {
+	Variable string `json:"variable"`
+	Value    any    `json:"value"`
+	MOE      any    `json:"moe"`
+	Vintage  string `json:"vintage,omitempty"`
+	Source   string `json:"source"`
+}
+
+type reportContent struct {
+	Name         string `json:"name"`
+	Access       any    `json:"access"`
+	RegionalMean any    `json:"regional_mean"`
+	Nearest      any    `json:"nearest"`
+	Unmet        any    `json:"unmet"`
+	Gap          any    `json:"gap"`
+	DesertDemand any    `json:"desert_demand"`
+	DesertShare  any    `json:"desert_share"`
+	Desert       bool   `json:"desert"`
+	Reason       string `json:"reason"`
+	Rank         int    `json:"rank"`
+	Ranked       int    `json:"ranked_areas"`
+	Percentile   any    `json:"percentile"`
+}
+
+func (s *Server) buildReport(r *http.Request) (*tractReport, error) {
+	id := chi.URLParam(r, "id")
+	lr, err := s.runs.get(r.Context(), r.URL.Query().Get("run"))
+	if err != nil {
+		return nil, err
+	}
+	run := lr.set.Run()
+	idx := -1
+	for i := range run.Areas {
+		if run.Areas[i].ID == id {
+			idx = i
+			break
+		}
+	}
+	if idx < 0 {
+		return nil, fmt.Errorf("area %q is not in run %s: %w", id, run.ID, data.ErrNotFound)
+	}
+	a := &run.Areas[idx]
+	rep := &tractReport{
+		Provenance: export.ProvenanceOf(&run.RunInfo),
+		Area: reportArea{ID: a.ID, Name: a.Name, DemandVariable: run.Demand, Demand: jsonNumber(a.Demand), Need: jsonNumber(a.Need),
+			Urban: a.Urban, UrbanBasis: a.UrbanWhy, Cells: a.Cells},
+	}
+	values, err := s.store.Demographics(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	for _, v := range values {
+		if v.AreaID == id {
+			rep.Figures = append(rep.Figures, reportFigure{Variable: v.Variable, Value: v.Value, MOE: jsonNumber(v.MOE), Vintage: v.Vintage, Source: v.Source})
+		}
+	}
+	sort.Slice(rep.Figures, func(i, j int) bool { return rep.Figures[i].Variable < rep.Figures[j].Variable })
+	for k, c := range run.ContentAreas {
+		ranked := 0
+		for i := range run.Areas {
+			if run.Areas[i].Measures[k].Rank > 0 {
+				ranked++
+			}
+		}
+		m := a.Measures[k]
+		pct := jsonNumber(m.Percentile)
+		if m.Rank == 0 {
+			pct = nil
+		}
+		rep.ContentAreas = append(rep.ContentAreas, reportContent{Name: c.Name, Access: jsonNumber(m.Access), RegionalMean: jsonNumber(c.MeanAccess),
+			Nearest: jsonNumber(m.Nearest), Unmet: jsonNumber(m.Unmet), Gap: jsonNumber(m.Gap), DesertDemand: jsonNumber(m.DesertYouth),
+			DesertShare: jsonNumber(m.DesertShare), Desert: m.Desert, Reason: m.Reason, Rank: m.Rank, Ranked: ranked, Percentile: pct})
+	}
+	return rep, nil
+}
+
+func (s *Server) tractReport(w http.ResponseWriter, r *http.Request) {
+	rep, err := s.buildReport(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, rep)
+}
+
+var reportPage = template.Must(template.New("report").Funcs(template.FuncMap{
+	"num": func(v any) string {
+		f, ok := v.(float64)
+		if !ok || math.IsNaN(f) {
+			return "no data"
+		}
+		return fmt.Sprintf("%.4g", f)
+	},
+	"pct": func(v any) string {
+		f, ok := v.(float64)
+		if !ok {
+			return "no data"
+		}
+		return fmt.Sprintf("%.0f%%", 100*f)
+	},
+}).Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{{.Area.ID}} — stemgap report</title>
+<style>body{font:14px/1.45 system-ui,sans-serif;max-width:60em;margin:2em auto;padding:0 1em}table{border-collapse:collapse;width:100%}
+td,th{border-bottom:1px solid #ddd;padding:.3em .5em;text-align:left;vertical-align:top}.desert{color:#a50026;font-weight:600}small{color:#555}</style></head>
+<body>
+<h1>{{if .Area.Name}}{{.Area.Name}} ({{.Area.ID}}){{else}}Area {{.Area.ID}}{{end}}</h1>
+<p>Demand: <b>{{num .Area.Demand}}</b> ({{.Area.DemandVariable}}) · need percentile {{num .Area.Need}} ·
+{{if .Area.Urban}}urban{{else}}rural{{end}} ({{.Area.UrbanBasis}}) · {{.Area.Cells}} H3 cells at resolution {{.Provenance.Resolution}}</p>
+<h2>Access by content area</h2>
+<p><small>Access is {{.Provenance.Measure}}, in {{.Provenance.AccessUnit}}. Rank 1 is the lowest access in the region.</small></p>
+<table><tr><th>content area</th><th>access</th><th>regional mean</th><th>nearest ({{.Provenance.CostUnit}})</th><th>rank</th><th>in deserts</th><th>verdict and reason</th></tr>
+{{range .ContentAreas}}<tr><td>{{.Name}}</td><td>{{num .Access}}</td><td>{{num .RegionalMean}}</td><td>{{num .Nearest}}</td>
+<td>{{if .Rank}}{{.Rank}} of {{.Ranked}}{{else}}—{{end}}</td><td>{{pct .DesertShare}}</td><td{{if .Desert}} class="desert"{{end}}>{{.Reason}}</td></tr>
+{{end}}</table>
+<h2>Figures for this area</h2>
+<table><tr><th>variable</th><th>value</th><th>margin of error</th><th>vintage</th><th>source</th></tr>
+{{range .Figures}}<tr><td>{{.Variable}}</td><td>{{num .Value}}</td><td>{{num .MOE}}</td><td>{{.Vintage}}</td><td>{{.Source}}</td></tr>{{end}}</table>
+<h2>How this was computed</h2>
+<p>Run <code>{{.Provenance.Run}}</code>, {{.Provenance.Software}}; method: {{.Provenance.Method}}. Demand from {{range .Provenance.DemandSource}}{{.}}; {{end}}</p>
+<ul>{{range .Provenance.Notes}}<li>{{.}}</li>{{end}}</ul>
+<p>Inputs:</p><ul>{{range .Provenance.Inputs}}<li>{{.Kind}}: {{.Source}} ({{.Rows}} rows{{if .Vintage}}, {{.Vintage}}{{end}}), SHA-256 <code>{{.SHA256}}</code></li>{{end}}</ul>
+<p>Parameters: <code>{{printf "%s" .Provenance.Params}}</code></p>
+</body></html>`))
+
+func (s *Server) tractPage(w http.ResponseWriter, r *http.Request) {
+	rep, err := s.buildReport(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if err := reportPage.Execute(w, rep); err != nil {
+		s.log.Error("report page", "err", err)
+	}
+}

@@ -1,0 +1,104 @@
+// Package server is stemgap's HTTP API and web map: vector tiles, TileJSON, exports, run
+// provenance, tract reports, health and metrics. It holds no analysis logic.
+package server
+
+import (
+	"embed"
+	"errors"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"stemgap/data"
+	"stemgap/tiles"
+)
+
+//go:embed web
+var webFiles embed.FS
+
+// Options configure the server.
+type Options struct {
+	Logger *slog.Logger
+	// TileCacheBytes bounds the encoded-tile cache.
+	TileCacheBytes int
+	// RequestTimeout bounds each request's work.
+	RequestTimeout time.Duration
+}
+
+// Server routes requests to handlers.
+type Server struct {
+	store   data.Store
+	runs    *runs
+	cache   *tiles.Cache
+	log     *slog.Logger
+	metrics *metrics
+	timeout time.Duration
+}
+
+// New builds the HTTP handler over a store.
+func New(store data.Store, opt Options) http.Handler {
+	if opt.Logger == nil {
+		opt.Logger = slog.Default()
+	}
+	if opt.TileCacheBytes == 0 {
+		opt.TileCacheBytes = 256 << 20
+	}
+	if opt.RequestTimeout == 0 {
+		opt.RequestTimeout = 60 * time.Second
+	}
+	cache := tiles.NewCache(opt.TileCacheBytes)
+	s := &Server{store: store, runs: newRuns(store, cache, 3), cache: cache, log: opt.Logger, metrics: newMetrics(), timeout: opt.RequestTimeout}
+	return s.routes()
+}
+
+func (s *Server) routes() http.Handler {
+	r := chi.NewRouter()
+	r.Use(s.recoverPanics, s.observe, s.limitRequests)
+	r.Get("/healthz", s.health)
+	r.Get("/metrics", s.serveMetrics)
+
+	r.Get("/tiles/{layer}.json", s.tileJSON)
+	r.Get("/tiles/{layer}/{z}/{x}/{y}.mvt", s.tile)
+
+	r.Get("/api/runs", s.listRuns)
+	r.Get("/api/runs/{run}", s.getRun)
+	r.Get("/api/runs/{run}/equity", s.equity)
+	r.Get("/api/tracts/{id}", s.tractReport)
+	r.Get("/api/export/{file}", s.export)
+	r.Get("/tracts/{id}", s.tractPage)
+
+	static, err := fs.Sub(webFiles, "web")
+	if err != nil {
+		panic(err) // the embedded tree is fixed at build time
+	}
+	files := http.FileServerFS(static)
+	r.Get("/", func(w http.ResponseWriter, req *http.Request) {
+		w.Header().Set("Cache-Control", "no-cache")
+		http.ServeFileFS(w, req, static, "index.html")
+	})
+	r.Get("/static/*", func(w http.ResponseWriter, req *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		http.StripPrefix("/static", files).ServeHTTP(w, req)
+	})
+	r.NotFound(func(w http.ResponseWriter, req *http.Request) {
+		s.fail(w, req, errNotFound)
+	})
+	r.MethodNotAllowed(func(w http.ResponseWriter, req *http.Request) {
+		writeError(w, http.StatusMethodNotAllowed, "method not allowed: this API is read-only")
+	})
+	return r
+}
+
+func (s *Server) health(w http.ResponseWriter, r *http.Request) {
+	status := map[string]any{"status": "ok"}
+	if id, err := s.runs.resolve(r.Context(), ""); err == nil {
+		status["run"] = id
+	} else if !errors.Is(err, data.ErrNotFound) {
+		// The store is unreachable: say so, with the status code a load balancer reads.
+		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "store unavailable", "error": err.Error()})
+		return
+	}
+	writeJSON(w, http.StatusOK, status)
+}
