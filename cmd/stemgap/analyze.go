@@ -1,0 +1,146 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"text/tabwriter"
+	"time"
+
+	"stemgap/analysis"
+	"stemgap/data"
+)
+
+func analyzeCommand() command {
+	return command{
+		name:    "analyze",
+		summary: "score access for every H3 cell and store the run",
+		usage:   "[--config FILE] [--res N] [--demand VAR] [--measure KIND] [--costs FILE]",
+		setup: func(fs *flag.FlagSet, env *environment) func(context.Context, []string) error {
+			f := registerAnalysisFlags(fs)
+			return func(ctx context.Context, args []string) error {
+				if len(args) != 0 {
+					return usagef("analyze takes no arguments")
+				}
+				store, err := env.openStore(ctx)
+				if err != nil {
+					return err
+				}
+				defer store.Close()
+				run, err := analyzeStore(ctx, env, store, f)
+				if err != nil {
+					return err
+				}
+				printSummary(env.stdout, run)
+				return nil
+			}
+		},
+	}
+}
+
+// analysisFlags are the parameters a command line may override.
+type analysisFlags struct {
+	config, demand, measure, costs *string
+	res                            *int
+}
+
+func registerAnalysisFlags(fs *flag.FlagSet) analysisFlags {
+	return analysisFlags{
+		config:  fs.String("config", "", "JSON file of parameters (stemgap config print shows them all); flags below override it"),
+		res:     fs.Int("res", 0, "H3 resolution, 6–10 (default 9)"),
+		demand:  fs.String("demand", "", "canonical variable counted as demand (default youth_pop)"),
+		measure: fs.String("measure", "", "access measure: nearest, cumulative, 2sfca, e2sfca, 3sfca, gravity, raam (default e2sfca)"),
+		costs:   fs.String("costs", "", "origin–destination cost CSV (origin,program,minutes) to use instead of great-circle km"),
+	}
+}
+
+func (f analysisFlags) params() (analysis.Params, error) {
+	p := analysis.DefaultParams()
+	if *f.config != "" {
+		var err error
+		if p, err = analysis.LoadParams(*f.config); err != nil {
+			return p, err
+		}
+	}
+	if *f.res != 0 {
+		p.Resolution = *f.res
+	}
+	if *f.demand != "" {
+		p.Demand = *f.demand
+	}
+	if *f.measure != "" {
+		p.Measure.Kind = *f.measure
+	}
+	if *f.costs != "" {
+		p.Costs.Matrix = *f.costs
+	}
+	return p, nil
+}
+
+// analyzeStore runs the analysis on a store's inputs and saves the run there.
+func analyzeStore(ctx context.Context, env *environment, store data.Store, f analysisFlags) (*data.Run, error) {
+	log, err := env.logger()
+	if err != nil {
+		return nil, err
+	}
+	p, err := f.params()
+	if err != nil {
+		return nil, err
+	}
+	in, err := loadInputs(ctx, store, p)
+	if err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	run, err := analysis.Analyze(ctx, in, p, analysis.Options{Progress: func(stage string, done, total int) {
+		log.Info(stage, "done", done, "of", total, "elapsed", time.Since(start).Round(time.Millisecond))
+	}})
+	if err != nil {
+		return nil, err
+	}
+	log.Info("analysed", "run", run.ID, "cells", run.Cells.Len(), "areas", len(run.Areas), "took", time.Since(start).Round(time.Millisecond))
+	if err := store.SaveRun(ctx, run); err != nil {
+		return nil, err
+	}
+	log.Info("run saved", "run", run.ID)
+	return run, nil
+}
+
+// loadInputs reads what an analysis needs from the store, and the cost matrix when one is named.
+func loadInputs(ctx context.Context, store data.Store, p analysis.Params) (analysis.Inputs, error) {
+	var in analysis.Inputs
+	var err error
+	if in.Areas, err = store.Areas(ctx); err != nil {
+		return in, err
+	}
+	if in.Demographics, err = store.Demographics(ctx); err != nil {
+		return in, err
+	}
+	if in.Programs, err = store.Programs(ctx); err != nil {
+		return in, err
+	}
+	if in.Records, err = store.Ingests(ctx); err != nil {
+		return in, err
+	}
+	if p.Costs.Matrix != "" {
+		in.Costs, in.CostsRecord, err = data.LoadCostMatrix(p.Costs.Matrix, time.Now())
+		if err != nil {
+			return in, err
+		}
+	}
+	return in, nil
+}
+
+func printSummary(w io.Writer, run *data.Run) {
+	fmt.Fprintf(w, "run %s: %s, %s, demand %s, %d cells at H3 resolution %d\n", run.ID, run.Measure, run.AccessUnit, run.Demand, run.Cells.Len(), run.Resolution)
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "content area\tprograms\tregional mean access\tdemand in deserts\tshare\tdesert areas\t")
+	for _, c := range run.ContentAreas {
+		fmt.Fprintf(tw, "%s\t%d\t%.4g\t%.0f\t%.1f%%\t%d\t\n", c.Name, c.Programs, c.MeanAccess, c.DesertYouth, 100*c.DesertShare, c.DesertAreas)
+	}
+	tw.Flush()
+	for _, n := range run.Notes {
+		fmt.Fprintln(w, "note:", n)
+	}
+}

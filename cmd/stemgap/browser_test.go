@@ -1,0 +1,71 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// TestMapInBrowser serves the St. Louis demo and has headless Chromium draw the map (e2e/map.mjs).
+// The test command (scripts/test) installs Chromium and the npm packages and sets
+// STEMGAP_BROWSER_TEST=1; a plain go test skips it.
+func TestMapInBrowser(t *testing.T) {
+	if os.Getenv("STEMGAP_BROWSER_TEST") != "1" {
+		t.Skip("set STEMGAP_BROWSER_TEST=1 (scripts/test does) to run the browser test")
+	}
+	dir := demoDir(t)
+	addr := freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		stemgap(t, ctx, "serve", "--addr", addr, "--data-dir", dir)
+		close(done)
+	}()
+	defer func() { cancel(); <-done }()
+	for start := time.Now(); ; time.Sleep(20 * time.Millisecond) {
+		if resp, err := http.Get("http://" + addr + "/healthz"); err == nil {
+			resp.Body.Close()
+			break
+		}
+		if time.Since(start) > 10*time.Second {
+			t.Fatal("server did not start")
+		}
+	}
+	e2e, err := filepath.Abs(filepath.Join("..", "..", "e2e"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	shots := filepath.Join(e2e, "screenshots")
+	os.MkdirAll(shots, 0o755)
+	cmd := exec.Command("node", "map.mjs", "http://"+addr+"/", filepath.Join(shots, "map.png"))
+	cmd.Dir = e2e
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("browser check: %v\n%s", err, out)
+	}
+	t.Logf("%s", out)
+}
+
+// The map serves MapLibre from server/web/vendor; it must be the very build e2e/package.json pins.
+func TestVendoredMapLibreMatchesPinnedPackage(t *testing.T) {
+	if os.Getenv("STEMGAP_BROWSER_TEST") != "1" {
+		t.Skip("set STEMGAP_BROWSER_TEST=1 (scripts/test does): needs e2e/node_modules")
+	}
+	for _, name := range []string{"maplibre-gl.mjs", "maplibre-gl-worker.mjs", "maplibre-gl.css"} {
+		vendored, err := os.ReadFile(filepath.Join("..", "..", "server", "web", "vendor", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		pinned, err := os.ReadFile(filepath.Join("..", "..", "e2e", "node_modules", "maplibre-gl", "dist", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(vendored) != string(pinned) {
+			t.Errorf("server/web/vendor/%s differs from the maplibre-gl in e2e/package.json: run scripts/vendor-maplibre", name)
+		}
+	}
+}

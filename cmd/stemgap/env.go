@@ -1,0 +1,50 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"io"
+	"log/slog"
+
+	"stemgap/data"
+	"stemgap/data/embedded"
+)
+
+// environment holds what every command shares: where the data lives and how to log.
+type environment struct {
+	stdout, stderr io.Writer
+	dataDir        string
+	logLevel       string
+	log            *slog.Logger
+}
+
+func (e *environment) register(fs *flag.FlagSet) {
+	fs.StringVar(&e.dataDir, "data-dir", "stemgap-data", "directory of the embedded store (used without --db)")
+	fs.StringVar(&e.logLevel, "log-level", "info", "log level: debug, info, warn, error")
+}
+
+// logger builds the structured logger once the flags are parsed.
+func (e *environment) logger() (*slog.Logger, error) {
+	if e.log == nil {
+		l, err := newLogger(e.stderr, e.logLevel)
+		if err != nil {
+			return nil, err
+		}
+		e.log = l
+	}
+	return e.log, nil
+}
+
+// openStore opens the embedded store.
+func (e *environment) openStore(ctx context.Context) (data.Store, error) {
+	log, err := e.logger()
+	if err != nil {
+		return nil, err
+	}
+	s, err := embedded.Open(e.dataDir)
+	if err != nil {
+		return nil, err
+	}
+	log.Debug("embedded store", "dir", e.dataDir)
+	return s, nil
+}

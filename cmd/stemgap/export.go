@@ -1,0 +1,79 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"path/filepath"
+	"strings"
+
+	"stemgap/data"
+	"stemgap/data/export"
+)
+
+func exportCommand() command {
+	return command{
+		name:    "export",
+		summary: "write a run's cells, tracts or programs as CSV or GeoJSON, with its provenance",
+		usage:   "geojson|csv --layer cells|tracts|programs [-o FILE] [--run ID] [--content a,b]",
+		setup: func(fs *flag.FlagSet, env *environment) func(context.Context, []string) error {
+			layer := fs.String("layer", "", "cells, tracts or programs")
+			out := fs.String("o", "", "output file (written atomically; a CSV gets FILE-metadata.json beside it); default stdout")
+			runID := fs.String("run", "", "run id (default: the latest run)")
+			content := fs.String("content", "", "comma-separated content areas to export (default: all)")
+			return func(ctx context.Context, args []string) error {
+				if len(args) != 1 {
+					return usagef("want a format: csv or geojson")
+				}
+				req := export.Request{Format: args[0], Layer: *layer}
+				if *content != "" {
+					req.Content = strings.Split(*content, ",")
+				}
+				if err := req.Check(); err != nil {
+					return usagef("%v", err)
+				}
+				store, err := env.openStore(ctx)
+				if err != nil {
+					return err
+				}
+				defer store.Close()
+				run, err := store.Run(ctx, *runID)
+				if err != nil {
+					return err
+				}
+				if err := req.CheckRun(&run.RunInfo); err != nil {
+					return err
+				}
+				areas, err := store.Areas(ctx)
+				if err != nil {
+					return err
+				}
+				programs, err := store.Programs(ctx)
+				if err != nil {
+					return err
+				}
+				if *out == "" {
+					return export.Write(env.stdout, req, run, areas, programs)
+				}
+				if err := data.WriteFileAtomic(*out, func(w *bufio.Writer) error { return export.Write(w, req, run, areas, programs) }); err != nil {
+					return err
+				}
+				if req.Format == export.FormatCSV {
+					meta := *out + "-metadata.json"
+					err := data.WriteFileAtomic(meta, func(w *bufio.Writer) error {
+						return export.WriteCSVMetadata(w, req, run, areas, programs, filepath.Base(*out))
+					})
+					if err != nil {
+						return err
+					}
+				}
+				log, err := env.logger()
+				if err != nil {
+					return err
+				}
+				log.Info("exported", "layer", req.Layer, "format", req.Format, "run", run.ID, "file", *out)
+				return nil
+			}
+		},
+	}
+}

@@ -1,0 +1,109 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"strings"
+	"time"
+
+	"stemgap/data"
+	"stemgap/geo"
+)
+
+func ingestCommand() command {
+	return command{
+		name:    "ingest",
+		summary: "load areas (tracts), demographics or programs into the store",
+		usage: `tracts|demographics|programs FILE [flags]
+
+  tracts        GeoJSON FeatureCollection of Polygon/MultiPolygon areas keyed by GEOID (or --id-field)
+  demographics  CSV keyed by the same id; map columns with --column canonical=SOURCE
+  programs      CSV (id,name,provider,lat,lng,content_areas,setting,capacity) or GeoJSON points`,
+		setup: func(fs *flag.FlagSet, env *environment) func(context.Context, []string) error {
+			var columns, moe, vintages multiFlag
+			idField := fs.String("id-field", "", "property or column holding the area id (default GEOID, checked as an 11-digit tract id)")
+			fs.Var(&columns, "column", "canonical=SOURCE: read a canonical variable (demographics) or program field from a source column; repeatable")
+			fs.Var(&moe, "moe", "canonical=SOURCE: margin-of-error column of a demographics variable (found automatically for ACS …E/…M pairs); repeatable")
+			fs.Var(&vintages, "vintage", "TEXT for the whole file, or canonical=TEXT for one variable (e.g. youth_pop=\"Census 2010\"); repeatable")
+			source := fs.String("source", "", "programs: dataset name, so re-loading it replaces its programs (default: the file name)")
+			region := fs.String("region", "", "minLng,minLat,maxLng,maxLat: reject points outside this region")
+			dryRun := fs.Bool("dry-run", false, "validate everything and write nothing")
+			return func(ctx context.Context, args []string) error {
+				if len(args) != 2 {
+					return usagef("want a kind and a file")
+				}
+				kind := args[0]
+				switch kind {
+				case data.KindAreas, data.KindDemographics, data.KindPrograms:
+				default:
+					return usagef("unknown kind %q: want tracts, demographics or programs", kind)
+				}
+				opts, err := loadOptions(*idField, columns, moe, vintages, *source, *region)
+				if err != nil {
+					return err
+				}
+				opts.DryRun = *dryRun
+				return ingestFile(ctx, env, kind, args[1], opts)
+			}
+		},
+	}
+}
+
+func loadOptions(idField string, columns, moe, vintages []string, source, region string) (data.LoadOptions, error) {
+	opts := data.LoadOptions{IDField: idField, Source: source}
+	var err error
+	if opts.Columns, err = pairs("column", columns); err != nil {
+		return opts, err
+	}
+	if opts.MOE, err = pairs("moe", moe); err != nil {
+		return opts, err
+	}
+	var perVariable []string
+	for _, v := range vintages {
+		if name, _, ok := strings.Cut(v, "="); ok && !strings.ContainsAny(name, " \t") {
+			perVariable = append(perVariable, v)
+		} else if opts.Vintage == "" {
+			opts.Vintage = v
+		} else {
+			return opts, usagef("--vintage is given twice for the whole file")
+		}
+	}
+	if opts.Vintages, err = pairs("vintage", perVariable); err != nil {
+		return opts, err
+	}
+	if region != "" {
+		b, err := geo.ParseBound(region)
+		if err != nil {
+			return opts, usagef("--region: %v", err)
+		}
+		opts.Region = &b
+	}
+	return opts, nil
+}
+
+// ingestFile loads one file into the store and logs what happened.
+func ingestFile(ctx context.Context, env *environment, kind, path string, opts data.LoadOptions) error {
+	log, err := env.logger()
+	if err != nil {
+		return err
+	}
+	in, err := data.LoadFile(kind, path, opts, time.Now())
+	if err != nil {
+		return err
+	}
+	store, err := env.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	start := time.Now()
+	if err := store.Ingest(ctx, in); err != nil {
+		return err
+	}
+	verb := "loaded"
+	if opts.DryRun {
+		verb = "validated (dry run, nothing written)"
+	}
+	log.Info(verb, "kind", kind, "file", path, "rows", in.Record.Rows, "sha256", in.Record.SHA256[:12], "took", time.Since(start).Round(time.Millisecond))
+	return nil
+}

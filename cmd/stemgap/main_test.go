@@ -1,0 +1,248 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/encoding/mvt"
+	"github.com/paulmach/orb/maptile"
+	"stemgap/data/embedded"
+)
+
+// inputs is the real St. Louis data beside the project.
+var inputs = filepath.Join("..", "..", "..", "shared", "data")
+
+func needInputs(t *testing.T) {
+	t.Helper()
+	if _, err := os.Stat(filepath.Join(inputs, demoTracts)); err != nil {
+		t.Skipf("St. Louis data not beside the project: %v", err)
+	}
+}
+
+// stemgap runs the CLI in-process and returns its exit code and output.
+func stemgap(t *testing.T, ctx context.Context, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := run(ctx, args, &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+// demoDir runs the demo once (load, analyse, no serving) into a fresh data directory.
+func demoDir(t *testing.T) string {
+	t.Helper()
+	needInputs(t)
+	dir := t.TempDir()
+	code, out, errs := stemgap(t, context.Background(), "demo", "--no-serve", "--inputs", inputs, "--data-dir", dir)
+	if code != 0 {
+		t.Fatalf("demo exited %d: %s", code, errs)
+	}
+	if !strings.Contains(out, "201393 cells at H3 resolution 9") || !strings.Contains(out, "k12") || !strings.Contains(out, "160 of 615 areas have no figure for youth_pop") {
+		t.Fatalf("demo summary:\n%s", out)
+	}
+	return dir
+}
+
+func TestDemoThenExport(t *testing.T) {
+	dir := demoDir(t)
+	out := filepath.Join(t.TempDir(), "cells.csv")
+	if code, _, errs := stemgap(t, context.Background(), "export", "csv", "--layer", "cells", "-o", out, "--data-dir", dir); code != 0 {
+		t.Fatalf("export exited %d: %s", code, errs)
+	}
+	f, err := os.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 201393+1 || strings.Join(rows[0][:9], ",") != "h3,lat,lng,youth,nearest_km_arts,count_arts,e2sfca_arts,gap_arts,desert_arts" {
+		t.Fatalf("%d rows, header %v", len(rows), rows[0][:9])
+	}
+	meta, err := os.ReadFile(out + "-metadata.json")
+	if err != nil || !bytes.Contains(meta, []byte("msa_learning_sites.csv")) || !bytes.Contains(meta, []byte("kids_0_17_census2010")) {
+		t.Fatalf("metadata sidecar: %v %.300s", err, meta)
+	}
+	code, geo, errs := stemgap(t, context.Background(), "export", "geojson", "--layer", "tracts", "--content", "science", "--data-dir", dir)
+	if code != 0 {
+		t.Fatalf("geojson export exited %d: %s", code, errs)
+	}
+	var fc struct {
+		Features []struct{ Properties map[string]any }
+		Stemgap  struct{ Run string }
+	}
+	if err := json.Unmarshal([]byte(geo), &fc); err != nil || len(fc.Features) != 615 || fc.Stemgap.Run == "" {
+		t.Fatalf("tracts GeoJSON: %v, %d features", err, len(fc.Features))
+	}
+
+	// Loading and analysing the same data again gives the same run and the same bytes.
+	if code, _, errs := stemgap(t, context.Background(), "demo", "--no-serve", "--inputs", inputs, "--data-dir", dir); code != 0 {
+		t.Fatal(errs)
+	}
+	again := filepath.Join(t.TempDir(), "again.csv")
+	stemgap(t, context.Background(), "export", "csv", "--layer", "cells", "-o", again, "--data-dir", dir)
+	a, _ := os.ReadFile(out)
+	b, _ := os.ReadFile(again)
+	if !bytes.Equal(a, b) {
+		t.Error("the same analysis exported different bytes")
+	}
+}
+
+func TestIngestErrorsNameTheRowAndChangeNothing(t *testing.T) {
+	dir := demoDir(t)
+	raw, err := os.ReadFile(filepath.Join(inputs, demoTracts))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fc map[string]any
+	if err := json.Unmarshal(raw, &fc); err != nil {
+		t.Fatal(err)
+	}
+	// Feature 57 becomes a bow tie.
+	feature := fc["features"].([]any)[56].(map[string]any)
+	feature["geometry"] = map[string]any{"type": "Polygon", "coordinates": [][][]float64{{{-90.3, 38.6}, {-90.2, 38.7}, {-90.2, 38.6}, {-90.3, 38.7}, {-90.3, 38.6}}}}
+	bad := filepath.Join(t.TempDir(), "corrupt_tracts.geojson")
+	b, _ := json.Marshal(fc)
+	os.WriteFile(bad, b, 0o644)
+	store, _ := embedded.Open(dir)
+	before, _ := store.Ingests(context.Background())
+
+	code, _, errs := stemgap(t, context.Background(), "ingest", "tracts", bad, "--data-dir", dir)
+	if code != 1 || !strings.Contains(errs, "corrupt_tracts.geojson: feature 57") || !strings.Contains(errs, "cross") {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	after, _ := store.Ingests(context.Background())
+	areas, _ := store.Areas(context.Background())
+	if len(areas) != 615 || fmt.Sprint(before) != fmt.Sprint(after) {
+		t.Errorf("a failed ingest changed the store: %d areas", len(areas))
+	}
+
+	csvPath := filepath.Join(t.TempDir(), "demo.csv")
+	os.WriteFile(csvPath, []byte("GEOID,kids\n29510101100,12\n29510101200,lots\n"), 0o644)
+	code, _, errs = stemgap(t, context.Background(), "ingest", "demographics", csvPath, "--column", "youth_pop=kids", "--data-dir", dir)
+	if code != 1 || !strings.Contains(errs, "demo.csv: line 3: column kids (youth_pop)") {
+		t.Errorf("exit %d: %s", code, errs)
+	}
+	code, _, errs = stemgap(t, context.Background(), "ingest", "demographics", csvPath, "--column", "youth_pop=KIDS", "--data-dir", dir)
+	if code != 1 || !strings.Contains(errs, `no column "KIDS"`) {
+		t.Errorf("exit %d: %s", code, errs)
+	}
+}
+
+func TestAnalyzeFlags(t *testing.T) {
+	dir := demoDir(t)
+	code, out, errs := stemgap(t, context.Background(), "analyze", "--demand", "total_pop", "--res", "8", "--data-dir", dir)
+	if code != 0 || !strings.Contains(out, "demand total_pop") || !strings.Contains(out, "H3 resolution 8") {
+		t.Errorf("analyze --demand total_pop --res 8: exit %d\n%s%s", code, out, errs)
+	}
+	for _, c := range []struct {
+		args []string
+		says string
+	}{
+		{[]string{"--res", "11"}, "resolution 11 is outside 6–10"},
+		{[]string{"--demand", "kids"}, `unknown variable "kids"`},
+		{[]string{"--demand", "youth_female"}, "try --demand total_pop"},
+		{[]string{"--measure", "magic"}, "measure.kind"},
+	} {
+		code, _, errs := stemgap(t, context.Background(), append([]string{"analyze", "--data-dir", dir}, c.args...)...)
+		if code != 1 || !strings.Contains(errs, c.says) {
+			t.Errorf("analyze %v: exit %d, %s", c.args, code, errs)
+		}
+	}
+}
+
+func TestHelpAndUsage(t *testing.T) {
+	for _, c := range commands() {
+		code, _, errs := stemgap(t, context.Background(), c.name, "--help")
+		if code != 0 || !strings.Contains(errs, "usage: stemgap "+c.name) || !strings.Contains(errs, "-data-dir") {
+			t.Errorf("%s --help: exit %d\n%s", c.name, code, errs)
+		}
+	}
+	if code, _, errs := stemgap(t, context.Background(), "frobnicate"); code != 2 || !strings.Contains(errs, "unknown command") {
+		t.Errorf("unknown command: exit %d %s", code, errs)
+	}
+	if code, _, errs := stemgap(t, context.Background(), "ingest", "roads", "x.csv"); code != 2 || !strings.Contains(errs, `unknown kind "roads"`) {
+		t.Errorf("bad kind: exit %d %s", code, errs)
+	}
+	code, out, _ := stemgap(t, context.Background(), "config", "print")
+	if code != 0 || !strings.Contains(out, `"catchment": 8`) || !strings.Contains(out, `"sigma": 4`) {
+		t.Errorf("config print: %d\n%s", code, out)
+	}
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// Downtown St. Louis at z11–z14: the tiles hold hexagons with their measures.
+func TestServeDowntownTilesThenShutDown(t *testing.T) {
+	dir := demoDir(t)
+	addr := freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int)
+	go func() {
+		code, _, _ := stemgap(t, ctx, "serve", "--addr", addr, "--data-dir", dir)
+		done <- code
+	}()
+	base := "http://" + addr
+	for start := time.Now(); ; time.Sleep(20 * time.Millisecond) {
+		if resp, err := http.Get(base + "/healthz"); err == nil {
+			resp.Body.Close()
+			break
+		}
+		if time.Since(start) > 10*time.Second {
+			t.Fatal("server did not start")
+		}
+	}
+	downtown := orb.Point{-90.1994, 38.6270}
+	for z := maptile.Zoom(11); z <= 14; z++ {
+		tile := maptile.At(downtown, z)
+		resp, err := http.Get(fmt.Sprintf("%s/tiles/cells/%d/%d/%d.mvt", base, z, tile.X, tile.Y))
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		layers, err := mvt.Unmarshal(body) // the client transport undid the gzip
+		if err != nil || len(layers) != 1 {
+			t.Fatalf("z%d: %v %v", z, err, layers)
+		}
+		withMeasures := 0
+		for _, f := range layers[0].Features {
+			if _, ok := f.Properties["access"].(float64); ok && f.Properties["nearest"] != nil && f.Properties["gap"] != nil {
+				withMeasures++
+			}
+		}
+		if withMeasures == 0 {
+			t.Errorf("z%d: no hexagon with measures among %d features", z, len(layers[0].Features))
+		}
+	}
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("serve exited %d after SIGINT-like cancel", code)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not shut down")
+	}
+}
