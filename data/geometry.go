@@ -6,6 +6,7 @@ import (
 	"sort"
 
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/planar"
 	"stemgap/geo"
 )
 
@@ -37,6 +38,11 @@ func checkPolygon(p orb.Polygon, region *orb.Bound) error {
 			return fmt.Errorf("%s is not closed: first point %v differs from last %v", what, ring[0], ring[len(ring)-1])
 		}
 	}
+	for h, hole := range p[1:] {
+		if !holeInside(p[0], hole) {
+			return fmt.Errorf("hole %d lies outside the outer ring: invalid geometry", h+1)
+		}
+	}
 	if at, crossed := findCrossing(p); crossed {
 		return fmt.Errorf("rings cross themselves or each other near (%v, %v): invalid geometry", at[0], at[1])
 	}
@@ -46,6 +52,29 @@ func checkPolygon(p orb.Polygon, region *orb.Bound) error {
 		}
 	}
 	return nil
+}
+
+// holeInside reports whether a hole lies within its shell. With no crossing edges (checked
+// apart), one hole vertex off the shell's boundary decides it.
+func holeInside(shell, hole orb.Ring) bool {
+	for _, pt := range hole {
+		if onRing(shell, pt) {
+			continue
+		}
+		return planar.RingContains(shell, pt)
+	}
+	return true
+}
+
+func onRing(r orb.Ring, pt orb.Point) bool {
+	for i := 0; i+1 < len(r); i++ {
+		a, b := r[i], r[i+1]
+		if orient(a, b, pt) == 0 && pt[0] >= math.Min(a[0], b[0]) && pt[0] <= math.Max(a[0], b[0]) &&
+			pt[1] >= math.Min(a[1], b[1]) && pt[1] <= math.Max(a[1], b[1]) {
+			return true
+		}
+	}
+	return false
 }
 
 func shoelace(r orb.Ring) float64 {

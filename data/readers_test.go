@@ -57,6 +57,7 @@ func TestReadAreasErrorsNameTheFeature(t *testing.T) {
 		{"no id", twoTracts, AreaOptions{IDField: "ZCTA"}, []string{"feature 1", `no "ZCTA" property`}},
 		{"point", replace(`{"type":"Polygon","coordinates":[[[-90.3,38.6],[-90.29,38.6],[-90.29,38.61],[-90.3,38.61],[-90.3,38.6]]]}`, `{"type":"Point","coordinates":[-90.3,38.6]}`), AreaOptions{}, []string{"feature 1", "Point"}},
 		{"outside region", twoTracts, AreaOptions{Region: &orb.Bound{Min: orb.Point{-91, 39}, Max: orb.Point{-90, 40}}}, []string{"feature 1", "outside the region"}},
+		{"hole outside", replace(`[[[-90.3,38.6],[-90.29,38.6],[-90.29,38.61],[-90.3,38.61],[-90.3,38.6]]]`, `[[[-90.3,38.6],[-90.29,38.6],[-90.29,38.61],[-90.3,38.61],[-90.3,38.6]],[[-80,30],[-79.9,30],[-79.9,30.1],[-80,30]]]`), AreaOptions{}, []string{"feature 1", "hole 1 lies outside"}},
 		{"bad JSON", strings.Replace(twoTracts, `"properties":{"GEOID":"29510101200"}`, `"properties":{"GEOID":}`, 1), AreaOptions{}, []string{"line 3", "invalid JSON"}},
 		{"not a collection", `{"type":"Feature"}`, AreaOptions{}, []string{"FeatureCollection"}},
 	}

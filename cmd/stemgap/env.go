@@ -5,21 +5,25 @@ import (
 	"flag"
 	"io"
 	"log/slog"
+	"os"
 
 	"stemgap/data"
 	"stemgap/data/embedded"
+	"stemgap/data/postgis"
 )
 
 // environment holds what every command shares: where the data lives and how to log.
 type environment struct {
 	stdout, stderr io.Writer
 	dataDir        string
+	db             string
 	logLevel       string
 	log            *slog.Logger
 }
 
 func (e *environment) register(fs *flag.FlagSet) {
 	fs.StringVar(&e.dataDir, "data-dir", "stemgap-data", "directory of the embedded store (used without --db)")
+	fs.StringVar(&e.db, "db", "", "PostgreSQL/PostGIS URL (default $DATABASE_URL); when set, PostGIS is the store")
 	fs.StringVar(&e.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 }
 
@@ -35,11 +39,23 @@ func (e *environment) logger() (*slog.Logger, error) {
 	return e.log, nil
 }
 
-// openStore opens the embedded store.
+// databaseURL is --db, else $DATABASE_URL.
+func (e *environment) databaseURL() string {
+	if e.db != "" {
+		return e.db
+	}
+	return os.Getenv("DATABASE_URL")
+}
+
+// openStore opens PostGIS when a database URL is given (applying pending migrations), else the
+// embedded store.
 func (e *environment) openStore(ctx context.Context) (data.Store, error) {
 	log, err := e.logger()
 	if err != nil {
 		return nil, err
+	}
+	if url := e.databaseURL(); url != "" {
+		return postgis.Open(ctx, url, log)
 	}
 	s, err := embedded.Open(e.dataDir)
 	if err != nil {

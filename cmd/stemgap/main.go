@@ -26,7 +26,7 @@ type command struct {
 
 func commands() []command {
 	return []command{
-		demoCommand(), ingestCommand(), analyzeCommand(), serveCommand(), exportCommand(), configCommand(),
+		demoCommand(), ingestCommand(), analyzeCommand(), serveCommand(), exportCommand(), configCommand(), migrateCommand(),
 	}
 }
 
@@ -87,7 +87,7 @@ func topUsage(w io.Writer) {
 	for _, c := range commands() {
 		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}
-	fmt.Fprintln(w, "\nRun stemgap COMMAND --help for a command's flags. Every command takes --data-dir (the embedded\nstore, ./stemgap-data by default).")
+	fmt.Fprintln(w, "\nRun stemgap COMMAND --help for a command's flags. Every command takes --data-dir (the embedded\nstore, ./stemgap-data by default) or --db / $DATABASE_URL (PostGIS).")
 }
 
 // usageError marks a mistake in how a command was called, answered with its usage.

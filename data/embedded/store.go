@@ -123,6 +123,9 @@ func (s *Store) Ingest(ctx context.Context, in data.Ingest) error {
 			if err != nil {
 				return err
 			}
+			if err := checkOwnership(programs, in); err != nil {
+				return err
+			}
 			programs = slices.DeleteFunc(programs, func(p data.Program) bool { return p.Source == in.Record.Source })
 			programs = append(programs, in.Programs...)
 			if err := s.writeGob(programsFile, programs); err != nil {
@@ -136,6 +139,22 @@ func (s *Store) Ingest(ctx context.Context, in data.Ingest) error {
 		sortRecords(records)
 		return s.writeJSON(ingestsFile, records)
 	})
+}
+
+// checkOwnership rejects programs whose ids another source already loaded: a source replaces
+// its own programs, never another's.
+func checkOwnership(existing []data.Program, in data.Ingest) error {
+	owner := make(map[string]string, len(existing))
+	for _, p := range existing {
+		owner[p.ID] = p.Source
+	}
+	var errs []error
+	for _, p := range in.Programs {
+		if src, ok := owner[p.ID]; ok && src != in.Record.Source {
+			errs = append(errs, &data.InputError{File: in.Record.Source, Ref: p.Ref, Reason: fmt.Sprintf("program id %s is already loaded from source %s", p.ID, src)})
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // unchanged reports whether the same file was already loaded the same way, so that loading it

@@ -320,6 +320,13 @@ func badRow(t *testing.T, s data.Store) {
 	if err == nil || !strings.Contains(err.Error(), "feature 57") {
 		t.Errorf("a bow-tie polygon should fail naming feature 57, got %v", err)
 	}
+	holed := areasIngest("29510000300")
+	holed.Record.SHA256 = strings.Repeat("7", 64)
+	holed.Areas[0].Geometry[0] = append(holed.Areas[0].Geometry[0], orb.Ring{{-80, 30}, {-79.9, 30}, {-79.9, 30.1}, {-80, 30}})
+	holed.Areas[0].Ref = "feature 12"
+	if err := s.Ingest(ctx, holed); err == nil || !strings.Contains(err.Error(), "feature 12") {
+		t.Errorf("a hole outside its shell should fail naming feature 12, got %v", err)
+	}
 	badProgs := programsIngest("synthetic-programs.csv", "p1", "p2")
 	badProgs.Record.SHA256 = strings.Repeat("8", 64)
 	badProgs.Programs[1].Location = orb.Point{38.61, -190.25}
@@ -327,6 +334,12 @@ func badRow(t *testing.T, s data.Store) {
 	err = s.Ingest(ctx, badProgs)
 	if err == nil || !strings.Contains(err.Error(), "line 3") {
 		t.Errorf("a program off the Earth should fail naming line 3, got %v", err)
+	}
+	stolen := programsIngest("other-programs.csv", "p9", "p1")
+	stolen.Programs[1].Ref = "line 3"
+	err = s.Ingest(ctx, stolen)
+	if err == nil || !strings.Contains(err.Error(), "line 3") || !strings.Contains(err.Error(), "synthetic-programs.csv") {
+		t.Errorf("a program id another source loaded should fail naming line 3 and the other source, got %v", err)
 	}
 	if !bytes.Equal(before, snapshot(t, s)) {
 		t.Error("a failed ingest changed the store")

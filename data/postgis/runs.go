@@ -1,0 +1,295 @@
+package postgis
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/uber/h3-go/v4"
+	"stemgap/data"
+	"stemgap/geo"
+)
+
+// partitionResolution is the H3 resolution of the parent that keys cells and tract_results for
+// distribution: res-3 cells are about 12,000 km², a few per metropolitan region.
+const partitionResolution = 3
+
+// SaveRun writes a run — its row, content areas, equity, cells and tract results — in one
+// transaction, replacing a run with the same id.
+func (s *Store) SaveRun(ctx context.Context, run *data.Run) error {
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, "DELETE FROM analysis_runs WHERE id = $1", run.ID); err != nil {
+		return err
+	}
+	r := &run.RunInfo
+	inputs := r.Inputs
+	if inputs == nil {
+		inputs = []data.IngestRecord{}
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO analysis_runs (id, created_at, software, resolution, demand, demand_sources, measure,
+		access_unit, cost_unit, params, params_text, inputs, notes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text::jsonb, $10::text, $11, $12)`,
+		r.ID, r.CreatedAt, r.Software, r.Resolution, r.Demand, nonNil(r.DemandSource), r.Measure, r.AccessUnit, r.CostUnit,
+		string(r.Params), inputs, nonNil(r.Notes)); err != nil {
+		return fmt.Errorf("save run %s: %w", r.ID, err)
+	}
+	if err := copyRows(ctx, tx, "run_content_areas", []string{"run_id", "idx", "name", "programs", "mean_access", "target",
+		"demand_total", "desert_demand", "desert_share", "desert_areas"}, len(r.ContentAreas), func(i int) ([]any, error) {
+		c := r.ContentAreas[i]
+		return []any{r.ID, i + 1, c.Name, c.Programs, c.MeanAccess, c.Target, c.DemandTotal, c.DesertYouth, c.DesertShare, c.DesertAreas}, nil
+	}); err != nil {
+		return fmt.Errorf("save run %s content areas: %w", r.ID, err)
+	}
+	if err := copyRows(ctx, tx, "run_equity", []string{"run_id", "ord", "content_area", "grp", "variable", "total", "in_desert",
+		"share", "region_share", "ratio", "difference", "areas"}, len(run.Equity), func(i int) ([]any, error) {
+		e := run.Equity[i]
+		return []any{r.ID, i, e.ContentArea, e.Group, e.Variable, e.Total, e.InDesert, e.Share, e.Reference, e.Ratio, e.Difference, e.Areas}, nil
+	}); err != nil {
+		return fmt.Errorf("save run %s equity: %w", r.ID, err)
+	}
+	partitions, err := s.copyCells(ctx, tx, run)
+	if err != nil {
+		return fmt.Errorf("save run %s cells: %w", r.ID, err)
+	}
+	if err := copyTractResults(ctx, tx, run, partitions); err != nil {
+		return fmt.Errorf("save run %s tract results: %w", r.ID, err)
+	}
+	return tx.Commit(ctx)
+}
+
+// copyCells streams the cells and returns each area's partition key: the res-3 parent of its
+// first cell.
+func (s *Store) copyCells(ctx context.Context, tx pgx.Tx, run *data.Run) ([]int64, error) {
+	t := &run.Cells
+	k := len(run.ContentAreas)
+	areaKey := make([]int64, len(run.Areas))
+	for i := range areaKey {
+		areaKey[i] = -1
+	}
+	cols := []string{"run_id", "h3_r3", "h3", "ord", "lat", "lng", "youth", "area_id", "need", "urban",
+		"nearest", "count", "access", "unmet", "gap", "desert", "geom"}
+	err := copyRows(ctx, tx, "cells", cols, t.Len(), func(i int) ([]any, error) {
+		c := t.H3[i]
+		parent, err := c.Parent(partitionResolution)
+		if err != nil {
+			return nil, fmt.Errorf("cell %s: %w", c, err)
+		}
+		if a := t.Area[i]; areaKey[a] < 0 {
+			areaKey[a] = int64(parent)
+		}
+		poly, err := geo.CellPolygon(c)
+		if err != nil {
+			return nil, err
+		}
+		g, err := ewkbOf(poly)
+		if err != nil {
+			return nil, err
+		}
+		nearest, access, unmet, gap := make([]float64, k), make([]float64, k), make([]float64, k), make([]float64, k)
+		count, desert := make([]int32, k), make([]int16, k)
+		for j, m := range t.Measures {
+			nearest[j], access[j], unmet[j], gap[j] = m.Nearest[i], m.Access[i], m.Unmet[i], m.Gap[i]
+			count[j], desert[j] = m.Count[i], int16(m.Desert[i])
+		}
+		return []any{run.ID, int64(parent), int64(c), i, t.Lat[i], t.Lng[i], nullable(t.Demand[i]), run.Areas[t.Area[i]].ID,
+			nullable(t.Need[i]), t.Urban[i], nearest, count, access, unmet, gap, desert, g}, nil
+	})
+	return areaKey, err
+}
+
+func copyTractResults(ctx context.Context, tx pgx.Tx, run *data.Run, partitions []int64) error {
+	k := len(run.ContentAreas)
+	cols := []string{"run_id", "h3_r3", "area_id", "ord", "name", "demand", "need", "urban", "urban_basis", "cells",
+		"access", "nearest", "unmet", "gap", "desert_demand", "desert_share", "desert", "reason", "rank", "percentile"}
+	return copyRows(ctx, tx, "tract_results", cols, len(run.Areas), func(i int) ([]any, error) {
+		a := run.Areas[i]
+		access, nearest, unmet, gap := make([]float64, k), make([]float64, k), make([]float64, k), make([]float64, k)
+		desertDemand, desertShare, percentile := make([]float64, k), make([]float64, k), make([]float64, k)
+		desert, reason, rank := make([]bool, k), make([]string, k), make([]int32, k)
+		for j, m := range a.Measures {
+			access[j], nearest[j], unmet[j], gap[j] = m.Access, m.Nearest, m.Unmet, m.Gap
+			desertDemand[j], desertShare[j], percentile[j] = m.DesertYouth, m.DesertShare, m.Percentile
+			desert[j], reason[j], rank[j] = m.Desert, m.Reason, int32(m.Rank)
+		}
+		return []any{run.ID, partitions[i], a.ID, i, a.Name, nullable(a.Demand), nullable(a.Need), a.Urban, a.UrbanWhy, a.Cells,
+			access, nearest, unmet, gap, desertDemand, desertShare, desert, reason, rank, percentile}, nil
+	})
+}
+
+const runColumns = `id, created_at, software, resolution, demand, demand_sources, measure, access_unit, cost_unit, params_text, inputs, notes`
+
+func scanRunInfo(row pgx.Row) (data.RunInfo, error) {
+	var r data.RunInfo
+	var params string
+	err := row.Scan(&r.ID, &r.CreatedAt, &r.Software, &r.Resolution, &r.Demand, &r.DemandSource, &r.Measure, &r.AccessUnit,
+		&r.CostUnit, &params, &r.Inputs, &r.Notes)
+	r.Params = []byte(params)
+	r.CreatedAt = r.CreatedAt.UTC()
+	for i := range r.Inputs {
+		r.Inputs[i].LoadedAt = r.Inputs[i].LoadedAt.UTC()
+	}
+	return r, err
+}
+
+func (s *Store) contentAreas(ctx context.Context, runID string) ([]data.ContentArea, error) {
+	rows, err := s.pool.Query(ctx, `SELECT name, programs, mean_access, target, demand_total, desert_demand, desert_share, desert_areas
+		FROM run_content_areas WHERE run_id = $1 ORDER BY idx`, runID)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (data.ContentArea, error) {
+		var c data.ContentArea
+		err := row.Scan(&c.Name, &c.Programs, &c.MeanAccess, &c.Target, &c.DemandTotal, &c.DesertYouth, &c.DesertShare, &c.DesertAreas)
+		return c, err
+	})
+}
+
+// Runs lists runs newest first, without their tables.
+func (s *Store) Runs(ctx context.Context) ([]data.RunInfo, error) {
+	rows, err := s.pool.Query(ctx, "SELECT "+runColumns+" FROM analysis_runs ORDER BY created_at DESC, id")
+	if err != nil {
+		return nil, err
+	}
+	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (data.RunInfo, error) { return scanRunInfo(row) })
+	if err != nil {
+		return nil, err
+	}
+	for i := range list {
+		if list[i].ContentAreas, err = s.contentAreas(ctx, list[i].ID); err != nil {
+			return nil, err
+		}
+	}
+	return list, nil
+}
+
+// Run loads a whole run; the empty id means the latest.
+func (s *Store) Run(ctx context.Context, id string) (*data.Run, error) {
+	q := "SELECT " + runColumns + " FROM analysis_runs WHERE id = $1"
+	args := []any{id}
+	if id == "" {
+		q, args = "SELECT "+runColumns+" FROM analysis_runs ORDER BY created_at DESC, id LIMIT 1", nil
+	}
+	info, err := scanRunInfo(s.pool.QueryRow(ctx, q, args...))
+	if errors.Is(err, pgx.ErrNoRows) {
+		if id == "" {
+			return nil, fmt.Errorf("no analysis run yet (run stemgap analyze): %w", data.ErrNotFound)
+		}
+		return nil, fmt.Errorf("run %q: %w", id, data.ErrNotFound)
+	}
+	if err != nil {
+		return nil, err
+	}
+	run := &data.Run{RunInfo: info}
+	if run.ContentAreas, err = s.contentAreas(ctx, run.ID); err != nil {
+		return nil, err
+	}
+	if run.Equity, err = s.equity(ctx, run.ID); err != nil {
+		return nil, err
+	}
+	if err := s.readTractResults(ctx, run); err != nil {
+		return nil, err
+	}
+	if err := s.readCells(ctx, run); err != nil {
+		return nil, err
+	}
+	return run, nil
+}
+
+func (s *Store) equity(ctx context.Context, runID string) ([]data.EquityRow, error) {
+	rows, err := s.pool.Query(ctx, `SELECT content_area, grp, variable, total, in_desert, share, region_share, ratio, difference, areas
+		FROM run_equity WHERE run_id = $1 ORDER BY ord`, runID)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (data.EquityRow, error) {
+		var e data.EquityRow
+		err := row.Scan(&e.ContentArea, &e.Group, &e.Variable, &e.Total, &e.InDesert, &e.Share, &e.Reference, &e.Ratio, &e.Difference, &e.Areas)
+		return e, err
+	})
+}
+
+func (s *Store) readTractResults(ctx context.Context, run *data.Run) error {
+	rows, err := s.pool.Query(ctx, `SELECT area_id, name, demand, need, urban, urban_basis, cells, access, nearest, unmet, gap,
+		desert_demand, desert_share, desert, reason, rank, percentile FROM tract_results WHERE run_id = $1 ORDER BY ord`, run.ID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var a data.AreaResult
+		var demand, need *float64
+		var access, nearest, unmet, gap, desertDemand, desertShare, percentile []float64
+		var desert []bool
+		var reason []string
+		var rank []int32
+		if err := rows.Scan(&a.ID, &a.Name, &demand, &need, &a.Urban, &a.UrbanWhy, &a.Cells, &access, &nearest, &unmet, &gap,
+			&desertDemand, &desertShare, &desert, &reason, &rank, &percentile); err != nil {
+			return err
+		}
+		a.Demand, a.Need = orNaN(demand), orNaN(need)
+		a.Measures = make([]data.AreaMeasures, len(access))
+		for j := range a.Measures {
+			a.Measures[j] = data.AreaMeasures{Access: access[j], Nearest: nearest[j], Unmet: unmet[j], Gap: gap[j],
+				DesertYouth: desertDemand[j], DesertShare: desertShare[j], Desert: desert[j], Reason: reason[j],
+				Rank: int(rank[j]), Percentile: percentile[j]}
+		}
+		run.Areas = append(run.Areas, a)
+	}
+	return rows.Err()
+}
+
+func (s *Store) readCells(ctx context.Context, run *data.Run) error {
+	areaIndex := make(map[string]int32, len(run.Areas))
+	for i, a := range run.Areas {
+		areaIndex[a.ID] = int32(i)
+	}
+	var n int
+	if err := s.pool.QueryRow(ctx, "SELECT count(*) FROM cells WHERE run_id = $1", run.ID).Scan(&n); err != nil {
+		return err
+	}
+	k := len(run.ContentAreas)
+	t := &run.Cells
+	t.H3, t.Lat, t.Lng, t.Demand = make([]h3.Cell, 0, n), make([]float64, 0, n), make([]float64, 0, n), make([]float64, 0, n)
+	t.Area, t.Need, t.Urban = make([]int32, 0, n), make([]float64, 0, n), make([]bool, 0, n)
+	t.Measures = make([]data.CellMeasures, k)
+	for j := range t.Measures {
+		t.Measures[j] = data.CellMeasures{Nearest: make([]float64, 0, n), Count: make([]int32, 0, n), Access: make([]float64, 0, n),
+			Unmet: make([]float64, 0, n), Gap: make([]float64, 0, n), Desert: make([]int8, 0, n)}
+	}
+	rows, err := s.pool.Query(ctx, `SELECT h3, lat, lng, youth, area_id, need, urban, nearest, count, access, unmet, gap, desert
+		FROM cells WHERE run_id = $1 ORDER BY ord`, run.ID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var nearest, access, unmet, gap []float64
+	var count []int32
+	var desert []int16
+	for rows.Next() {
+		var c int64
+		var lat, lng float64
+		var youth, need *float64
+		var areaID string
+		var urban bool
+		if err := rows.Scan(&c, &lat, &lng, &youth, &areaID, &need, &urban, &nearest, &count, &access, &unmet, &gap, &desert); err != nil {
+			return err
+		}
+		a, ok := areaIndex[areaID]
+		if !ok {
+			return fmt.Errorf("run %s: cell %x belongs to area %s, which has no result", run.ID, c, areaID)
+		}
+		t.H3, t.Lat, t.Lng = append(t.H3, h3.Cell(c)), append(t.Lat, lat), append(t.Lng, lng)
+		t.Demand, t.Area, t.Need, t.Urban = append(t.Demand, orNaN(youth)), append(t.Area, a), append(t.Need, orNaN(need)), append(t.Urban, urban)
+		for j := range t.Measures {
+			m := &t.Measures[j]
+			m.Nearest, m.Count, m.Access = append(m.Nearest, nearest[j]), append(m.Count, count[j]), append(m.Access, access[j])
+			m.Unmet, m.Gap, m.Desert = append(m.Unmet, unmet[j]), append(m.Gap, gap[j]), append(m.Desert, int8(desert[j]))
+		}
+	}
+	return rows.Err()
+}
+

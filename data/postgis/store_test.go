@@ -1,0 +1,58 @@
+package postgis
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"testing"
+
+	"stemgap/data"
+	"stemgap/data/postgis/pgtest"
+	"stemgap/data/storetest"
+)
+
+func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+func openFresh(t *testing.T) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), pgtest.FreshSchema(t), quietLog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestContract(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) data.Store { return openFresh(t) })
+}
+
+func TestMigrationsAreRecordedAndIdempotent(t *testing.T) {
+	s := openFresh(t)
+	defer s.Close()
+	applied, err := s.Migrate(context.Background())
+	if err != nil || len(applied) != 0 {
+		t.Fatalf("second migration applied %v, %v", applied, err)
+	}
+	var n int
+	if err := s.pool.QueryRow(context.Background(), "SELECT count(*) FROM schema_migrations").Scan(&n); err != nil || n != 1 {
+		t.Fatalf("%d migrations recorded, %v", n, err)
+	}
+	// Every geometry column has a GiST index.
+	var missing []string
+	rows, err := s.pool.Query(context.Background(), `SELECT c.relname || '.' || a.attname FROM pg_attribute a
+		JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+		WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND a.atttypid = 'geometry'::regtype
+		AND NOT EXISTS (SELECT 1 FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_am am ON am.oid = ic.relam
+			WHERE i.indrelid = c.oid AND am.amname = 'gist' AND a.attnum = ANY(i.indkey))`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var col string
+		rows.Scan(&col)
+		missing = append(missing, col)
+	}
+	if len(missing) > 0 {
+		t.Errorf("geometry columns without a GiST index: %v", missing)
+	}
+}
