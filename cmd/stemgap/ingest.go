@@ -3,10 +3,12 @@ package main
 import (
 	"context"
 	"flag"
+	"os"
 	"strings"
 	"time"
 
 	"stemgap/data"
+	"stemgap/data/census"
 	"stemgap/geo"
 )
 
@@ -15,10 +17,13 @@ func ingestCommand() command {
 		name:    "ingest",
 		summary: "load areas (tracts), demographics or programs into the store",
 		usage: `tracts|demographics|programs FILE [flags]
+       stemgap ingest census --state 29 --county 510 --year 2022 [flags]
 
   tracts        GeoJSON FeatureCollection of Polygon/MultiPolygon areas keyed by GEOID (or --id-field)
   demographics  CSV keyed by the same id; map columns with --column canonical=SOURCE
-  programs      CSV (id,name,provider,lat,lng,content_areas,setting,capacity) or GeoJSON points`,
+  programs      CSV (id,name,provider,lat,lng,content_areas,setting,capacity) or GeoJSON points
+  census        download TIGER/Line tracts and the ACS 5-year tables the method needs from the
+                Census Bureau (replaces the loaded areas)`,
 		setup: func(fs *flag.FlagSet, env *environment) func(context.Context, []string) error {
 			var columns, moe, vintages multiFlag
 			idField := fs.String("id-field", "", "property or column holding the area id (default GEOID, checked as an 11-digit tract id)")
@@ -28,7 +33,24 @@ func ingestCommand() command {
 			source := fs.String("source", "", "programs: dataset name, so re-loading it replaces its programs (default: the file name)")
 			region := fs.String("region", "", "minLng,minLat,maxLng,maxLat: reject points outside this region")
 			dryRun := fs.Bool("dry-run", false, "validate everything and write nothing")
+			var req census.Request
+			fs.StringVar(&req.State, "state", "", "census: 2-digit state FIPS code")
+			counties := fs.String("county", "", "census: comma-separated 3-digit county FIPS codes (default: every county of the state)")
+			fs.IntVar(&req.Year, "year", 0, "census: ACS 5-year end year and TIGER/Line vintage")
+			fetcher := &census.Fetcher{Attempts: 4, Backoff: 2 * time.Second}
+			fs.StringVar(&fetcher.APIKey, "api-key", os.Getenv("CENSUS_API_KEY"), "census: Census Data API key (default $CENSUS_API_KEY; optional for small pulls)")
+			fs.StringVar(&fetcher.TigerURL, "tiger-url", census.DefaultTigerURL, "census: base URL of TIGER/Line files (a mirror)")
+			fs.StringVar(&fetcher.ACSURL, "acs-url", census.DefaultACSURL, "census: base URL of the Census Data API (a mirror)")
 			return func(ctx context.Context, args []string) error {
+				if len(args) == 1 && args[0] == "census" {
+					if *counties != "" {
+						req.Counties = strings.Split(*counties, ",")
+					}
+					if err := req.Check(); err != nil {
+						return usagef("%v", err)
+					}
+					return ingestCensus(ctx, env, fetcher, req, *dryRun)
+				}
 				if len(args) != 2 {
 					return usagef("want a kind and a file")
 				}
@@ -81,29 +103,58 @@ func loadOptions(idField string, columns, moe, vintages []string, source, region
 	return opts, nil
 }
 
-// ingestFile loads one file into the store and logs what happened.
+// ingestFile loads one file into the store.
 func ingestFile(ctx context.Context, env *environment, kind, path string, opts data.LoadOptions) error {
-	log, err := env.logger()
-	if err != nil {
-		return err
-	}
 	in, err := data.LoadFile(kind, path, opts, time.Now())
 	if err != nil {
 		return err
 	}
-	store, err := env.openStore(ctx)
+	return storeIngest(ctx, env, in)
+}
+
+// ingestCensus downloads tracts and ACS tables and loads both.
+func ingestCensus(ctx context.Context, env *environment, f *census.Fetcher, req census.Request, dryRun bool) error {
+	log, err := env.logger()
 	if err != nil {
 		return err
 	}
-	defer store.Close()
+	f.Log = log
+	tracts, err := f.Tracts(ctx, req, time.Now())
+	if err != nil {
+		return err
+	}
+	demographics, err := f.Demographics(ctx, req, time.Now())
+	if err != nil {
+		return err
+	}
+	for _, in := range []data.Ingest{tracts, demographics} {
+		in.DryRun = dryRun
+		if err := storeIngest(ctx, env, in); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// storeIngest writes one validated ingest and logs what happened.
+func storeIngest(ctx context.Context, env *environment, in data.Ingest) error {
+	log, err := env.logger()
+	if err != nil {
+		return err
+	}
+	s, err := env.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
 	start := time.Now()
-	if err := store.Ingest(ctx, in); err != nil {
+	if err := s.Ingest(ctx, in); err != nil {
 		return err
 	}
 	verb := "loaded"
-	if opts.DryRun {
+	if in.DryRun {
 		verb = "validated (dry run, nothing written)"
 	}
-	log.Info(verb, "kind", kind, "file", path, "rows", in.Record.Rows, "sha256", in.Record.SHA256[:12], "took", time.Since(start).Round(time.Millisecond))
+	log.Info(verb, "kind", in.Record.Kind, "source", in.Record.Source, "rows", in.Record.Rows, "sha256", in.Record.SHA256[:12], "took", time.Since(start).Round(time.Millisecond))
 	return nil
 }
