@@ -309,4 +309,3 @@ ON CONFLICT (id) DO UPDATE SET name = excluded.name, provider = excluded.provide
 	setting = excluded.setting, capacity = excluded.capacity, source = excluded.source, extra = excluded.extra, ref = excluded.ref, geom = excluded.geom
 WHERE (programs.name, programs.provider, programs.content_areas, programs.setting, programs.capacity, programs.source, programs.extra, programs.ref, programs.geom)
 	IS DISTINCT FROM (excluded.name, excluded.provider, excluded.content_areas, excluded.setting, excluded.capacity, excluded.source, excluded.extra, excluded.ref, excluded.geom)`
-

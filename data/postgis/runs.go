@@ -292,4 +292,3 @@ func (s *Store) readCells(ctx context.Context, run *data.Run) error {
 	}
 	return rows.Err()
 }
-

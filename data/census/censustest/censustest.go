@@ -185,4 +185,3 @@ func NewReplay(t testing.TB) *Replay {
 	t.Cleanup(r.Server.Close)
 	return r
 }
-
