@@ -3,6 +3,7 @@
 package server
 
 import (
+	"context"
 	"embed"
 	"errors"
 	"io/fs"
@@ -35,10 +36,11 @@ type Server struct {
 	log     *slog.Logger
 	metrics *metrics
 	timeout time.Duration
+	handler http.Handler
 }
 
-// New builds the HTTP handler over a store.
-func New(store data.Store, opt Options) http.Handler {
+// New builds the HTTP server over a store.
+func New(store data.Store, opt Options) *Server {
 	if opt.Logger == nil {
 		opt.Logger = slog.Default()
 	}
@@ -50,7 +52,25 @@ func New(store data.Store, opt Options) http.Handler {
 	}
 	cache := tiles.NewCache(opt.TileCacheBytes)
 	s := &Server{store: store, runs: newRuns(store, cache, 3), cache: cache, log: opt.Logger, metrics: newMetrics(), timeout: opt.RequestTimeout}
-	return s.routes()
+	s.handler = s.routes()
+	return s
+}
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// Warm loads the latest run and its finest cell level, so that the first visitor does not wait
+// for them.
+func (s *Server) Warm(ctx context.Context) error {
+	start := time.Now()
+	lr, err := s.runs.get(ctx, "")
+	if err != nil {
+		return err
+	}
+	if err := lr.set.Warm(); err != nil {
+		return err
+	}
+	s.log.Info("latest run ready", "run", lr.set.Run().ID, "took", time.Since(start).Round(time.Millisecond))
+	return nil
 }
 
 func (s *Server) routes() http.Handler {

@@ -99,6 +99,12 @@ func (s *Set) level(res int) (*level, error) {
 	return lo.lv, lo.err
 }
 
+// Warm builds the level at the run's own resolution, the one every close zoom needs.
+func (s *Set) Warm() error {
+	_, err := s.level(s.run.Resolution)
+	return err
+}
+
 // CheckTile rejects a tile address that does not exist.
 func CheckTile(z, x, y int) (maptile.Tile, error) {
 	if z < 0 || z > MaxZoom {

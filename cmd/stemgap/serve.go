@@ -45,8 +45,14 @@ func serve(ctx context.Context, env *environment, store data.Store, addr string)
 	if err != nil {
 		return err
 	}
+	handler := server.New(store, server.Options{Logger: log})
+	go func() {
+		if err := handler.Warm(ctx); err != nil && !errors.Is(err, data.ErrNotFound) {
+			log.Warn("could not load the latest run ahead of requests", "err", err)
+		}
+	}()
 	srv := &http.Server{
-		Handler:           server.New(store, server.Options{Logger: log}),
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      5 * time.Minute, // a full cells export is large
