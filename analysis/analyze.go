@@ -102,6 +102,8 @@ func Analyze(ctx context.Context, in Inputs, params Params, opt Options) (*data.
 			return nil, err
 		}
 		tr, notes = mt, append(notes, mnotes...)
+		notes = append(notes, fmt.Sprintf("costs from the cost matrix %s in %s: the catchment (%g) and desert thresholds (urban %g, rural %g) are read in %s",
+			in.Costs.File, in.Costs.Unit, p.Measure.Catchment, p.Desert.UrbanCost, p.Desert.RuralCost, in.Costs.Unit))
 	}
 	opt.progress("finding catchments", 0, len(programs))
 	rc, err := tr.pairs(ctx, p.Measure.Catchment)

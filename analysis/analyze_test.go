@@ -119,7 +119,7 @@ func bruteForce(run *data.Run, programs []data.Program, content string, p Params
 	for j, pr := range mine {
 		dist[j] = make([]float64, n)
 		for i := 0; i < n; i++ {
-			dist[j][i] = geo.DistanceKm(orb.Point{t.Lng[i], t.Lat[i]}, pr.Location)
+			dist[j][i] = haversineKm(t.Lng[i], t.Lat[i], pr.Location[0], pr.Location[1])
 		}
 	}
 	for i := 0; i < n; i++ {

@@ -15,9 +15,9 @@ func exportCommand() command {
 	return command{
 		name:    "export",
 		summary: "write a run's cells, tracts or programs as CSV or GeoJSON, with its provenance",
-		usage:   "geojson|csv --layer cells|tracts|programs [-o FILE] [--run ID] [--content a,b]",
+		usage:   "geojson|csv --layer cells|tracts|programs|equity [-o FILE] [--run ID] [--content a,b]",
 		setup: func(fs *flag.FlagSet, env *environment) func(context.Context, []string) error {
-			layer := fs.String("layer", "", "cells, tracts or programs")
+			layer := fs.String("layer", "", "cells, tracts, programs or equity (csv only)")
 			out := fs.String("o", "", "output file (written atomically; a CSV gets FILE-metadata.json beside it); default stdout")
 			runID := fs.String("run", "", "run id (default: the latest run)")
 			content := fs.String("content", "", "comma-separated content areas to export (default: all)")

@@ -176,3 +176,18 @@ func TestFormatFloat(t *testing.T) {
 		t.Error("no data should export as an empty field")
 	}
 }
+
+func TestEquityExportsAsCSVOnly(t *testing.T) {
+	run, areas, programs := syntheticRun(t)
+	var b bytes.Buffer
+	if err := Write(&b, Request{Format: FormatCSV, Layer: LayerEquity}, run, areas, programs); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&b).ReadAll()
+	if err != nil || len(rows) != len(run.Equity)+1 || rows[0][0] != "content_area" || rows[1][1] != "all youth" {
+		t.Fatalf("%v %v", err, rows)
+	}
+	if err := (Request{Format: FormatGeoJSON, Layer: LayerEquity}).Check(); err == nil {
+		t.Error("equity as GeoJSON should be refused")
+	}
+}

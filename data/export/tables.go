@@ -16,6 +16,7 @@ const (
 	LayerCells    = "cells"
 	LayerTracts   = "tracts"
 	LayerPrograms = "programs"
+	LayerEquity   = "equity" // a table without geometry: CSV only
 )
 
 // column is one exported field.
@@ -232,5 +233,26 @@ func programsTable(run *data.RunInfo, programs []data.Program) *table {
 			return []any{p.ID, p.Name, p.Provider, p.Location[1], p.Location[0], strings.Join(p.ContentAreas, ";"), p.Setting, p.Capacity, p.Source}[col]
 		},
 		geometry: func(row int) (orb.Geometry, error) { return sorted[row].Location, nil },
+	}
+}
+
+// equityTable lays out the equity breakdown: each group's share in desert cells against its
+// reference population's, per content area.
+func equityTable(run *data.Run) *table {
+	cols := []column{
+		{"content_area", "string", ""}, {"group", "string", ""}, {"variable", "string", "canonical variable counting the group"},
+		{"total", "double", "the group's people in the areas assessed"}, {"in_desert", "double", "of them, living in desert cells"},
+		{"share", "double", "in_desert / total"}, {"region_share", "double", "the same share for the reference population"},
+		{"ratio", "double", "share / region_share: above 1, the group is over-exposed to deserts"},
+		{"difference", "double", "share − region_share"}, {"areas", "integer", "areas with figures for the group and its reference"},
+	}
+	return &table{
+		title:   fmt.Sprintf("stemgap equity, run %s", run.ID),
+		columns: cols,
+		rows:    len(run.Equity),
+		value: func(row, col int) any {
+			e := &run.Equity[row]
+			return []any{e.ContentArea, e.Group, e.Variable, e.Total, e.InDesert, e.Share, e.Reference, e.Ratio, e.Difference, e.Areas}[col]
+		},
 	}
 }

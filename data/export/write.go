@@ -30,8 +30,14 @@ func (r Request) Check() error {
 	if r.Format != FormatCSV && r.Format != FormatGeoJSON {
 		return fmt.Errorf("unknown export format %q (csv, geojson)", r.Format)
 	}
-	if r.Layer != LayerCells && r.Layer != LayerTracts && r.Layer != LayerPrograms {
-		return fmt.Errorf("unknown layer %q (cells, tracts, programs)", r.Layer)
+	switch r.Layer {
+	case LayerCells, LayerTracts, LayerPrograms:
+	case LayerEquity:
+		if r.Format != FormatCSV {
+			return fmt.Errorf("the equity table has no geometry: export it as csv")
+		}
+	default:
+		return fmt.Errorf("unknown layer %q (cells, tracts, programs, equity)", r.Layer)
 	}
 	return nil
 }
@@ -73,6 +79,8 @@ func layerTable(req Request, run *data.Run, areas []data.Area, programs []data.P
 		return cellsTable(run, req.Content)
 	case LayerTracts:
 		return tractsTable(run, areas, req.Content)
+	case LayerEquity:
+		return equityTable(run), nil
 	}
 	return programsTable(&run.RunInfo, programs), nil
 }
