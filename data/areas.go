@@ -38,20 +38,15 @@ func ReadAreas(r io.Reader, file string, opts AreaOptions) ([]Area, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
-	features, err := splitFeatureCollection(raw, file)
+	errs := &errorList{file: file}
+	features, err := decodeFeatures(raw, file, errs)
 	if err != nil {
 		return nil, err
 	}
-	errs := &errorList{file: file}
 	seen := map[string]string{}
 	areas := make([]Area, 0, len(features))
-	for i, msg := range features {
-		ref := featureRef(i)
-		f, err := geojson.UnmarshalFeature(msg)
-		if err != nil {
-			errs.add(ref, "not a GeoJSON feature: %v", err)
-			continue
-		}
+	for _, df := range features {
+		ref, f := df.ref, df.feature
 		id, ok := propertyString(f.Properties, idField)
 		if !ok {
 			errs.add(ref, "no %q property (choose the id property with --id-field)", idField)
@@ -111,6 +106,31 @@ func ReadAreas(r io.Reader, file string, opts AreaOptions) ([]Area, error) {
 		return nil, &InputError{File: file, Reason: "no features"}
 	}
 	return areas, nil
+}
+
+// decodedFeature is one feature of a collection with its place in the file.
+type decodedFeature struct {
+	ref     string
+	feature *geojson.Feature
+}
+
+// decodeFeatures decodes a FeatureCollection feature by feature, so that a broken feature is
+// reported by its place and the others are still checked.
+func decodeFeatures(raw []byte, file string, errs *errorList) ([]decodedFeature, error) {
+	features, err := splitFeatureCollection(raw, file)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]decodedFeature, 0, len(features))
+	for i, msg := range features {
+		f, err := geojson.UnmarshalFeature(msg)
+		if err != nil {
+			errs.add(featureRef(i), "not a GeoJSON feature: %v", err)
+			continue
+		}
+		out = append(out, decodedFeature{ref: featureRef(i), feature: f})
+	}
+	return out, nil
 }
 
 // splitFeatureCollection returns the raw features so each can be decoded, and its errors named,

@@ -56,21 +56,19 @@ func ReadCostMatrix(r io.Reader, file string) (*CostMatrix, error) {
 		unit = "min"
 	}
 	m := &CostMatrix{File: file, Unit: unit}
-	for {
-		rec, line, err := t.next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
+	errs := &errorList{file: file}
+	err = t.each(func(rec []string, line int) {
 		c, err := strconv.ParseFloat(strings.TrimSpace(rec[costCol]), 64)
 		if err != nil || c < 0 || math.IsNaN(c) || math.IsInf(c, 0) {
-			return nil, &InputError{File: file, Ref: lineRef(line), Reason: fmt.Sprintf("cost %q is not a non-negative number", rec[costCol])}
+			errs.add(lineRef(line), "cost %q is not a non-negative number", rec[costCol])
+			return
 		}
 		m.Rows = append(m.Rows, CostRow{Origin: strings.TrimSpace(rec[origin]), Program: strings.TrimSpace(rec[program]), Cost: c, Line: line})
+	})
+	if err != nil {
+		return nil, err
 	}
-	return m, nil
+	return m, errs.err()
 }
 
 // LoadCostMatrix reads a cost matrix file and describes it like an ingested input, so that its

@@ -46,17 +46,19 @@ func openCSV(r io.Reader, file string) (*csvTable, error) {
 	return t, nil
 }
 
-// next returns the next record and its line, or io.EOF.
-func (t *csvTable) next() ([]string, int, error) {
-	rec, err := t.r.Read()
-	if err != nil {
+// each calls fn with every record and its line, stopping at the first malformed record.
+func (t *csvTable) each(fn func(rec []string, line int)) error {
+	for {
+		rec, err := t.r.Read()
 		if err == io.EOF {
-			return nil, 0, err
+			return nil
 		}
-		return nil, 0, csvError(t.file, err)
+		if err != nil {
+			return csvError(t.file, err)
+		}
+		line, _ := t.r.FieldPos(0)
+		fn(rec, line)
 	}
-	line, _ := t.r.FieldPos(0)
-	return rec, line, nil
 }
 
 // column finds a header column, failing with the list of columns the file has.

@@ -45,27 +45,20 @@ func ReadDemographics(r io.Reader, file string, opts DemographicOptions) ([]Demo
 	errs := &errorList{file: file}
 	seen := map[string]int{}
 	var out []DemographicValue
-	for {
-		rec, line, err := t.next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
+	err = t.each(func(rec []string, line int) {
 		ref := lineRef(line)
 		id := strings.TrimSpace(rec[idCol])
 		switch {
 		case id == "":
 			errs.add(ref, "empty %s", idField)
-			continue
+			return
 		case idField == DefaultIDField && !geoidPattern.MatchString(id):
 			errs.add(ref, "GEOID %q is not an 11-digit census tract id; for other areal units pass --id-field", id)
-			continue
+			return
 		}
 		if prev, dup := seen[id]; dup {
 			errs.add(ref, "%s %q repeats line %d", idField, id, prev)
-			continue
+			return
 		}
 		seen[id] = line
 		for _, m := range mapped {
@@ -93,6 +86,9 @@ func ReadDemographics(r io.Reader, file string, opts DemographicOptions) ([]Demo
 			out = append(out, DemographicValue{AreaID: id, Variable: m.variable.Name, Value: v, MOE: moe,
 				Vintage: m.vintage, Source: file + ":" + m.source, Ref: ref})
 		}
+	})
+	if err != nil {
+		return nil, err
 	}
 	if err := errs.err(); err != nil {
 		return nil, err

@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/geojson"
 	"stemgap/geo"
 )
 
@@ -88,14 +87,7 @@ func programRowsFromCSV(raw []byte, file string, opts ProgramOptions) ([]program
 		used[i] = true
 	}
 	var rows []programRow
-	for {
-		rec, line, err := t.next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
+	err = t.each(func(rec []string, line int) {
 		extra := map[string]string{}
 		for i, v := range rec {
 			if !used[i] && v != "" {
@@ -109,24 +101,19 @@ func programRowsFromCSV(raw []byte, file string, opts ProgramOptions) ([]program
 			}
 			return strings.TrimSpace(rec[i]), true
 		}})
-	}
-	return rows, nil
+	})
+	return rows, err
 }
 
 func programRowsFromGeoJSON(raw []byte, file string, opts ProgramOptions) ([]programRow, error) {
-	features, err := splitFeatureCollection(raw, file)
+	errs := &errorList{file: file}
+	features, err := decodeFeatures(raw, file, errs)
 	if err != nil {
 		return nil, err
 	}
-	errs := &errorList{file: file}
 	var rows []programRow
-	for i, msg := range features {
-		ref := featureRef(i)
-		f, err := geojson.UnmarshalFeature(msg)
-		if err != nil {
-			errs.add(ref, "not a GeoJSON feature: %v", err)
-			continue
-		}
+	for _, df := range features {
+		ref, f := df.ref, df.feature
 		pt, ok := f.Geometry.(orb.Point)
 		if !ok {
 			errs.add(ref, "programs must be Point features, not %v", geometryType(f.Geometry))

@@ -28,12 +28,7 @@ func analyzeCommand() command {
 					return err
 				}
 				defer store.Close()
-				run, err := analyzeStore(ctx, env, store, f)
-				if err != nil {
-					return err
-				}
-				printSummary(env.stdout, run)
-				return nil
+				return analyzeStore(ctx, env, store, f)
 			}
 		},
 	}
@@ -78,33 +73,35 @@ func (f analysisFlags) params() (analysis.Params, error) {
 	return p, nil
 }
 
-// analyzeStore runs the analysis on a store's inputs and saves the run there.
-func analyzeStore(ctx context.Context, env *environment, store data.Store, f analysisFlags) (*data.Run, error) {
+// analyzeStore runs the analysis on a store's inputs, saves the run there and prints its
+// summary.
+func analyzeStore(ctx context.Context, env *environment, store data.Store, f analysisFlags) error {
 	log, err := env.logger()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	p, err := f.params()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	in, err := loadInputs(ctx, store, p)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	start := time.Now()
 	run, err := analysis.Analyze(ctx, in, p, analysis.Options{Progress: func(stage string, done, total int) {
 		log.Info(stage, "done", done, "of", total, "elapsed", time.Since(start).Round(time.Millisecond))
 	}})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	log.Info("analysed", "run", run.ID, "cells", run.Cells.Len(), "areas", len(run.Areas), "took", time.Since(start).Round(time.Millisecond))
 	if err := store.SaveRun(ctx, run); err != nil {
-		return nil, err
+		return err
 	}
 	log.Info("run saved", "run", run.ID)
-	return run, nil
+	printSummary(env.stdout, run)
+	return nil
 }
 
 // loadInputs reads what an analysis needs from the store, and the cost matrix when one is named.

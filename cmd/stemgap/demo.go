@@ -65,11 +65,9 @@ func demoCommand() command {
 					return err
 				}
 				defer store.Close()
-				run, err := analyzeStore(ctx, env, store, f)
-				if err != nil {
+				if err := analyzeStore(ctx, env, store, f); err != nil {
 					return err
 				}
-				printSummary(env.stdout, run)
 				if *noServe {
 					return nil
 				}
