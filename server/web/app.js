@@ -23,10 +23,13 @@ function colouring() {
   switch (state.colour) {
     case 'access': {
       const mean = s.mean_access || 1;
+      // Distances and RAAM costs are better when lower: their ramp runs the other way.
+      const lowerIsBetter = ['nearest', 'raam'].includes(state.run.measure);
+      const colours = lowerIsBetter ? ['#fde725', '#21918c', '#440154'] : ['#440154', '#21918c', '#fde725'];
       return {
         property: 'access',
-        stops: [[0, '#440154'], [mean, '#21918c'], [2 * mean, '#fde725']],
-        label: `${state.run.access_unit}; regional mean ${fmt(mean)}`,
+        stops: [[0, colours[0]], [mean, colours[1]], [2 * mean, colours[2]]],
+        label: `${state.run.access_unit}; regional mean ${fmt(mean)}${lowerIsBetter ? ' (lower is better)' : ''}`,
       };
     }
     case 'nearest':
