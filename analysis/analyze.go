@@ -138,7 +138,7 @@ func Analyze(ctx context.Context, in Inputs, params Params, opt Options) (*data.
 	opt.progress("measuring access by content area", 0, len(contents))
 	err = parallel(ctx, len(contents), func(k int) error {
 		cr := contents[k]
-		cr.nearest, cr.which = tr.nearest(cr.programs)
+		cr.nearest, cr.which = tr.nearest(cr.programs, rc)
 		in := &accessInputs{g: g, reach: rc, programs: cr.programs, supply: supply}
 		cr.count = in.counts()
 		switch p.Measure.Kind {

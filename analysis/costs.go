@@ -45,8 +45,9 @@ type travel interface {
 	// pairs returns every cell–program pair with cost at most limit.
 	pairs(ctx context.Context, limit float64) (*reach, error)
 	// nearest returns, for every cell, the least cost to any of the given programs and which
-	// program that is (+Inf and -1 when none is reachable).
-	nearest(programs []int32) ([]float64, []int32)
+	// program that is (+Inf and -1 when none is reachable). rc holds the pairs within the
+	// catchment, which settle most cells without a search.
+	nearest(programs []int32, rc *reach) ([]float64, []int32)
 	unit() string
 }
 
@@ -115,21 +116,45 @@ func (t *greatCircle) pairs(ctx context.Context, limit float64) (*reach, error) 
 	return out, nil
 }
 
-func (t *greatCircle) nearest(programs []int32) ([]float64, []int32) {
-	pts := make([]orb.Point, len(programs))
-	for k, j := range programs {
-		pts[k] = t.programs[j]
-	}
-	ix := geo.NewNearestIndex(pts)
-	cost, which := make([]float64, len(t.g.cells)), make([]int32, len(t.g.cells))
+func (t *greatCircle) nearest(programs []int32, rc *reach) ([]float64, []int32) {
+	cost, which := nearestWithin(len(t.g.cells), programs, rc)
+	var ix *geo.NearestIndex
 	k := -1
 	for i, site := range t.g.sites {
+		if which[i] >= 0 {
+			continue
+		}
+		// No program within the catchment: search them all, exactly, however far.
+		if ix == nil {
+			pts := make([]orb.Point, len(programs))
+			for n, j := range programs {
+				pts[n] = t.programs[j]
+			}
+			ix = geo.NewNearestIndex(pts)
+		}
 		// Cells are in H3 order, which keeps neighbours together: the last answer is a good guess.
 		var d float64
 		k, d = ix.NearestSiteFrom(site, k)
-		cost[i], which[i] = d, -1
 		if k >= 0 {
-			which[i] = programs[k]
+			cost[i], which[i] = d, programs[k]
+		}
+	}
+	return cost, which
+}
+
+// nearestWithin is the least cost over the given pairs, per cell; on a tie the program listed
+// first wins, as in the nearest index.
+func nearestWithin(n int, programs []int32, rc *reach) ([]float64, []int32) {
+	cost, which := make([]float64, n), make([]int32, n)
+	for i := range cost {
+		cost[i], which[i] = math.Inf(1), -1
+	}
+	for _, j := range programs {
+		cells, costs := rc.of(j)
+		for k, i := range cells {
+			if costs[k] < cost[i] {
+				cost[i], which[i] = costs[k], j
+			}
 		}
 	}
 	return cost, which
@@ -159,20 +184,9 @@ func (t *matrixCosts) pairs(ctx context.Context, limit float64) (*reach, error) 
 	return out, nil
 }
 
-func (t *matrixCosts) nearest(programs []int32) ([]float64, []int32) {
-	cost, which := make([]float64, len(t.g.cells)), make([]int32, len(t.g.cells))
-	for i := range cost {
-		cost[i], which[i] = math.Inf(1), -1
-	}
-	for _, j := range programs {
-		cells, costs := t.all.of(j)
-		for k, i := range cells {
-			if c := costs[k]; c < cost[i] || (c == cost[i] && j < which[i]) {
-				cost[i], which[i] = c, j
-			}
-		}
-	}
-	return cost, which
+func (t *matrixCosts) nearest(programs []int32, _ *reach) ([]float64, []int32) {
+	// The catchment's pairs are not enough here: the matrix may reach farther.
+	return nearestWithin(len(t.g.cells), programs, t.all)
 }
 
 // matrixTravel joins the matrix to the grid and programs. Origins are all area ids or all H3

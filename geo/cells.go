@@ -212,7 +212,8 @@ func DiskCovering(p orb.Point, radiusKm float64, res int, centerOf func(h3.Cell)
 		}
 		k++
 	}
-	disk, err := h3.GridDisk(origin, k)
+	// Ring k lies wholly beyond the radius, so the disk inside it holds every qualifying cell.
+	disk, err := h3.GridDisk(origin, k-1)
 	if err != nil {
 		return nil, fmt.Errorf("H3 disk %d around %s: %w", k, origin, err)
 	}

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/mvt"
@@ -220,6 +222,38 @@ func BenchmarkEncodeCellsZ12(b *testing.B) {
 	run, areas, programs := syntheticRun(b)
 	set := NewSet(run, areas, programs, nil)
 	tile := maptile.At(orb.Point{-90.22, 38.64}, 12)
+	if _, err := set.Tile(context.Background(), LayerCells, "all", tile); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := set.Tile(context.Background(), LayerCells, "all", tile); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkEncodeCellsZ12StLouis encodes the z12 cells tile over downtown St. Louis from the
+// real demo data (about 600 resolution-9 hexagons), uncached.
+func BenchmarkEncodeCellsZ12StLouis(b *testing.B) {
+	dir := filepath.Join("..", "..", "shared", "data", "stl")
+	load := func(kind, file string, opts data.LoadOptions) data.Ingest {
+		in, err := data.LoadFile(kind, filepath.Join(dir, file), opts, time.Now())
+		if err != nil {
+			b.Skipf("St. Louis data: %v", err)
+		}
+		return in
+	}
+	areas := load(data.KindAreas, "msa_tracts_2010.geojson", data.LoadOptions{})
+	demo := load(data.KindDemographics, "msa_tract_demographics.csv", data.LoadOptions{Columns: map[string]string{"youth_pop": "kids_0_17_census2010"}})
+	programs := load(data.KindPrograms, "msa_learning_sites.csv", data.LoadOptions{Columns: map[string]string{"content_areas": "content_hint"}})
+	run, err := analysis.Analyze(context.Background(), analysis.Inputs{Areas: areas.Areas, Demographics: demo.Demographics, Programs: programs.Programs},
+		analysis.DefaultParams(), analysis.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	set := NewSet(run, areas.Areas, programs.Programs, nil)
+	tile := maptile.At(orb.Point{-90.1994, 38.6270}, 12)
 	if _, err := set.Tile(context.Background(), LayerCells, "all", tile); err != nil {
 		b.Fatal(err)
 	}
