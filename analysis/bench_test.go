@@ -2,42 +2,27 @@ package analysis
 
 import (
 	"context"
-	"os"
+	"errors"
+	"io/fs"
 	"path/filepath"
 	"testing"
+	"time"
 
-	"stemgap/data"
+	"stemgap/data/stlouis"
 )
 
 // stLouisInputs loads the real St. Louis data from ../shared/data beside the project, as the demo
 // maps it.
 func stLouisInputs(tb testing.TB) Inputs {
 	tb.Helper()
-	dir := filepath.Join("..", "..", "shared", "data", "stl")
-	open := func(name string) *os.File {
-		f, err := os.Open(filepath.Join(dir, name))
-		if err != nil {
-			tb.Skipf("St. Louis data not found beside the project: %v", err)
-		}
-		tb.Cleanup(func() { f.Close() })
-		return f
+	areas, demo, programs, err := stlouis.Load(filepath.Join("..", "..", "shared", "data"), time.Now())
+	if errors.Is(err, fs.ErrNotExist) {
+		tb.Skipf("St. Louis data not beside the project: %v", err)
 	}
-	areas, err := data.ReadAreas(open("msa_tracts_2010.geojson"), "msa_tracts_2010.geojson", data.AreaOptions{})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	demo, err := data.ReadDemographics(open("msa_tract_demographics.csv"), "msa_tract_demographics.csv", data.DemographicOptions{Columns: map[string]string{
-		"youth_pop": "kids_0_17_census2010", "total_pop": "pop_total_acs2018", "poverty_pct": "pct_poverty_acs2018", "urban": "fara2019_urban",
-	}})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	programs, err := data.ReadPrograms(open("msa_learning_sites.csv"), "msa_learning_sites.csv", data.ProgramOptions{
-		Columns: map[string]string{"content_areas": "content_hint", "setting": "category"}})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return Inputs{Areas: areas, Demographics: demo, Programs: programs}
+	return Inputs{Areas: areas.Areas, Demographics: demo.Demographics, Programs: programs.Programs}
 }
 
 // BenchmarkAnalyzeStLouis times the whole default method (E2SFCA, res 9) on the St. Louis MSA:

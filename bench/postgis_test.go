@@ -5,7 +5,6 @@ import (
 	"io"
 	"log/slog"
 	"math"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -17,6 +16,7 @@ import (
 	"stemgap/data"
 	"stemgap/data/postgis"
 	"stemgap/data/postgis/pgtest"
+	"stemgap/data/stlouis"
 	"stemgap/tiles"
 )
 
@@ -37,28 +37,17 @@ SELECT ST_AsMVT(t, 'cells', 4096, 'geom') FROM (
 // stLouis opens a PostGIS schema holding the St. Louis demo's run, and the run itself.
 func stLouis(b testing.TB) (*postgis.Store, *data.Run, []data.Area, []data.Program) {
 	b.Helper()
-	dir := filepath.Join("..", "..", "shared", "data", "stl")
-	if _, err := os.Stat(dir); err != nil {
+	ctx := context.Background()
+	ins, err := loadStLouis()
+	if err != nil {
 		b.Skipf("St. Louis data not beside the project: %v", err)
 	}
-	ctx := context.Background()
 	s, err := postgis.Open(ctx, pgtest.FreshSchema(b), slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { s.Close() })
-	for _, f := range []struct {
-		kind, file string
-		opts       data.LoadOptions
-	}{
-		{data.KindAreas, "msa_tracts_2010.geojson", data.LoadOptions{}},
-		{data.KindDemographics, "msa_tract_demographics.csv", data.LoadOptions{Columns: map[string]string{"youth_pop": "kids_0_17_census2010", "total_pop": "pop_total_acs2018"}}},
-		{data.KindPrograms, "msa_learning_sites.csv", data.LoadOptions{Columns: map[string]string{"content_areas": "content_hint"}}},
-	} {
-		in, err := data.LoadFile(f.kind, filepath.Join(dir, f.file), f.opts, time.Now())
-		if err != nil {
-			b.Fatal(err)
-		}
+	for _, in := range ins {
 		if err := s.Ingest(ctx, in); err != nil {
 			b.Fatal(err)
 		}
@@ -74,6 +63,11 @@ func stLouis(b testing.TB) (*postgis.Store, *data.Run, []data.Area, []data.Progr
 		b.Fatal(err)
 	}
 	return s, run, areas, programs
+}
+
+func loadStLouis() ([]data.Ingest, error) {
+	areas, demo, programs, err := stlouis.Load(filepath.Join("..", "..", "shared", "data"), time.Now())
+	return []data.Ingest{areas, demo, programs}, err
 }
 
 // A z13 tile over downtown St. Louis shows the run's own resolution-9 cells.

@@ -15,6 +15,7 @@ import (
 	"github.com/paulmach/orb/maptile"
 	"stemgap/analysis"
 	"stemgap/data"
+	"stemgap/data/stlouis"
 )
 
 // syntheticRun analyses a SYNTHETIC region (not real data): a 4×4 grid of tracts around downtown
@@ -217,11 +218,8 @@ func TestCacheEvictsLeastRecentlyUsed(t *testing.T) {
 	}
 }
 
-// BenchmarkEncodeCellsZ12 encodes a z12 cells tile over the synthetic region, uncached.
-func BenchmarkEncodeCellsZ12(b *testing.B) {
-	run, areas, programs := syntheticRun(b)
-	set := NewSet(run, areas, programs, nil)
-	tile := maptile.At(orb.Point{-90.22, 38.64}, 12)
+// benchmarkTile times encoding one tile, uncached, once the level it needs is built.
+func benchmarkTile(b *testing.B, set *Set, tile maptile.Tile) {
 	if _, err := set.Tile(context.Background(), LayerCells, "all", tile); err != nil {
 		b.Fatal(err)
 	}
@@ -233,34 +231,23 @@ func BenchmarkEncodeCellsZ12(b *testing.B) {
 	}
 }
 
+// BenchmarkEncodeCellsZ12 encodes a z12 cells tile over the synthetic region.
+func BenchmarkEncodeCellsZ12(b *testing.B) {
+	run, areas, programs := syntheticRun(b)
+	benchmarkTile(b, NewSet(run, areas, programs, nil), maptile.At(orb.Point{-90.22, 38.64}, 12))
+}
+
 // BenchmarkEncodeCellsZ12StLouis encodes the z12 cells tile over downtown St. Louis from the
-// real demo data (about 600 resolution-9 hexagons), uncached.
+// real demo data (about 600 resolution-9 hexagons).
 func BenchmarkEncodeCellsZ12StLouis(b *testing.B) {
-	dir := filepath.Join("..", "..", "shared", "data", "stl")
-	load := func(kind, file string, opts data.LoadOptions) data.Ingest {
-		in, err := data.LoadFile(kind, filepath.Join(dir, file), opts, time.Now())
-		if err != nil {
-			b.Skipf("St. Louis data: %v", err)
-		}
-		return in
+	areas, demo, programs, err := stlouis.Load(filepath.Join("..", "..", "shared", "data"), time.Now())
+	if err != nil {
+		b.Skipf("St. Louis data: %v", err)
 	}
-	areas := load(data.KindAreas, "msa_tracts_2010.geojson", data.LoadOptions{})
-	demo := load(data.KindDemographics, "msa_tract_demographics.csv", data.LoadOptions{Columns: map[string]string{"youth_pop": "kids_0_17_census2010"}})
-	programs := load(data.KindPrograms, "msa_learning_sites.csv", data.LoadOptions{Columns: map[string]string{"content_areas": "content_hint"}})
 	run, err := analysis.Analyze(context.Background(), analysis.Inputs{Areas: areas.Areas, Demographics: demo.Demographics, Programs: programs.Programs},
 		analysis.DefaultParams(), analysis.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
-	set := NewSet(run, areas.Areas, programs.Programs, nil)
-	tile := maptile.At(orb.Point{-90.1994, 38.6270}, 12)
-	if _, err := set.Tile(context.Background(), LayerCells, "all", tile); err != nil {
-		b.Fatal(err)
-	}
-	b.ResetTimer()
-	for b.Loop() {
-		if _, err := set.Tile(context.Background(), LayerCells, "all", tile); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchmarkTile(b, NewSet(run, areas.Areas, programs.Programs, nil), maptile.At(orb.Point{-90.1994, 38.6270}, 12))
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/paulmach/orb/encoding/mvt"
 	"github.com/paulmach/orb/maptile"
 	"stemgap/data/embedded"
+	"stemgap/data/stlouis"
 )
 
 // inputs is the real St. Louis data beside the project.
@@ -26,7 +27,7 @@ var inputs = filepath.Join("..", "..", "..", "shared", "data")
 
 func needInputs(t *testing.T) {
 	t.Helper()
-	if _, err := os.Stat(filepath.Join(inputs, demoTracts)); err != nil {
+	if _, err := os.Stat(filepath.Join(inputs, stlouis.Tracts)); err != nil {
 		t.Skipf("St. Louis data not beside the project: %v", err)
 	}
 }
@@ -103,7 +104,7 @@ func TestDemoThenExport(t *testing.T) {
 
 func TestIngestErrorsNameTheRowAndChangeNothing(t *testing.T) {
 	dir := demoDir(t)
-	raw, err := os.ReadFile(filepath.Join(inputs, demoTracts))
+	raw, err := os.ReadFile(filepath.Join(inputs, stlouis.Tracts))
 	if err != nil {
 		t.Fatal(err)
 	}

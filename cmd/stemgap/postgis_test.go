@@ -11,6 +11,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"stemgap/data/postgis/pgtest"
+	"stemgap/data/stlouis"
 )
 
 // With PostGIS as the store, the St. Louis data goes through ingest, analyze and export, and the
@@ -73,7 +74,7 @@ func TestPostGISCorruptIngestChangesNothing(t *testing.T) {
 	}
 	before := fingerprint()
 
-	raw, _ := os.ReadFile(filepath.Join(inputs, demoTracts))
+	raw, _ := os.ReadFile(filepath.Join(inputs, stlouis.Tracts))
 	var fc map[string]any
 	json.Unmarshal(raw, &fc)
 	// Feature 57 gets a hole outside its shell: each ring alone is fine, the polygon is not —
