@@ -57,6 +57,29 @@ func (r *RunInfo) ContentIndex(name string) int {
 	return -1
 }
 
+// ValidRunID reports whether id has the form run ids take — lower-case letters, digits and
+// hyphens, at most 64 — so that no id can name a file or anything else outside the runs.
+func ValidRunID(id string) bool {
+	if id == "" || len(id) > 64 {
+		return false
+	}
+	for _, r := range id {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// ContentNames lists the run's content areas, "all" last.
+func (r *RunInfo) ContentNames() []string {
+	names := make([]string, len(r.ContentAreas))
+	for i, c := range r.ContentAreas {
+		names[i] = c.Name
+	}
+	return names
+}
+
 // CellTable holds the run's H3 cells column by column: the analysis fills whole columns, and a
 // column per figure keeps a run of 10⁵–10⁶ cells compact.
 type CellTable struct {

@@ -2,7 +2,6 @@ package server
 
 import (
 	"fmt"
-	"math"
 	"net/http"
 	"strings"
 
@@ -53,18 +52,11 @@ func summarize(info *data.RunInfo) runSummary {
 			"equity":      "/api/runs/" + info.ID + "/equity",
 		}}
 	for _, c := range info.ContentAreas {
-		rs.ContentAreas = append(rs.ContentAreas, contentSummary{Name: c.Name, Programs: c.Programs, MeanAccess: jsonNumber(c.MeanAccess),
-			Target: jsonNumber(c.Target), Demand: jsonNumber(c.DemandTotal), DesertYouth: jsonNumber(c.DesertYouth),
-			DesertShare: jsonNumber(c.DesertShare), DesertAreas: c.DesertAreas})
+		rs.ContentAreas = append(rs.ContentAreas, contentSummary{Name: c.Name, Programs: c.Programs, MeanAccess: export.Number(c.MeanAccess),
+			Target: export.Number(c.Target), Demand: export.Number(c.DemandTotal), DesertYouth: export.Number(c.DesertYouth),
+			DesertShare: export.Number(c.DesertShare), DesertAreas: c.DesertAreas})
 	}
 	return rs
-}
-
-func jsonNumber(v float64) any {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return nil
-	}
-	return v
 }
 
 func (s *Server) getRun(w http.ResponseWriter, r *http.Request) {
@@ -97,8 +89,8 @@ func (s *Server) equity(w http.ResponseWriter, r *http.Request) {
 	rows := make([]map[string]any, 0, len(run.Equity))
 	for _, e := range run.Equity {
 		rows = append(rows, map[string]any{"content_area": e.ContentArea, "group": e.Group, "variable": e.Variable,
-			"total": jsonNumber(e.Total), "in_desert": jsonNumber(e.InDesert), "share": jsonNumber(e.Share),
-			"region_share": jsonNumber(e.Reference), "ratio": jsonNumber(e.Ratio), "difference": jsonNumber(e.Difference), "areas": e.Areas})
+			"total": export.Number(e.Total), "in_desert": export.Number(e.InDesert), "share": export.Number(e.Share),
+			"region_share": export.Number(e.Reference), "ratio": export.Number(e.Ratio), "difference": export.Number(e.Difference), "areas": e.Areas})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"provenance": export.ProvenanceOf(&run.RunInfo), "equity": rows})
 }

@@ -76,7 +76,7 @@ func (s *Server) buildReport(r *http.Request) (*tractReport, error) {
 	a := &run.Areas[idx]
 	rep := &tractReport{
 		Provenance: export.ProvenanceOf(&run.RunInfo),
-		Area: reportArea{ID: a.ID, Name: a.Name, DemandVariable: run.Demand, Demand: jsonNumber(a.Demand), Need: jsonNumber(a.Need),
+		Area: reportArea{ID: a.ID, Name: a.Name, DemandVariable: run.Demand, Demand: export.Number(a.Demand), Need: export.Number(a.Need),
 			Urban: a.Urban, UrbanBasis: a.UrbanWhy, Cells: a.Cells},
 	}
 	values, err := s.store.Demographics(r.Context())
@@ -85,7 +85,7 @@ func (s *Server) buildReport(r *http.Request) (*tractReport, error) {
 	}
 	for _, v := range values {
 		if v.AreaID == id {
-			rep.Figures = append(rep.Figures, reportFigure{Variable: v.Variable, Value: v.Value, MOE: jsonNumber(v.MOE), Vintage: v.Vintage, Source: v.Source})
+			rep.Figures = append(rep.Figures, reportFigure{Variable: v.Variable, Value: v.Value, MOE: export.Number(v.MOE), Vintage: v.Vintage, Source: v.Source})
 		}
 	}
 	sort.Slice(rep.Figures, func(i, j int) bool { return rep.Figures[i].Variable < rep.Figures[j].Variable })
@@ -97,13 +97,13 @@ func (s *Server) buildReport(r *http.Request) (*tractReport, error) {
 			}
 		}
 		m := a.Measures[k]
-		pct := jsonNumber(m.Percentile)
+		pct := export.Number(m.Percentile)
 		if m.Rank == 0 {
 			pct = nil
 		}
-		rep.ContentAreas = append(rep.ContentAreas, reportContent{Name: c.Name, Access: jsonNumber(m.Access), RegionalMean: jsonNumber(c.MeanAccess),
-			Nearest: jsonNumber(m.Nearest), Unmet: jsonNumber(m.Unmet), Gap: jsonNumber(m.Gap), DesertDemand: jsonNumber(m.DesertYouth),
-			DesertShare: jsonNumber(m.DesertShare), Desert: m.Desert, Reason: m.Reason, Rank: m.Rank, Ranked: ranked, Percentile: pct})
+		rep.ContentAreas = append(rep.ContentAreas, reportContent{Name: c.Name, Access: export.Number(m.Access), RegionalMean: export.Number(c.MeanAccess),
+			Nearest: export.Number(m.Nearest), Unmet: export.Number(m.Unmet), Gap: export.Number(m.Gap), DesertDemand: export.Number(m.DesertYouth),
+			DesertShare: export.Number(m.DesertShare), Desert: m.Desert, Reason: m.Reason, Rank: m.Rank, Ranked: ranked, Percentile: pct})
 	}
 	return rep, nil
 }

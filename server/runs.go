@@ -3,14 +3,11 @@ package server
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"sync"
 
 	"stemgap/data"
 	"stemgap/tiles"
 )
-
-var runIDPattern = regexp.MustCompile(`^[a-z0-9-]{1,64}$`)
 
 // runs loads runs from the store on first use and keeps the most recent few, each with its tile
 // set, so that a run's cells are read and aggregated once however many tiles are asked of it.
@@ -39,7 +36,7 @@ func newRuns(store data.Store, cache *tiles.Cache, keep int) *runs {
 // resolve turns a requested run id ("" or "latest" for the newest) into a stored run's id.
 func (r *runs) resolve(ctx context.Context, id string) (string, error) {
 	if id != "" && id != "latest" {
-		if !runIDPattern.MatchString(id) {
+		if !data.ValidRunID(id) {
 			return "", fmt.Errorf("%w: run id %q is not of the form [a-z0-9-]", errBadRequest, id)
 		}
 		return id, nil

@@ -39,7 +39,7 @@ type VectorLayer struct {
 func (s *Set) TileJSON(layer, content, tileURL string) (TileJSON, error) {
 	k := s.run.ContentIndex(content)
 	if k < 0 {
-		return TileJSON{}, fmt.Errorf("%w %q (this run has %s)", ErrUnknownContent, content, strings.Join(s.contentNames(), ", "))
+		return TileJSON{}, fmt.Errorf("%w %q (this run has %s)", ErrUnknownContent, content, strings.Join(s.run.ContentNames(), ", "))
 	}
 	fields, ok := s.fields(layer)
 	if !ok {

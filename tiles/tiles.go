@@ -122,7 +122,7 @@ func CheckTile(z, x, y int) (maptile.Tile, error) {
 func (s *Set) Tile(ctx context.Context, layer, content string, t maptile.Tile) ([]byte, error) {
 	k := s.run.ContentIndex(content)
 	if k < 0 {
-		return nil, fmt.Errorf("%w %q (this run has %s)", ErrUnknownContent, content, strings.Join(s.contentNames(), ", "))
+		return nil, fmt.Errorf("%w %q (this run has %s)", ErrUnknownContent, content, strings.Join(s.run.ContentNames(), ", "))
 	}
 	key := CacheKey{Run: s.run.ID, Layer: layer, Content: content, Tile: t}
 	if b, ok := s.cache.Get(key); ok {
@@ -152,14 +152,6 @@ func (s *Set) Tile(ctx context.Context, layer, content string, t maptile.Tile) (
 	}
 	s.cache.Put(key, b)
 	return b, nil
-}
-
-func (s *Set) contentNames() []string {
-	names := make([]string, len(s.run.ContentAreas))
-	for i, c := range s.run.ContentAreas {
-		names[i] = c.Name
-	}
-	return names
 }
 
 // bufferedBound is the tile's lon/lat bound grown by the tile buffer.

@@ -258,7 +258,7 @@ func (s *Store) Run(ctx context.Context, id string) (*data.Run, error) {
 		}
 		id = index[0].ID
 	}
-	if !validRunID(id) {
+	if !data.ValidRunID(id) {
 		return nil, fmt.Errorf("run %q: %w", id, data.ErrNotFound)
 	}
 	name := filepath.Join(runsDir, id+".gob")
@@ -267,16 +267,6 @@ func (s *Store) Run(ctx context.Context, id string) (*data.Run, error) {
 	}
 	run := new(data.Run)
 	return run, s.readGob(name, run)
-}
-
-// validRunID keeps a run id from naming a file outside the runs directory.
-func validRunID(id string) bool {
-	for _, r := range id {
-		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
-			return false
-		}
-	}
-	return id != ""
 }
 
 func (s *Store) Runs(ctx context.Context) ([]data.RunInfo, error) {

@@ -17,8 +17,8 @@ func formatFloat(v float64) string {
 	return strconv.FormatFloat(v, 'g', -1, 64)
 }
 
-// number is a figure for JSON, or nil for no data (JSON has no NaN).
-func number(v float64) any {
+// Number is a figure for JSON, or nil for no data (JSON has no NaN or infinity).
+func Number(v float64) any {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return nil
 	}

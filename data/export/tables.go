@@ -51,11 +51,7 @@ func (s Selection) indexes(r *data.RunInfo) ([]int, error) {
 	for _, name := range s {
 		k := r.ContentIndex(name)
 		if k < 0 {
-			names := make([]string, len(r.ContentAreas))
-			for i, c := range r.ContentAreas {
-				names[i] = c.Name
-			}
-			return nil, fmt.Errorf("content area %q is not in run %s (it has %s)", name, r.ID, strings.Join(names, ", "))
+			return nil, fmt.Errorf("content area %q is not in run %s (it has %s)", name, r.ID, strings.Join(r.ContentNames(), ", "))
 		}
 		if !slices.Contains(out, k) {
 			out = append(out, k)

@@ -129,7 +129,7 @@ func csvText(v any) string {
 func jsonValue(v any) any {
 	switch x := v.(type) {
 	case float64:
-		return number(x)
+		return Number(x)
 	case int8:
 		if x < 0 {
 			return nil
