@@ -14,6 +14,7 @@ import (
 
 	"github.com/paulmach/orb"
 	"stemgap/data"
+	"stemgap/data/labels"
 )
 
 // Version is the analysis software version recorded with every run. Change it whenever a
@@ -166,7 +167,7 @@ func Analyze(ctx context.Context, in Inputs, params Params, opt Options) (*data.
 	opt.progress("measuring access by content area", len(contents), len(contents))
 
 	ac := &areaContext{cellContext: cc, areas: areas, areaDemand: areaDemand, areaNeed: areaNeed,
-		areaUrban: areaUrban, urbanBasis: urbanBasis, noun: demandNoun(p.Demand), unit: tr.unit()}
+		areaUrban: areaUrban, urbanBasis: urbanBasis, noun: labels.DemandNoun(p.Demand), unit: tr.unit()}
 	run := &data.Run{}
 	run.Areas = make([]data.AreaResult, len(areas))
 	for a, ar := range areas {
@@ -310,23 +311,9 @@ func allNaN(v []float64) bool {
 	return true
 }
 
-func demandNoun(variable string) string {
-	switch variable {
-	case "youth_pop":
-		return "youth"
-	case "total_pop":
-		return "people"
-	case "youth_female":
-		return "girls"
-	case "youth_male":
-		return "boys"
-	}
-	return variable
-}
-
 // accessUnit says in words what the access figures count.
 func accessUnit(p Params, costUnit string) string {
-	noun := demandNoun(p.Demand)
+	noun := labels.DemandNoun(p.Demand)
 	var u string
 	switch p.Measure.Kind {
 	case MeasureNearest:

@@ -82,6 +82,7 @@ func (s *Server) routes() http.Handler {
 	r.Get("/tiles/{layer}.json", s.tileJSON)
 	r.Get("/tiles/{layer}/{z}/{x}/{y}.mvt", s.tile)
 
+	r.Get("/api/labels", s.labelTable)
 	r.Get("/api/runs", s.listRuns)
 	r.Get("/api/runs/{run}", s.getRun)
 	r.Get("/api/runs/{run}/equity", s.equity)

@@ -184,6 +184,18 @@ func TestAPIAndExports(t *testing.T) {
 	if err := json.Unmarshal(body, &summary); err != nil || summary.Run != run.ID || summary.Params["demand"] != "youth_pop" || len(summary.ContentAreas) != 2 {
 		t.Errorf("latest run: %d %s", resp.StatusCode, body)
 	}
+	resp, body = get(t, srv.URL+"/api/labels")
+	var table struct {
+		ContentAreas map[string]string `json:"content_areas"`
+		Measures     map[string]struct {
+			Label  string
+			Format struct{ Style string }
+		}
+	}
+	if err := json.Unmarshal(body, &table); err != nil || table.ContentAreas["math"] != "Math" ||
+		table.Measures["access"].Label != "Access — seats per 1,000 youth" || table.Measures["demand"].Format.Style != "count" {
+		t.Errorf("labels: %d %.300s", resp.StatusCode, body)
+	}
 	resp, body = get(t, srv.URL+"/api/export/cells.csv?content=math")
 	if resp.StatusCode != 200 || !strings.HasPrefix(string(body), "h3,lat,lng,youth,nearest_km_math,count_math,e2sfca_math,gap_math,desert_math") ||
 		!strings.Contains(resp.Header.Get("Link"), "cells.csv-metadata.json") {
@@ -245,6 +257,9 @@ func TestHealthWithoutRunIsStillOK(t *testing.T) {
 	defer srv.Close()
 	if resp, _ := get(t, srv.URL+"/healthz"); resp.StatusCode != 200 {
 		t.Errorf("healthz without runs: %d", resp.StatusCode)
+	}
+	if resp, body := get(t, srv.URL+"/api/labels"); resp.StatusCode != 200 || !strings.Contains(string(body), "Out-of-school") {
+		t.Errorf("labels without runs: %d %s", resp.StatusCode, body)
 	}
 	if resp, body := get(t, srv.URL+"/tiles/cells/0/0/0.mvt"); resp.StatusCode != 404 || !strings.Contains(string(body), "stemgap analyze") {
 		t.Errorf("tile without runs: %d %s", resp.StatusCode, body)

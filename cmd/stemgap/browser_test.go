@@ -50,6 +50,19 @@ func TestMapInBrowser(t *testing.T) {
 	t.Logf("%s", out)
 }
 
+// The map writes numbers with server/web/format.js; it must pass the cases data/labels passes.
+func TestBrowserFormatterMatchesLabels(t *testing.T) {
+	if os.Getenv("STEMGAP_BROWSER_TEST") != "1" {
+		t.Skip("set STEMGAP_BROWSER_TEST=1 (scripts/test does) to run the browser tests")
+	}
+	cmd := exec.Command("node", "format.mjs")
+	cmd.Dir = filepath.Join("..", "..", "e2e")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("format.js: %v\n%s", err, out)
+	}
+}
+
 // The map serves MapLibre from server/web/vendor; it must be the very build e2e/package.json pins.
 func TestVendoredMapLibreMatchesPinnedPackage(t *testing.T) {
 	if os.Getenv("STEMGAP_BROWSER_TEST") != "1" {
