@@ -47,16 +47,14 @@ var settings = map[string]string{
 }
 
 // ContentArea is a content area's name as people read it: "Digital access" for digital_access.
-func ContentArea(name string) string {
-	if l, ok := contentAreas[name]; ok {
-		return l
-	}
-	return Humanise(name)
-}
+func ContentArea(name string) string { return wordsFor(contentAreas, name) }
 
 // Setting is a setting group's (or a program setting's) name as people read it.
-func Setting(name string) string {
-	if l, ok := settings[name]; ok {
+func Setting(name string) string { return wordsFor(settings, name) }
+
+// wordsFor is a name's entry in a table, or the name humanised.
+func wordsFor(table map[string]string, name string) string {
+	if l, ok := table[name]; ok {
 		return l
 	}
 	return Humanise(name)
@@ -131,12 +129,7 @@ var measureNames = map[string]string{
 }
 
 // MeasureName says in words which access measure a run used.
-func MeasureName(kind string) string {
-	if n, ok := measureNames[kind]; ok {
-		return n
-	}
-	return kind
-}
+func MeasureName(kind string) string { return wordsFor(measureNames, kind) }
 
 // Measures lists the figures of a run in the order a reader meets them, their words taken from the
 // run's own units (access unit, cost unit, catchment, demand variable).
