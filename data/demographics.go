@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -62,29 +63,26 @@ func ReadDemographics(r io.Reader, file string, opts DemographicOptions) ([]Demo
 		}
 		seen[id] = line
 		for _, m := range mapped {
-			v, ok, err := parseFigure(rec[m.col])
+			v, moe, ok, err := m.sum.Figure(func(col string) (float64, bool, error) {
+				x, ok, err := parseFigure(rec[t.index[col]])
+				if err != nil {
+					return 0, false, fmt.Errorf("column %s (%s): %v", col, m.role(col), err)
+				}
+				return x, ok, nil
+			})
 			if err != nil {
-				errs.add(ref, "column %s (%s): %v", m.source, m.variable.Name, err)
+				errs.add(ref, "%v", err)
 				continue
 			}
 			if !ok {
 				continue
 			}
 			if err := checkRange(m.variable, v); err != nil {
-				errs.add(ref, "column %s (%s): %v", m.source, m.variable.Name, err)
+				errs.add(ref, "column %s (%s): %v", m.sum.Spec, m.variable.Name, err)
 				continue
 			}
-			moe := math.NaN()
-			if m.moeCol >= 0 {
-				if e, ok, err := parseFigure(rec[m.moeCol]); err != nil {
-					errs.add(ref, "column %s (margin of error of %s): %v", t.header[m.moeCol], m.variable.Name, err)
-					continue
-				} else if ok {
-					moe = e
-				}
-			}
 			out = append(out, DemographicValue{AreaID: id, Variable: m.variable.Name, Value: v, MOE: moe,
-				Vintage: m.vintage, Source: file + ":" + m.source, Ref: ref})
+				Vintage: m.vintage, Source: file + ":" + m.sum.Spec, Ref: ref})
 		}
 	})
 	if err != nil {
@@ -101,12 +99,20 @@ func ReadDemographics(r io.Reader, file string, opts DemographicOptions) ([]Demo
 
 type mappedColumn struct {
 	variable Variable
-	source   string
-	col      int
-	moeCol   int
+	sum      ColumnSum
 	vintage  string
 }
 
+// role names what a column holds for the mapped variable, for error messages.
+func (m mappedColumn) role(col string) string {
+	if slices.Contains(m.sum.MOEs, col) {
+		return "margin of error of " + m.variable.Name
+	}
+	return m.variable.Name
+}
+
+// mapColumns resolves --column and --moe against the header: each canonical variable gets its
+// column or sum of columns, and their margins of error.
 func mapColumns(t *csvTable, opts DemographicOptions) ([]mappedColumn, error) {
 	columns := opts.Columns
 	if len(columns) == 0 {
@@ -117,7 +123,7 @@ func mapColumns(t *csvTable, opts DemographicOptions) ([]mappedColumn, error) {
 			}
 		}
 		if len(columns) == 0 {
-			return nil, &InputError{File: t.file, Ref: "line 1", Reason: "no column is mapped to a canonical variable: map them with --column canonical=SOURCE (e.g. --column youth_pop=B09001_001E)"}
+			return nil, &InputError{File: t.file, Ref: "line 1", Reason: "no column is mapped to a canonical variable: map them with --column canonical=SOURCE (e.g. --column youth_pop=B09001_001E, or youth_pop='sum(B01001_003E,B01001_004E)')"}
 		}
 	}
 	var out []mappedColumn
@@ -126,21 +132,18 @@ func mapColumns(t *csvTable, opts DemographicOptions) ([]mappedColumn, error) {
 		if !ok {
 			return nil, &InputError{File: t.file, Reason: unknownVariable(name).Error()}
 		}
-		col, err := t.column(source, "variable "+name)
+		sum, err := NewColumnSum(source, opts.MOE[name], t.has)
 		if err != nil {
-			return nil, err
+			return nil, &InputError{File: t.file, Ref: "line 1", Reason: fmt.Sprintf("variable %s: %v", name, err)}
 		}
-		m := mappedColumn{variable: v, source: source, col: col, moeCol: -1, vintage: opts.Vintage}
-		if vin, ok := opts.Vintages[name]; ok {
-			m.vintage = vin
-		}
-		if moe, ok := opts.MOE[name]; ok {
-			if m.moeCol, err = t.column(moe, "the margin of error of "+name); err != nil {
+		m := mappedColumn{variable: v, sum: sum, vintage: opts.Vintage}
+		for _, col := range sum.Columns() {
+			if _, err := t.column(col, m.role(col)); err != nil {
 				return nil, err
 			}
-		} else if base, ok := strings.CutSuffix(source, "E"); ok && t.has(base+"M") {
-			// ACS exports pair each estimate column …E with its margin of error …M.
-			m.moeCol = t.index[base+"M"]
+		}
+		if vin, ok := opts.Vintages[name]; ok {
+			m.vintage = vin
 		}
 		out = append(out, m)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -197,25 +198,39 @@ func canonicalFigures(t map[string]float64) []data.DemographicValue {
 			out = append(out, data.DemographicValue{Variable: name, Value: est, MOE: moe, Source: source})
 		}
 	}
-	sum := func(tables []string) (float64, float64) {
-		est, moe2 := 0.0, 0.0
-		for _, tb := range tables {
-			est += t[tb+"E"]
-			moe2 += t[tb+"M"] * t[tb+"M"]
+	// Sums go through the reader's own column sums: the same no-figure rule and √ΣMOE².
+	sum := func(tables ...[]string) (string, float64, float64) {
+		var cols []string
+		for _, tb := range slices.Concat(tables...) {
+			cols = append(cols, tb+"E")
 		}
-		return est, math.Sqrt(moe2)
+		spec := cols[0]
+		if len(cols) > 1 {
+			spec = "sum(" + strings.Join(cols, ",") + ")"
+		}
+		c, err := data.NewColumnSum(spec, "", func(col string) bool { _, ok := t[col]; return ok })
+		if err != nil {
+			panic(err) // the specs are built here from the table lists above
+		}
+		est, moe, ok, _ := c.Figure(func(col string) (float64, bool, error) { return t[col], !math.IsNaN(t[col]), nil })
+		if !ok {
+			return spec, math.NaN(), math.NaN()
+		}
+		return spec, est, moe
 	}
-	male, maleM := sum(maleUnder18)
-	female, femaleM := sum(femaleUnder18)
-	youth, youthM := sum(append(append([]string{}, maleUnder18...), femaleUnder18...))
-	add("youth_male", "B01001_003E–006E", male, maleM)
-	add("youth_female", "B01001_027E–030E", female, femaleM)
-	add("youth_pop", "B01001_003E–006E+027E–030E", youth, youthM)
-	whiteNH, whiteNHM := sum(whiteNHUnder18)
+	addSum := func(name string, tables ...[]string) {
+		spec, est, moe := sum(tables...)
+		add(name, spec, est, moe)
+	}
+	addSum("youth_male", maleUnder18)
+	addSum("youth_female", femaleUnder18)
+	addSum("youth_pop", maleUnder18, femaleUnder18)
+	_, youth, youthM := sum(maleUnder18, femaleUnder18)
+	whiteNHSpec, whiteNH, whiteNHM := sum(whiteNHUnder18)
 	// Estimates from two tables can disagree by sampling: a difference below zero is zero.
-	add("youth_poc", "youth_pop − B01001H_003E–006E,018E–021E", math.Max(0, youth-whiteNH), math.Hypot(youthM, whiteNHM))
+	add("youth_poc", "youth_pop − "+whiteNHSpec, math.Max(0, youth-whiteNH), math.Hypot(youthM, whiteNHM))
 	for name, tb := range directVariables {
-		add(name, tb+"E", t[tb+"E"], t[tb+"M"])
+		addSum(name, []string{tb})
 	}
 	pct := func(name, source, num, den string) {
 		n, d := t[num+"E"], t[den+"E"]
