@@ -22,9 +22,13 @@ type LoadOptions struct {
 	Vintage string            // the file's vintage, recorded with it
 	// Vintages gives demographics variables their own vintage.
 	Vintages map[string]string
-	Source   string     // programs: the dataset name (the file name by default)
-	Region   *orb.Bound // areas and programs: every point must lie inside
-	DryRun   bool
+	Source   string // programs: the dataset name (the file name by default)
+	// SettingValues (programs) maps the setting column's values onto settings; Setting is the
+	// setting of programs the file gives none. See ProgramOptions.
+	SettingValues map[string]string
+	Setting       string
+	Region        *orb.Bound // areas and programs: every point must lie inside
+	DryRun        bool
 }
 
 // LoadFile reads and validates an input file of the given kind and describes it for the store:
@@ -53,7 +57,8 @@ func LoadFile(kind, path string, opts LoadOptions, now time.Time) (Ingest, error
 			source = name
 		}
 		in.Record.Source = source
-		in.Programs, err = ReadPrograms(bytes.NewReader(raw), name, ProgramOptions{Source: source, Columns: opts.Columns, Region: opts.Region})
+		in.Programs, err = ReadPrograms(bytes.NewReader(raw), name, ProgramOptions{Source: source, Columns: opts.Columns, Region: opts.Region,
+			SettingValues: opts.SettingValues, Setting: opts.Setting})
 		in.Record.Rows = len(in.Programs)
 	default:
 		return Ingest{}, fmt.Errorf("unknown input kind %q (tracts, demographics, programs)", kind)
@@ -83,6 +88,12 @@ func (o LoadOptions) record() map[string]string {
 	}
 	if len(o.Vintages) > 0 {
 		out["vintages"] = join(o.Vintages)
+	}
+	if len(o.SettingValues) > 0 {
+		out["setting_values"] = join(o.SettingValues)
+	}
+	if o.Setting != "" {
+		out["setting"] = o.Setting
 	}
 	if o.Region != nil {
 		out["region"] = fmt.Sprintf("%g,%g,%g,%g", o.Region.Min[0], o.Region.Min[1], o.Region.Max[0], o.Region.Max[1])

@@ -25,6 +25,12 @@ type ProgramOptions struct {
 	Source  string            // dataset name; re-loading a source replaces its programs
 	Columns map[string]string // program field → source column or property, for files laid out otherwise
 	Region  *orb.Bound        // when set, every program must lie inside
+	// SettingValues maps the setting column's values (compared as normalised labels) onto
+	// settings, e.g. k12_public_school → in_school; every non-empty value must be listed.
+	SettingValues map[string]string
+	// Setting is the setting of every program whose own is empty, or of all programs of a file
+	// without a setting column.
+	Setting string
 }
 
 // ReadPrograms reads programs from CSV (id,name,provider,lat,lng,content_areas,setting,capacity,
@@ -47,6 +53,9 @@ func ReadPrograms(r io.Reader, file string, opts ProgramOptions) ([]Program, err
 		rows, err = programRowsFromCSV(raw, file, opts)
 	}
 	if err != nil {
+		return nil, err
+	}
+	if err := applySettings(rows, file, opts); err != nil {
 		return nil, err
 	}
 	return buildPrograms(rows, file, opts)
