@@ -54,4 +54,3 @@ func TestSettingForAWholeFile(t *testing.T) {
 		t.Errorf("GeoJSON settings %v", got)
 	}
 }
-
