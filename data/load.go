@@ -27,8 +27,11 @@ type LoadOptions struct {
 	// setting of programs the file gives none. See ProgramOptions.
 	SettingValues map[string]string
 	Setting       string
-	Region        *orb.Bound // areas and programs: every point must lie inside
-	DryRun        bool
+	// Merge (demographics) adds the file's figures to other files' instead of replacing the
+	// variables it maps in every area; see ApplyDemographics.
+	Merge  bool
+	Region *orb.Bound // areas and programs: every point must lie inside
+	DryRun bool
 }
 
 // LoadFile reads and validates an input file of the given kind and describes it for the store:
@@ -94,6 +97,9 @@ func (o LoadOptions) record() map[string]string {
 	}
 	if o.Setting != "" {
 		out["setting"] = o.Setting
+	}
+	if o.Merge {
+		out[optionMerge] = "true"
 	}
 	if o.Region != nil {
 		out["region"] = fmt.Sprintf("%g,%g,%g,%g", o.Region.Min[0], o.Region.Min[1], o.Region.Max[0], o.Region.Max[1])

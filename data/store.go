@@ -12,8 +12,10 @@ var ErrNotFound = errors.New("not found")
 // person on one machine; the PostGIS store serves an organisation. Both pass storetest.
 type Store interface {
 	// Ingest stores a validated file. Loading areas replaces the areas; loading demographics
-	// replaces the variables the file maps; loading programs replaces the programs of the same
-	// source. Loading the same file again changes nothing. With DryRun nothing is written.
+	// replaces the variables the file maps, or with the merge option only the file's own earlier
+	// figures and the areas it gives figures for (exactly as ApplyDemographics says); loading
+	// programs replaces the programs of the same source. Loading the same file again changes
+	// nothing. With DryRun nothing is written.
 	Ingest(ctx context.Context, in Ingest) error
 	Areas(ctx context.Context) ([]Area, error)
 	Demographics(ctx context.Context) ([]DemographicValue, error)

@@ -25,11 +25,14 @@ func ingestCommand() command {
   census        download TIGER/Line tracts and the ACS 5-year tables the method needs from the
                 Census Bureau (replaces the loaded areas)`,
 		setup: func(fs *flag.FlagSet, env *environment) func(context.Context, []string) error {
-			var columns, moe, vintages multiFlag
+			var columns, moe, vintages, settingValues multiFlag
 			idField := fs.String("id-field", "", "property or column holding the area id (default GEOID, checked as an 11-digit tract id)")
-			fs.Var(&columns, "column", "canonical=SOURCE: read a canonical variable (demographics) or program field from a source column; repeatable")
-			fs.Var(&moe, "moe", "canonical=SOURCE: margin-of-error column of a demographics variable (found automatically for ACS …E/…M pairs); repeatable")
+			fs.Var(&columns, "column", "canonical=SOURCE: read a canonical variable (demographics) from a source column or a sum of columns, sum(A,B,…), or a program field from a column; repeatable")
+			fs.Var(&moe, "moe", "canonical=SOURCE: margin-of-error column of a demographics variable (found automatically for ACS …E/…M and FactFinder HD01_/HD02_ pairs; sum(…) for a sum); repeatable")
 			fs.Var(&vintages, "vintage", "TEXT for the whole file, or canonical=TEXT for one variable (e.g. youth_pop=\"Census 2010\"); repeatable")
+			merge := fs.Bool("merge", false, "demographics: add to other files' figures, replacing only this file's earlier ones and the areas it gives figures for (e.g. a second state's youth counts)")
+			fs.Var(&settingValues, "setting-value", "programs: VALUE=SETTING maps a value of the setting column onto a setting (e.g. k12_public_school=in_school); every value must be mapped; repeatable")
+			setting := fs.String("setting", "", "programs: the setting of every program the file gives none (e.g. out_of_school)")
 			source := fs.String("source", "", "programs: dataset name, so re-loading it replaces its programs (default: the file name)")
 			region := fs.String("region", "", "minLng,minLat,maxLng,maxLat: reject points outside this region")
 			dryRun := fs.Bool("dry-run", false, "validate everything and write nothing")
@@ -64,7 +67,16 @@ func ingestCommand() command {
 				if err != nil {
 					return err
 				}
-				opts.DryRun = *dryRun
+				if *merge && kind != data.KindDemographics {
+					return usagef("--merge applies to demographics only")
+				}
+				if (*setting != "" || len(settingValues) > 0) && kind != data.KindPrograms {
+					return usagef("--setting and --setting-value apply to programs only")
+				}
+				opts.DryRun, opts.Merge, opts.Setting = *dryRun, *merge, *setting
+				if opts.SettingValues, err = pairs("setting-value", settingValues); err != nil {
+					return err
+				}
 				return ingestFile(ctx, env, kind, args[1], opts)
 			}
 		},

@@ -174,24 +174,8 @@ func (s *Store) replaceDemographics(ctx context.Context, in data.Ingest, records
 	if err != nil {
 		return nil, err
 	}
-	replaced := in.Record.Variables
-	values = slices.DeleteFunc(values, func(d data.DemographicValue) bool { return slices.Contains(replaced, d.Variable) })
-	values = append(values, in.Demographics...)
-	if err := s.writeGob(demographicsFile, values); err != nil {
-		return nil, err
-	}
-	// An earlier file keeps its record for the variables it still provides.
-	out := records[:0]
-	for _, r := range records {
-		if r.Kind == data.KindDemographics {
-			r.Variables = slices.DeleteFunc(slices.Clone(r.Variables), func(v string) bool { return slices.Contains(replaced, v) })
-			if len(r.Variables) == 0 {
-				continue
-			}
-		}
-		out = append(out, r)
-	}
-	return out, nil
+	values, records = data.ApplyDemographics(values, records, in)
+	return records, s.writeGob(demographicsFile, values)
 }
 
 func sortRecords(records []data.IngestRecord) {

@@ -34,7 +34,7 @@ func sqlFor(kind string) (kindSQL, error) {
 			for _, v := range data.Variables() {
 				known = append(known, v.Name)
 			}
-			return []any{geoidRule(in.Record), known}, []any{nonNil(in.Record.Variables)}, nil
+			return []any{geoidRule(in.Record), known}, []any{nonNil(in.Record.Variables), in.Record.Merges(), in.Record.Source}, nil
 		}}, nil
 	case data.KindPrograms:
 		return kindSQL{stagePrograms, validatePrograms, applyPrograms, func(in data.Ingest) ([]any, []any, error) {
@@ -135,6 +135,9 @@ func recordIngest(ctx context.Context, tx pgx.Tx, rec data.IngestRecord) error {
 			return err
 		}
 	case data.KindDemographics:
+		if rec.Merges() {
+			break // a merged file leaves the other files' records as they are
+		}
 		// An earlier file keeps its record for the variables it still provides.
 		if _, err := tx.Exec(ctx, `UPDATE ingests SET variables = ARRAY(SELECT v FROM unnest(variables) v WHERE v <> ALL($1))
 			WHERE kind = 'demographics' AND source <> $2`, nonNil(rec.Variables), rec.Source); err != nil {
@@ -257,8 +260,11 @@ UNION ALL SELECT ords[2], refs[2], format('%s of area %s repeats %s', variable, 
 	GROUP BY area_id, variable HAVING count(*) > 1) d
 UNION ALL SELECT ord, ref, 'empty area id' FROM stage_demographics WHERE area_id = ''`
 
+// applyDemographics is data.ApplyDemographics in SQL: a merged file ($2) deletes only its own
+// earlier figures ($3 is its source), and the upsert replaces the pairs it provides.
 const applyDemographics = `
-WITH gone AS (DELETE FROM demographics d WHERE d.variable = ANY($1::text[]) AND NOT EXISTS (
+WITH gone AS (DELETE FROM demographics d WHERE d.variable = ANY($1::text[])
+	AND (NOT $2::boolean OR starts_with(d.source, $3::text || ':')) AND NOT EXISTS (
 	SELECT 1 FROM stage_demographics s WHERE s.area_id = d.area_id AND s.variable = d.variable))
 INSERT INTO demographics (area_id, variable, value, moe, vintage, source, ref)
 SELECT area_id, variable, value, moe, vintage, source, ref FROM stage_demographics

@@ -25,6 +25,7 @@ func Run(t *testing.T, open func(t *testing.T) data.Store) {
 	t.Run("ingest and read back", func(t *testing.T) { ingestAndRead(t, open(t)) })
 	t.Run("same file again changes nothing", func(t *testing.T) { sameFileAgain(t, open(t)) })
 	t.Run("replace semantics", func(t *testing.T) { replaceSemantics(t, open(t)) })
+	t.Run("merged demographics", func(t *testing.T) { mergedDemographics(t, open(t)) })
 	t.Run("dry run writes nothing", func(t *testing.T) { dryRun(t, open(t)) })
 	t.Run("bad row leaves everything as it was", func(t *testing.T) { badRow(t, open(t)) })
 	t.Run("runs", func(t *testing.T) { runs(t, open(t)) })
@@ -412,5 +413,64 @@ func runs(t *testing.T, s data.Store) {
 	}
 	if _, err := s.Run(ctx, "cccc000000000003"); !errors.Is(err, data.ErrNotFound) {
 		t.Errorf("missing run: %v, want ErrNotFound", err)
+	}
+}
+
+// mergedDemographics checks data.ApplyDemographics's merge: two files provide youth_pop for
+// different areas (as Missouri's and Illinois's files do in the St. Louis demo).
+func mergedDemographics(t *testing.T, s data.Store) {
+	ctx := context.Background()
+	youth := func() map[string]float64 {
+		demo, err := s.Demographics(ctx)
+		must(t, err)
+		out := map[string]float64{}
+		for _, d := range demo {
+			if d.Variable == "youth_pop" {
+				out[d.AreaID] = d.Value
+			}
+		}
+		return out
+	}
+	record := func(source string) *data.IngestRecord {
+		recs, err := s.Ingests(ctx)
+		must(t, err)
+		for _, r := range recs {
+			if r.Kind == data.KindDemographics && r.Source == source {
+				return &r
+			}
+		}
+		return nil
+	}
+	merged := func(sha string, ids ...string) data.Ingest {
+		in := demographicsIngest("il.csv", map[string]float64{"youth_pop": 700}, ids...)
+		in.Record.SHA256 = strings.Repeat(sha, 64)
+		in.Record.Options = map[string]string{"merge": "true"}
+		return in
+	}
+	must(t, s.Ingest(ctx, demographicsIngest("mo.csv", map[string]float64{"youth_pop": 100, "total_pop": 1000}, "29510000100", "29510000200")))
+	must(t, s.Ingest(ctx, merged("1", "17163000300", "29510000200")))
+	// mo.csv keeps tract 100; il.csv adds tract 300 and overrides tract 200.
+	if got := youth(); !reflect.DeepEqual(got, map[string]float64{"29510000100": 100, "17163000300": 700, "29510000200": 701}) {
+		t.Errorf("after merging il.csv, youth_pop is %v", got)
+	}
+	if r := record("mo.csv"); r == nil || !reflect.DeepEqual(r.Variables, []string{"total_pop", "youth_pop"}) {
+		t.Errorf("a merged file must leave mo.csv's record whole: %+v", r)
+	}
+	// Loaded again with tract 200 gone, il.csv takes away its own figure there, and only its own.
+	must(t, s.Ingest(ctx, merged("2", "17163000300")))
+	if got := youth(); !reflect.DeepEqual(got, map[string]float64{"29510000100": 100, "17163000300": 700}) {
+		t.Errorf("after re-loading il.csv, youth_pop is %v", got)
+	}
+	// A plain load of youth_pop replaces it everywhere, and il.csv's record goes with its figures.
+	plain := demographicsIngest("new.csv", map[string]float64{"youth_pop": 5}, "29510000100")
+	must(t, s.Ingest(ctx, plain))
+	if got := youth(); !reflect.DeepEqual(got, map[string]float64{"29510000100": 5}) {
+		t.Errorf("after a plain load, youth_pop is %v", got)
+	}
+	if r := record("il.csv"); r != nil {
+		t.Errorf("il.csv provides nothing any more but keeps its record %+v", r)
+	}
+	if r := record("mo.csv"); r == nil || !reflect.DeepEqual(r.Variables, []string{"total_pop"}) {
+		t.Errorf("mo.csv should now provide total_pop only: %+v", r)
 	}
 }
