@@ -134,8 +134,7 @@ var reportPage = template.Must(template.New("report").Funcs(template.FuncMap{
 	},
 }).Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{{.Area.ID}} — stemgap report</title>
-<style>body{font:14px/1.45 system-ui,sans-serif;max-width:60em;margin:2em auto;padding:0 1em}table{border-collapse:collapse;width:100%}
-td,th{border-bottom:1px solid #ddd;padding:.3em .5em;text-align:left;vertical-align:top}.desert{color:#a50026;font-weight:600}small{color:#555}</style></head>
+<link rel="stylesheet" href="/static/report.css"></head>
 <body>
 <h1>{{if .Area.Name}}{{.Area.Name}} ({{.Area.ID}}){{else}}Area {{.Area.ID}}{{end}}</h1>
 <p>Demand: <b>{{num .Area.Demand}}</b> ({{.Area.DemandVariable}}) · need percentile {{num .Area.Need}} ·

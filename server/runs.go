@@ -3,22 +3,27 @@ package server
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 
 	"stemgap/data"
 	"stemgap/tiles"
 )
 
-// runs loads runs from the store on first use and keeps the most recent few, each with its tile
-// set, so that a run's cells are read and aggregated once however many tiles are asked of it.
+// runs loads runs from the store on first use and keeps them, each with its tile set, so that a
+// run's cells are read and aggregated once however many tiles are asked of it. The latest run is
+// pinned; besides it, the keep most recently used other runs stay. A run joins the cache only once it
+// has loaded, so requests for runs that do not exist evict nothing.
 type runs struct {
 	store data.Store
 	cache *tiles.Cache
 	keep  int
 
 	mu      sync.Mutex
+	latest  string                // id of the newest run, as last resolved
+	loading map[string]*loadedRun // loads in flight, shared by the requests that wait on them
 	loaded  map[string]*loadedRun
-	recency []string // most recent last
+	recency []string // ids in loaded, most recent last
 }
 
 type loadedRun struct {
@@ -30,7 +35,7 @@ type loadedRun struct {
 }
 
 func newRuns(store data.Store, cache *tiles.Cache, keep int) *runs {
-	return &runs{store: store, cache: cache, keep: keep, loaded: map[string]*loadedRun{}}
+	return &runs{store: store, cache: cache, keep: keep, loading: map[string]*loadedRun{}, loaded: map[string]*loadedRun{}}
 }
 
 // resolve turns a requested run id ("" or "latest" for the newest) into a stored run's id.
@@ -48,6 +53,9 @@ func (r *runs) resolve(ctx context.Context, id string) (string, error) {
 	if len(list) == 0 {
 		return "", fmt.Errorf("no analysis run yet (run stemgap analyze): %w", data.ErrNotFound)
 	}
+	r.mu.Lock()
+	r.latest = list[0].ID
+	r.mu.Unlock()
 	return list[0].ID, nil
 }
 
@@ -59,11 +67,12 @@ func (r *runs) get(ctx context.Context, id string) (*loadedRun, error) {
 	}
 	r.mu.Lock()
 	lr, ok := r.loaded[id]
-	if !ok {
+	if ok {
+		r.touch(id)
+	} else if lr, ok = r.loading[id]; !ok {
 		lr = &loadedRun{}
-		r.loaded[id] = lr
+		r.loading[id] = lr
 	}
-	r.touch(id)
 	r.mu.Unlock()
 	lr.once.Do(func() {
 		// Loading must outlive the request that triggered it: other requests wait on it.
@@ -81,26 +90,41 @@ func (r *runs) get(ctx context.Context, id string) (*loadedRun, error) {
 		}
 		lr.set = tiles.NewSet(run, lr.areas, lr.programs, r.cache)
 	})
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.loading[id] == lr {
+		// The first to finish waiting moves the load out of flight: into the cache when it
+		// succeeded; a failed load is forgotten, to be retried by the next request.
+		delete(r.loading, id)
+		if lr.err == nil {
+			r.loaded[id] = lr
+			r.touch(id)
+		}
+	}
 	if lr.err != nil {
-		r.mu.Lock()
-		delete(r.loaded, id) // a failed load is retried by the next request
-		r.mu.Unlock()
 		return nil, lr.err
 	}
 	return lr, nil
 }
 
-// touch marks id most recently used and forgets the least recent beyond keep. Called with mu held.
+// touch marks a cached run most recently used and forgets the least recent beyond keep, never the
+// latest run. Called with mu held.
 func (r *runs) touch(id string) {
-	for i, x := range r.recency {
-		if x == id {
-			r.recency = append(r.recency[:i], r.recency[i+1:]...)
-			break
-		}
+	if i := slices.Index(r.recency, id); i >= 0 {
+		r.recency = slices.Delete(r.recency, i, i+1)
 	}
 	r.recency = append(r.recency, id)
-	for len(r.recency) > r.keep {
-		delete(r.loaded, r.recency[0])
-		r.recency = r.recency[1:]
+	others := len(r.recency)
+	if slices.Contains(r.recency, r.latest) {
+		others--
+	}
+	for i := 0; others > r.keep; {
+		if old := r.recency[i]; old != r.latest {
+			delete(r.loaded, old)
+			r.recency = slices.Delete(r.recency, i, i+1)
+			others--
+			continue
+		}
+		i++
 	}
 }

@@ -4,14 +4,17 @@ package server
 
 import (
 	"context"
+	"crypto/sha256"
 	"embed"
 	"errors"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"net/http"
 	"time"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
 	"stemgap/data"
 	"stemgap/tiles"
 )
@@ -26,6 +29,14 @@ type Options struct {
 	TileCacheBytes int
 	// RequestTimeout bounds each request's work.
 	RequestTimeout time.Duration
+	// ExtraOrigins are origins beyond this server's that the map may fetch from and draw images
+	// of, such as a basemap's style and tile hosts (see Origin): they extend the
+	// Content-Security-Policy's connect-src and img-src.
+	ExtraOrigins []string
+	// CORSOrigins are the origins whose pages may read the API, "*" for any; none by default.
+	CORSOrigins []string
+	// Token is the bearer token that writing endpoints require; without one, writing is off.
+	Token string
 }
 
 // Server routes requests to handlers.
@@ -33,10 +44,15 @@ type Server struct {
 	store   data.Store
 	runs    *runs
 	cache   *tiles.Cache
+	plain   *plainTiles
 	log     *slog.Logger
 	metrics *metrics
 	timeout time.Duration
 	handler http.Handler
+
+	csp         string
+	corsOrigins []string
+	tokenDigest []byte // SHA-256 of Options.Token; nil when writing is off
 }
 
 // New builds the HTTP server over a store.
@@ -51,9 +67,36 @@ func New(store data.Store, opt Options) *Server {
 		opt.RequestTimeout = 60 * time.Second
 	}
 	cache := tiles.NewCache(opt.TileCacheBytes)
-	s := &Server{store: store, runs: newRuns(store, cache, 3), cache: cache, log: opt.Logger, metrics: newMetrics(), timeout: opt.RequestTimeout}
+	s := &Server{store: store, runs: newRuns(store, cache, 2), cache: cache, log: opt.Logger, metrics: newMetrics(), timeout: opt.RequestTimeout}
+	// Clients without gzip are few (scripts, some GIS tools): an eighth of the budget serves them.
+	s.plain = newPlainTiles(opt.TileCacheBytes / 8)
+	s.csp = contentSecurityPolicy(s.origins("extra origin", opt.ExtraOrigins))
+	s.corsOrigins = s.origins("CORS origin", opt.CORSOrigins)
+	if opt.Token != "" {
+		d := sha256.Sum256([]byte(opt.Token))
+		s.tokenDigest = d[:]
+	}
 	s.handler = s.routes()
 	return s
+}
+
+// origins normalises configured origins, leaving out (and logging) any that is not one: the
+// command line checks them with Origin before it starts a server.
+func (s *Server) origins(what string, list []string) []string {
+	var out []string
+	for _, raw := range list {
+		if raw == "*" {
+			out = append(out, raw)
+			continue
+		}
+		o, err := Origin(raw)
+		if err != nil {
+			s.log.Error("ignored "+what, "err", err)
+			continue
+		}
+		out = append(out, o)
+	}
+	return out
 }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
@@ -75,7 +118,8 @@ func (s *Server) Warm(ctx context.Context) error {
 
 func (s *Server) routes() http.Handler {
 	r := chi.NewRouter()
-	r.Use(s.recoverPanics, s.observe, s.limitRequests)
+	// GetHead answers HEAD wherever GET is routed (monitors probe /healthz with HEAD).
+	r.Use(s.recoverPanics, s.observe, s.secureHeaders, s.cors, middleware.GetHead, s.limitRequests)
 	r.Get("/healthz", s.health)
 	r.Get("/metrics", s.serveMetrics)
 
@@ -94,14 +138,19 @@ func (s *Server) routes() http.Handler {
 	if err != nil {
 		panic(err) // the embedded tree is fixed at build time
 	}
-	files := http.FileServerFS(static)
 	r.Get("/", func(w http.ResponseWriter, req *http.Request) {
 		w.Header().Set("Cache-Control", "no-cache")
 		http.ServeFileFS(w, req, static, "index.html")
 	})
 	r.Get("/static/*", func(w http.ResponseWriter, req *http.Request) {
+		// Files only: a folder is not found rather than listed.
+		name := chi.URLParam(req, "*")
+		if info, err := fs.Stat(static, name); !fs.ValidPath(name) || err != nil || info.IsDir() {
+			s.fail(w, req, fmt.Errorf("%w: /static/%s", errNotFound, name))
+			return
+		}
 		w.Header().Set("Cache-Control", "public, max-age=3600")
-		http.StripPrefix("/static", files).ServeHTTP(w, req)
+		http.ServeFileFS(w, req, static, name)
 	})
 	r.NotFound(func(w http.ResponseWriter, req *http.Request) {
 		s.fail(w, req, errNotFound)

@@ -1,11 +1,8 @@
 package server
 
 import (
-	"bytes"
-	"compress/gzip"
 	"fmt"
 	"hash/fnv"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -79,12 +76,13 @@ func (s *Server) tile(w http.ResponseWriter, r *http.Request) {
 		w.Write(body)
 		return
 	}
-	zr, err := gzip.NewReader(bytes.NewReader(body))
+	plain, err := s.plain.get(etag, body)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	io.Copy(w, zr)
+	w.Header().Set("Content-Length", strconv.Itoa(len(plain)))
+	w.Write(plain)
 }
 
 func acceptsGzip(r *http.Request) bool {

@@ -14,10 +14,10 @@ func demoCommand() command {
 	return command{
 		name:    "demo",
 		summary: "load the St. Louis data, analyse it and serve the map (the README's first command)",
-		usage:   "[--inputs DIR] [--addr HOST:PORT] [analysis flags]",
+		usage:   "[--inputs DIR] [--no-serve] [serve flags] [analysis flags]",
 		setup: func(fs *flag.FlagSet, env *environment) func(context.Context, []string) error {
 			inputs := fs.String("inputs", filepath.Join("..", "shared", "data"), "folder holding stl/ with the St. Louis files")
-			addr := fs.String("addr", "127.0.0.1:8080", "address to serve on")
+			sf := registerServeFlags(fs)
 			noServe := fs.Bool("no-serve", false, "load and analyse, then exit without serving")
 			f := registerAnalysisFlags(fs)
 			return func(ctx context.Context, args []string) error {
@@ -41,7 +41,7 @@ func demoCommand() command {
 				if *noServe {
 					return nil
 				}
-				return serve(ctx, env, store, *addr)
+				return serve(ctx, env, store, sf)
 			}
 		},
 	}

@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"strings"
 	"time"
 
 	"stemgap/data"
@@ -17,9 +20,9 @@ func serveCommand() command {
 	return command{
 		name:    "serve",
 		summary: "serve the map, vector tiles and the HTTP API",
-		usage:   "[--addr HOST:PORT]",
+		usage:   "[--addr HOST:PORT] [--cors-origin ORIGIN …] [--token-file FILE]",
 		setup: func(fs *flag.FlagSet, env *environment) func(context.Context, []string) error {
-			addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
+			sf := registerServeFlags(fs)
 			return func(ctx context.Context, args []string) error {
 				if len(args) != 0 {
 					return usagef("serve takes no arguments")
@@ -29,23 +32,75 @@ func serveCommand() command {
 					return err
 				}
 				defer store.Close()
-				return serve(ctx, env, store, *addr)
+				return serve(ctx, env, store, sf)
 			}
 		},
 	}
 }
 
+// serveFlags are the flags of serve, shared by demo.
+type serveFlags struct {
+	addr        string
+	corsOrigins multiFlag
+	tokenFile   string
+}
+
+func registerServeFlags(fs *flag.FlagSet) *serveFlags {
+	sf := &serveFlags{}
+	fs.StringVar(&sf.addr, "addr", "127.0.0.1:8080", "address to listen on")
+	fs.Var(&sf.corsOrigins, "cors-origin", "ORIGIN (scheme://host[:port], or * for any) whose pages may read the API; repeatable; none by default")
+	fs.StringVar(&sf.tokenFile, "token-file", "", "file holding the bearer token that writing endpoints require (default $STEMGAP_TOKEN; without either, writing is off)")
+	return sf
+}
+
+// minTokenBytes keeps a bearer token out of reach of guessing.
+const minTokenBytes = 16
+
+// options checks the flags and turns them into the server's options.
+func (sf *serveFlags) options(log *slog.Logger) (server.Options, error) {
+	opt := server.Options{Logger: log, Token: os.Getenv("STEMGAP_TOKEN")}
+	for _, raw := range sf.corsOrigins {
+		if raw == "*" {
+			opt.CORSOrigins = append(opt.CORSOrigins, raw)
+			continue
+		}
+		o, err := server.Origin(raw)
+		if err != nil {
+			return opt, usagef("--cors-origin: %v", err)
+		}
+		opt.CORSOrigins = append(opt.CORSOrigins, o)
+	}
+	if sf.tokenFile != "" {
+		b, err := os.ReadFile(sf.tokenFile)
+		if err != nil {
+			return opt, fmt.Errorf("--token-file: %w", err)
+		}
+		opt.Token = strings.TrimSpace(string(b))
+		if opt.Token == "" {
+			return opt, fmt.Errorf("--token-file %s is empty", sf.tokenFile)
+		}
+	}
+	if opt.Token != "" && len(opt.Token) < minTokenBytes {
+		return opt, fmt.Errorf("the bearer token is %d bytes; use at least %d (for example: openssl rand -hex 32)", len(opt.Token), minTokenBytes)
+	}
+	return opt, nil
+}
+
 // serve listens until ctx ends (SIGINT or SIGTERM), then lets requests in flight finish.
-func serve(ctx context.Context, env *environment, store data.Store, addr string) error {
+func serve(ctx context.Context, env *environment, store data.Store, sf *serveFlags) error {
 	log, err := env.logger()
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", addr)
+	opt, err := sf.options(log)
 	if err != nil {
 		return err
 	}
-	handler := server.New(store, server.Options{Logger: log})
+	ln, err := net.Listen("tcp", sf.addr)
+	if err != nil {
+		return err
+	}
+	handler := server.New(store, opt)
 	go func() {
 		if err := handler.Warm(ctx); err != nil && !errors.Is(err, data.ErrNotFound) {
 			log.Warn("could not load the latest run ahead of requests", "err", err)

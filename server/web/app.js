@@ -66,12 +66,14 @@ function drawLegend(c) {
   const el = document.getElementById('legend');
   const gradient = c.stops.map(([, colour], i) => `${colour} ${(100 * i) / (c.stops.length - 1)}%`).join(', ');
   el.innerHTML = `
-    <div class="ramp" style="background: linear-gradient(to right, ${gradient})"></div>
+    <div class="ramp"></div>
     <div class="ramp-labels"><span>${fmt(c.stops[0][0])}</span><span>${fmt(c.stops[c.stops.length - 1][0])}</span></div>
     <p class="small">${c.label}</p>
-    <p class="small"><span class="swatch" style="background:#c8c8c8"></span>no data: no figure for ${state.run.demand}</p>
-    <p class="small"><span class="swatch" style="background:#fff;border-color:#333"></span>tract outline (bold: desert)</p>
-    <p class="small"><span class="swatch" style="background:#2166ac;border-radius:6px"></span>program offering ${state.content}</p>`;
+    <p class="small"><span class="swatch swatch-nodata"></span>no data: no figure for ${state.run.demand}</p>
+    <p class="small"><span class="swatch swatch-tract"></span>tract outline (bold: desert)</p>
+    <p class="small"><span class="swatch swatch-program"></span>program offering ${state.content}</p>`;
+  // Set through the CSSOM: the Content-Security-Policy refuses style attributes in markup.
+  el.querySelector('.ramp').style.background = `linear-gradient(to right, ${gradient})`;
 }
 
 function describe() {
