@@ -271,6 +271,11 @@ func encode(name string, fc *geojson.FeatureCollection, t maptile.Tile) ([]byte,
 		return []byte{}, nil
 	}
 	layers := mvt.NewLayers(map[string]*geojson.FeatureCollection{name: fc})
+	for _, l := range layers {
+		// orb writes version 1; these tiles follow the 2.1 specification (winding, commands), and
+		// MapLibre warns about any other.
+		l.Version = 2
+	}
 	layers.ProjectToTile(t)
 	layers.Clip(orb.Bound{Min: orb.Point{-tileBuffer, -tileBuffer}, Max: orb.Point{mvt.DefaultExtent + tileBuffer, mvt.DefaultExtent + tileBuffer}})
 	// One tile pixel of 4096 is below what any screen shows.

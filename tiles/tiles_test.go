@@ -71,6 +71,9 @@ func TestCellTilesDecodeWithMeasures(t *testing.T) {
 		if len(layers) != 1 || layers[0].Name != LayerCells || len(layers[0].Features) == 0 {
 			t.Fatalf("z%d: want one non-empty cells layer, got %v", z, layers)
 		}
+		if layers[0].Version != 2 {
+			t.Fatalf("z%d: the layer declares vector tile version %d, want 2", z, layers[0].Version)
+		}
 		res := resolutionForZoom(z, run.Resolution)
 		withData := 0
 		for _, f := range layers[0].Features {
