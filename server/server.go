@@ -49,6 +49,7 @@ type Server struct {
 	metrics *metrics
 	timeout time.Duration
 	handler http.Handler
+	assets  *assets
 
 	csp         string
 	corsOrigins []string
@@ -67,7 +68,15 @@ func New(store data.Store, opt Options) *Server {
 		opt.RequestTimeout = 60 * time.Second
 	}
 	cache := tiles.NewCache(opt.TileCacheBytes)
-	s := &Server{store: store, runs: newRuns(store, cache, 2), cache: cache, log: opt.Logger, metrics: newMetrics(), timeout: opt.RequestTimeout}
+	static, err := fs.Sub(webFiles, "web")
+	if err != nil {
+		panic(err) // the embedded tree is fixed at build time
+	}
+	web, err := loadAssets(static)
+	if err != nil {
+		panic(err) // likewise
+	}
+	s := &Server{assets: web, store: store, runs: newRuns(store, cache, 2), cache: cache, log: opt.Logger, metrics: newMetrics(), timeout: opt.RequestTimeout}
 	// Clients without gzip are few (scripts, some GIS tools): an eighth of the budget serves them.
 	s.plain = newPlainTiles(opt.TileCacheBytes / 8)
 	s.csp = contentSecurityPolicy(s.origins("extra origin", opt.ExtraOrigins))
@@ -134,23 +143,13 @@ func (s *Server) routes() http.Handler {
 	r.Get("/api/export/{file}", s.export)
 	r.Get("/tracts/{id}", s.tractPage)
 
-	static, err := fs.Sub(webFiles, "web")
-	if err != nil {
-		panic(err) // the embedded tree is fixed at build time
-	}
 	r.Get("/", func(w http.ResponseWriter, req *http.Request) {
-		w.Header().Set("Cache-Control", "no-cache")
-		http.ServeFileFS(w, req, static, "index.html")
+		s.assets.serve(w, req, "index.html")
 	})
 	r.Get("/static/*", func(w http.ResponseWriter, req *http.Request) {
-		// Files only: a folder is not found rather than listed.
-		name := chi.URLParam(req, "*")
-		if info, err := fs.Stat(static, name); !fs.ValidPath(name) || err != nil || info.IsDir() {
-			s.fail(w, req, fmt.Errorf("%w: /static/%s", errNotFound, name))
-			return
+		if !s.assets.serve(w, req, chi.URLParam(req, "*")) {
+			s.fail(w, req, fmt.Errorf("%w: no file %s", errNotFound, req.URL.Path))
 		}
-		w.Header().Set("Cache-Control", "public, max-age=3600")
-		http.ServeFileFS(w, req, static, name)
 	})
 	r.NotFound(func(w http.ResponseWriter, req *http.Request) {
 		s.fail(w, req, errNotFound)

@@ -251,7 +251,7 @@ func TestAPIAndExports(t *testing.T) {
 func TestMapPageAndAssets(t *testing.T) {
 	srv, _ := newTestServer(t)
 	for path, want := range map[string]string{
-		"/":                                     `<script type="module" src="/static/app.js">`,
+		"/":                                     `<script type="module" src="/static/app.js?v=`,
 		"/static/app.js":                        "/static/vendor/maplibre-gl.mjs",
 		"/static/vendor/maplibre-gl.mjs":        "maplibre",
 		"/static/vendor/maplibre-gl-worker.mjs": "",

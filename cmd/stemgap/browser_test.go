@@ -63,22 +63,32 @@ func TestBrowserFormatterMatchesLabels(t *testing.T) {
 	}
 }
 
-// The map serves MapLibre from server/web/vendor; it must be the very build e2e/package.json pins.
-func TestVendoredMapLibreMatchesPinnedPackage(t *testing.T) {
+// The map serves its libraries from server/web/vendor; each must be the very file of the package
+// e2e/package.json pins (scripts/vendor-web copies them).
+func TestVendoredFilesMatchPinnedPackages(t *testing.T) {
 	if os.Getenv("STEMGAP_BROWSER_TEST") != "1" {
 		t.Skip("set STEMGAP_BROWSER_TEST=1 (scripts/test does): needs e2e/node_modules")
 	}
-	for _, name := range []string{"maplibre-gl.mjs", "maplibre-gl-worker.mjs", "maplibre-gl.css"} {
-		vendored, err := os.ReadFile(filepath.Join("..", "..", "server", "web", "vendor", name))
+	for vendored, pinned := range map[string]string{
+		"maplibre-gl.mjs":                        "maplibre-gl/dist/maplibre-gl.mjs",
+		"maplibre-gl-worker.mjs":                 "maplibre-gl/dist/maplibre-gl-worker.mjs",
+		"maplibre-gl.css":                        "maplibre-gl/dist/maplibre-gl.css",
+		"pmtiles.js":                             "pmtiles/dist/pmtiles.js",
+		"protomaps-basemaps.mjs":                 "@protomaps/basemaps/dist/esm/index.js",
+		"fonts/noto-sans-latin-400-normal.woff2": "@fontsource/noto-sans/files/noto-sans-latin-400-normal.woff2",
+		"fonts/noto-sans-latin-500-normal.woff2": "@fontsource/noto-sans/files/noto-sans-latin-500-normal.woff2",
+		"fonts/noto-sans-latin-400-italic.woff2": "@fontsource/noto-sans/files/noto-sans-latin-400-italic.woff2",
+	} {
+		ours, err := os.ReadFile(filepath.Join("..", "..", "server", "web", "vendor", vendored))
 		if err != nil {
 			t.Fatal(err)
 		}
-		pinned, err := os.ReadFile(filepath.Join("..", "..", "e2e", "node_modules", "maplibre-gl", "dist", name))
+		theirs, err := os.ReadFile(filepath.Join("..", "..", "e2e", "node_modules", pinned))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if string(vendored) != string(pinned) {
-			t.Errorf("server/web/vendor/%s differs from the maplibre-gl in e2e/package.json: run scripts/vendor-maplibre", name)
+		if string(ours) != string(theirs) {
+			t.Errorf("server/web/vendor/%s differs from %s in e2e/package.json: run scripts/vendor-web", vendored, pinned)
 		}
 	}
 }
