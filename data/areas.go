@@ -97,7 +97,11 @@ func ReadAreas(r io.Reader, file string, opts AreaOptions) ([]Area, error) {
 		if name == "" {
 			name, _ = propertyString(f.Properties, "NAMELSAD")
 		}
-		areas = append(areas, Area{ID: id, Name: name, Geometry: mp, LandKm2: landKm2(f.Properties, mp), Ref: ref})
+		county, _ := propertyString(f.Properties, "COUNTY")
+		if county == "" {
+			county, _ = propertyString(f.Properties, "NAMELSADCO")
+		}
+		areas = append(areas, Area{ID: id, Name: name, County: county, Geometry: mp, LandKm2: landKm2(f.Properties, mp), Ref: ref})
 	}
 	if err := errs.err(); err != nil {
 		return nil, err

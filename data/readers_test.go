@@ -23,7 +23,7 @@ func wantError(t *testing.T, err error, parts ...string) {
 }
 
 const twoTracts = `{"type":"FeatureCollection","features":[
-{"type":"Feature","properties":{"GEOID":"29510101100","NAMELSAD":"Census Tract 1011","ALAND":2500000},"geometry":{"type":"Polygon","coordinates":[[[-90.3,38.6],[-90.29,38.6],[-90.29,38.61],[-90.3,38.61],[-90.3,38.6]]]}},
+{"type":"Feature","properties":{"GEOID":"29510101100","NAMELSAD":"Census Tract 1011","COUNTY":"St. Louis city","ALAND":2500000},"geometry":{"type":"Polygon","coordinates":[[[-90.3,38.6],[-90.29,38.6],[-90.29,38.61],[-90.3,38.61],[-90.3,38.6]]]}},
 {"type":"Feature","properties":{"GEOID":"29510101200"},"geometry":{"type":"MultiPolygon","coordinates":[[[[-90.28,38.6],[-90.27,38.6],[-90.27,38.61],[-90.28,38.6]]]]}}
 ]}`
 
@@ -32,7 +32,8 @@ func TestReadAreas(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(areas) != 2 || areas[0].ID != "29510101100" || areas[0].Name != "Census Tract 1011" || areas[0].LandKm2 != 2.5 {
+	if len(areas) != 2 || areas[0].ID != "29510101100" || areas[0].Name != "Census Tract 1011" || areas[0].LandKm2 != 2.5 ||
+		areas[0].County != "St. Louis city" || areas[1].County != "" {
 		t.Fatalf("areas: %+v", areas)
 	}
 	// Without ALAND, land is the polygon's spherical area: half a 0.01° square at 38.6°N is about

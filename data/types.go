@@ -13,6 +13,7 @@ import (
 type Area struct {
 	ID       string
 	Name     string
+	County   string // the county's name where the file gives it (COUNTY, NAMELSADCO); the map outlines counties with it
 	Geometry orb.MultiPolygon
 	// LandKm2 is the land area: the source's ALAND (m²) when given, else the polygon's spherical
 	// area. It makes population density, and so the urban/rural split, computable.

@@ -37,6 +37,8 @@ type Options struct {
 	CORSOrigins []string
 	// Token is the bearer token that writing endpoints require; without one, writing is off.
 	Token string
+	// Basemap is what the map draws beneath the data; by default, context from the data alone.
+	Basemap Basemap
 }
 
 // Server routes requests to handlers.
@@ -50,6 +52,7 @@ type Server struct {
 	timeout time.Duration
 	handler http.Handler
 	assets  *assets
+	basemap Basemap
 
 	csp         string
 	corsOrigins []string
@@ -76,7 +79,7 @@ func New(store data.Store, opt Options) *Server {
 	if err != nil {
 		panic(err) // likewise
 	}
-	s := &Server{assets: web, store: store, runs: newRuns(store, cache, 2), cache: cache, log: opt.Logger, metrics: newMetrics(), timeout: opt.RequestTimeout}
+	s := &Server{assets: web, basemap: opt.Basemap, store: store, runs: newRuns(store, cache, 2), cache: cache, log: opt.Logger, metrics: newMetrics(), timeout: opt.RequestTimeout}
 	// Clients without gzip are few (scripts, some GIS tools): an eighth of the budget serves them.
 	s.plain = newPlainTiles(opt.TileCacheBytes / 8)
 	s.csp = contentSecurityPolicy(s.origins("extra origin", opt.ExtraOrigins))
@@ -136,6 +139,8 @@ func (s *Server) routes() http.Handler {
 	r.Get("/tiles/{layer}/{z}/{x}/{y}.mvt", s.tile)
 
 	r.Get("/api/labels", s.labelTable)
+	r.Get("/api/basemap", s.basemapInfo)
+	r.Get("/basemap.pmtiles", s.servePMTiles)
 	r.Get("/api/runs", s.listRuns)
 	r.Get("/api/runs/{run}", s.getRun)
 	r.Get("/api/runs/{run}/equity", s.equity)

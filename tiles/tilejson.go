@@ -69,6 +69,7 @@ var layerDescription = map[string]string{
 	LayerCells:    "H3 hexagons; below the run's resolution, parents aggregate their children (demand summed, figures demand-weighted)",
 	LayerTracts:   "areas (tracts) with their rollups",
 	LayerPrograms: "programs offering the content area",
+	LayerCounties: "county outlines dissolved from the areas, county label points (kind county) and, from zoom 11, tract numbers (kind tract)",
 }
 
 func (s *Set) fields(layer string) (map[string]string, bool) {
@@ -88,6 +89,9 @@ func (s *Set) fields(layer string) (map[string]string, bool) {
 			"nearest": "Number", "unmet": "Number", "gap": "Number", "desert_share": "Number", "desert": "Boolean",
 			"rank": "Number: 1 = lowest access", "percentile": "Number: 0 = lowest access", "need": "Number", "urban": "Boolean",
 		}, true
+	case LayerCounties:
+		return map[string]string{"county": "String: the county's name", "kind": "String: county or tract (label points)",
+			"tract": "String: the tract number"}, true
 	case LayerPrograms:
 		return map[string]string{"id": "String", "name": "String", "provider": "String", "setting": "String",
 			"content_areas": "String: ;-separated", "capacity": "Number (absent: not given)"}, true

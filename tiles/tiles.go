@@ -29,7 +29,7 @@ const (
 )
 
 // Layers lists the layer names in a stable order.
-func Layers() []string { return []string{LayerCells, LayerTracts, LayerPrograms} }
+func Layers() []string { return []string{LayerCells, LayerTracts, LayerPrograms, LayerCounties} }
 
 // MaxZoom is the deepest zoom served; beyond it a client over-zooms the last tile.
 const MaxZoom = 16
@@ -54,6 +54,11 @@ type Set struct {
 
 	mu     sync.Mutex
 	levels map[int]*levelOnce
+
+	storedAreas  []data.Area
+	countiesOnce sync.Once
+	counties     []county
+	tractLabels  []tractLabel
 }
 
 type areaShape struct {
@@ -74,7 +79,7 @@ func NewSet(run *data.Run, areas []data.Area, programs []data.Program, cache *Ca
 	for _, a := range areas {
 		byID[a.ID] = a.Geometry
 	}
-	s := &Set{run: run, programs: programs, cache: cache, levels: map[int]*levelOnce{}}
+	s := &Set{run: run, programs: programs, cache: cache, levels: map[int]*levelOnce{}, storedAreas: areas}
 	s.areas = make([]areaShape, len(run.Areas))
 	for i, a := range run.Areas {
 		if g, ok := byID[a.ID]; ok {
@@ -137,6 +142,8 @@ func (s *Set) Tile(ctx context.Context, layer, content string, t maptile.Tile) (
 		fc = s.tractFeatures(k, t)
 	case LayerPrograms:
 		fc = s.programFeatures(content, t)
+	case LayerCounties:
+		fc = s.countyFeatures(t)
 	default:
 		return nil, fmt.Errorf("%w %q (layers: %s)", ErrUnknownLayer, layer, strings.Join(Layers(), ", "))
 	}

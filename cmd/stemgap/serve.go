@@ -20,7 +20,7 @@ func serveCommand() command {
 	return command{
 		name:    "serve",
 		summary: "serve the map, vector tiles and the HTTP API",
-		usage:   "[--addr HOST:PORT] [--cors-origin ORIGIN …] [--token-file FILE]",
+		usage:   "[--addr HOST:PORT] [--basemap STYLE-URL | --basemap-pmtiles FILE] [--cors-origin ORIGIN …] [--token-file FILE]",
 		setup: func(fs *flag.FlagSet, env *environment) func(context.Context, []string) error {
 			sf := registerServeFlags(fs)
 			return func(ctx context.Context, args []string) error {
@@ -43,12 +43,16 @@ type serveFlags struct {
 	addr        string
 	corsOrigins multiFlag
 	tokenFile   string
+	basemap     string
+	pmtiles     string
 }
 
 func registerServeFlags(fs *flag.FlagSet) *serveFlags {
 	sf := &serveFlags{}
 	fs.StringVar(&sf.addr, "addr", "127.0.0.1:8080", "address to listen on")
 	fs.Var(&sf.corsOrigins, "cors-origin", "ORIGIN (scheme://host[:port], or * for any) whose pages may read the API; repeatable; none by default")
+	fs.StringVar(&sf.basemap, "basemap", "", "URL of a MapLibre style to draw beneath the data (a hosted OpenFreeMap, Protomaps or MapTiler style); its origin is allowed by the page's CSP")
+	fs.StringVar(&sf.pmtiles, "basemap-pmtiles", "", "a regional vector basemap in PMTiles v3 (Protomaps schema, e.g. cut with pmtiles extract), served by stemgap and drawn with the Protomaps style")
 	fs.StringVar(&sf.tokenFile, "token-file", "", "file holding the bearer token that writing endpoints require (default $STEMGAP_TOKEN; without either, writing is off)")
 	return sf
 }
@@ -83,6 +87,24 @@ func (sf *serveFlags) options(log *slog.Logger) (server.Options, error) {
 	if opt.Token != "" && len(opt.Token) < minTokenBytes {
 		return opt, fmt.Errorf("the bearer token is %d bytes; use at least %d (for example: openssl rand -hex 32)", len(opt.Token), minTokenBytes)
 	}
+	// The archive is opened last, so that no earlier refusal leaves it open.
+	switch {
+	case sf.basemap != "" && sf.pmtiles != "":
+		return opt, usagef("choose one of --basemap and --basemap-pmtiles")
+	case sf.basemap != "":
+		o, err := server.Origin(sf.basemap)
+		if err != nil {
+			return opt, usagef("--basemap: %v", err)
+		}
+		opt.Basemap.StyleURL = sf.basemap
+		opt.ExtraOrigins = append(opt.ExtraOrigins, o)
+	case sf.pmtiles != "":
+		p, err := server.OpenPMTiles(sf.pmtiles)
+		if err != nil {
+			return opt, fmt.Errorf("--basemap-pmtiles: %w", err)
+		}
+		opt.Basemap.PMTiles = p
+	}
 	return opt, nil
 }
 
@@ -95,6 +117,9 @@ func serve(ctx context.Context, env *environment, store data.Store, sf *serveFla
 	opt, err := sf.options(log)
 	if err != nil {
 		return err
+	}
+	if opt.Basemap.PMTiles != nil {
+		defer opt.Basemap.PMTiles.Close()
 	}
 	ln, err := net.Listen("tcp", sf.addr)
 	if err != nil {

@@ -206,17 +206,17 @@ func nullable(v float64) any {
 }
 
 func stageAreas(ctx context.Context, tx pgx.Tx, in data.Ingest) error {
-	if _, err := tx.Exec(ctx, `CREATE TEMP TABLE stage_areas (ord integer, ref text, id text, name text, land_km2 double precision,
+	if _, err := tx.Exec(ctx, `CREATE TEMP TABLE stage_areas (ord integer, ref text, id text, name text, county text, land_km2 double precision,
 		geom geometry) ON COMMIT DROP`); err != nil {
 		return err
 	}
-	return copyRows(ctx, tx, "stage_areas", []string{"ord", "ref", "id", "name", "land_km2", "geom"}, len(in.Areas), func(i int) ([]any, error) {
+	return copyRows(ctx, tx, "stage_areas", []string{"ord", "ref", "id", "name", "county", "land_km2", "geom"}, len(in.Areas), func(i int) ([]any, error) {
 		a := in.Areas[i]
 		g, err := ewkbOf(a.Geometry)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", a.Ref, err)
 		}
-		return []any{i, a.Ref, a.ID, a.Name, a.LandKm2, g}, nil
+		return []any{i, a.Ref, a.ID, a.Name, a.County, a.LandKm2, g}, nil
 	})
 }
 
@@ -235,9 +235,9 @@ UNION ALL SELECT ord, ref, 'empty area id' FROM stage_areas WHERE id = ''`
 
 const applyAreas = `
 WITH gone AS (DELETE FROM tracts WHERE id NOT IN (SELECT id FROM stage_areas))
-INSERT INTO tracts (id, name, land_km2, ref, geom) SELECT id, name, land_km2, ref, geom FROM stage_areas
-ON CONFLICT (id) DO UPDATE SET name = excluded.name, land_km2 = excluded.land_km2, ref = excluded.ref, geom = excluded.geom
-WHERE (tracts.name, tracts.land_km2, tracts.ref, tracts.geom) IS DISTINCT FROM (excluded.name, excluded.land_km2, excluded.ref, excluded.geom)`
+INSERT INTO tracts (id, name, county, land_km2, ref, geom) SELECT id, name, county, land_km2, ref, geom FROM stage_areas
+ON CONFLICT (id) DO UPDATE SET name = excluded.name, county = excluded.county, land_km2 = excluded.land_km2, ref = excluded.ref, geom = excluded.geom
+WHERE (tracts.name, tracts.county, tracts.land_km2, tracts.ref, tracts.geom) IS DISTINCT FROM (excluded.name, excluded.county, excluded.land_km2, excluded.ref, excluded.geom)`
 
 func stageDemographics(ctx context.Context, tx pgx.Tx, in data.Ingest) error {
 	if _, err := tx.Exec(ctx, `CREATE TEMP TABLE stage_demographics (ord integer, ref text, area_id text, variable text,

@@ -17,7 +17,7 @@ func orNaN(v *float64) float64 {
 }
 
 func (s *Store) Areas(ctx context.Context) ([]data.Area, error) {
-	rows, err := s.pool.Query(ctx, "SELECT id, name, land_km2, ref, geom FROM tracts ORDER BY id")
+	rows, err := s.pool.Query(ctx, "SELECT id, name, county, land_km2, ref, geom FROM tracts ORDER BY id")
 	if err != nil {
 		return nil, err
 	}
@@ -26,7 +26,7 @@ func (s *Store) Areas(ctx context.Context) ([]data.Area, error) {
 	for rows.Next() {
 		var a data.Area
 		var g []byte
-		if err := rows.Scan(&a.ID, &a.Name, &a.LandKm2, &a.Ref, &g); err != nil {
+		if err := rows.Scan(&a.ID, &a.Name, &a.County, &a.LandKm2, &a.Ref, &g); err != nil {
 			return nil, err
 		}
 		t, err := orbOf(g)

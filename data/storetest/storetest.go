@@ -41,7 +41,7 @@ func square(x, y, size float64) orb.MultiPolygon {
 func areasIngest(ids ...string) data.Ingest {
 	in := data.Ingest{Record: data.IngestRecord{Kind: data.KindAreas, Source: "synthetic-tracts.geojson", SHA256: strings.Repeat("a", 64), LoadedAt: stamp(1)}}
 	for i, id := range ids {
-		in.Areas = append(in.Areas, data.Area{ID: id, Name: "Synthetic tract " + id, Geometry: square(-90.3+0.01*float64(i), 38.6, 0.01), LandKm2: 0.8 + float64(i), Ref: "feature " + string(rune('1'+i))})
+		in.Areas = append(in.Areas, data.Area{ID: id, Name: "Synthetic tract " + id, County: "Synthetic County", Geometry: square(-90.3+0.01*float64(i), 38.6, 0.01), LandKm2: 0.8 + float64(i), Ref: "feature " + string(rune('1'+i))})
 	}
 	in.Record.Rows = len(in.Areas)
 	return in
