@@ -89,7 +89,7 @@ func writeCSV(w io.Writer, t *table) error {
 	cw := csv.NewWriter(w)
 	header := make([]string, len(t.columns))
 	for i, c := range t.columns {
-		header[i] = c.name
+		header[i] = spreadsheetSafe(c.name)
 	}
 	if err := cw.Write(header); err != nil {
 		return err
@@ -110,7 +110,7 @@ func writeCSV(w io.Writer, t *table) error {
 func csvText(v any) string {
 	switch x := v.(type) {
 	case string:
-		return x
+		return spreadsheetSafe(x)
 	case float64:
 		return formatFloat(x)
 	case int:
