@@ -40,7 +40,7 @@ func serveStore(t *testing.T, store data.Store, opt Options) *httptest.Server {
 
 // syntheticStore analyses a SYNTHETIC region (not real data) into an embedded store and returns
 // the store, the run and the inputs it read.
-func syntheticStore(t *testing.T) (data.Store, *data.Run, analysis.Inputs) {
+func syntheticStore(t testing.TB) (data.Store, *data.Run, analysis.Inputs) {
 	t.Helper()
 	store, err := embedded.Open(t.TempDir())
 	if err != nil {
