@@ -71,6 +71,7 @@ func Analyze(ctx context.Context, in Inputs, params Params, opt Options) (*data.
 	if err != nil {
 		return nil, err
 	}
+	notes = append(notes, vintageNote(areaIndex, in.Demographics, p.Demand)...)
 
 	opt.progress("allocating demand to cells", 0, len(areas))
 	g, err := buildGrid(ctx, areas, areaDemand, p.Resolution)

@@ -180,22 +180,25 @@ func DefaultParams() Params {
 	}
 }
 
-// LoadParams reads a config file over the defaults: keys it leaves out keep their default.
+// LoadParams reads a config file over base (the defaults, or a region's): keys it leaves out
+// keep base's values.
 // Unknown keys are errors, so a misspelt parameter is never silently ignored.
-func LoadParams(path string) (Params, error) {
-	p := DefaultParams()
+func LoadParams(path string, base Params) (Params, error) {
+	p := base
 	f, err := os.Open(path)
 	if err != nil {
 		return p, fmt.Errorf("config: %w", err)
 	}
 	defer f.Close()
-	if err := decodeParams(f, &p); err != nil {
+	if err := DecodeParams(f, &p); err != nil {
 		return p, fmt.Errorf("config %s: %w", path, err)
 	}
 	return p, nil
 }
 
-func decodeParams(r io.Reader, p *Params) error {
+// DecodeParams reads parameters in the config-file form over p: keys it leaves out keep p's
+// values; unknown keys are errors.
+func DecodeParams(r io.Reader, p *Params) error {
 	dec := json.NewDecoder(r)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(p); err != nil {

@@ -16,7 +16,7 @@ import (
 	"stemgap/data"
 	"stemgap/data/postgis"
 	"stemgap/data/postgis/pgtest"
-	"stemgap/data/stlouis"
+	"stemgap/data/region"
 	"stemgap/tiles"
 )
 
@@ -66,8 +66,11 @@ func stLouis(b testing.TB) (*postgis.Store, *data.Run, []data.Area, []data.Progr
 }
 
 func loadStLouis() ([]data.Ingest, error) {
-	areas, demo, programs, err := stlouis.Load(filepath.Join("..", "..", "shared", "data"), time.Now())
-	return []data.Ingest{areas, demo, programs}, err
+	m, err := region.Builtin("stlouis")
+	if err != nil {
+		return nil, err
+	}
+	return m.Ingests(filepath.Join("..", "..", "shared", "data"), time.Now())
 }
 
 // A z13 tile over downtown St. Louis shows the run's own resolution-9 cells.

@@ -15,7 +15,7 @@ import (
 	"github.com/paulmach/orb/maptile"
 	"stemgap/analysis"
 	"stemgap/data"
-	"stemgap/data/stlouis"
+	"stemgap/data/region"
 )
 
 // syntheticRun analyses a SYNTHETIC region (not real data): a 4×4 grid of tracts around downtown
@@ -243,14 +243,14 @@ func BenchmarkEncodeCellsZ12(b *testing.B) {
 // BenchmarkEncodeCellsZ12StLouis encodes the z12 cells tile over downtown St. Louis from the
 // real demo data (about 600 resolution-9 hexagons).
 func BenchmarkEncodeCellsZ12StLouis(b *testing.B) {
-	areas, demo, programs, err := stlouis.Load(filepath.Join("..", "..", "shared", "data"), time.Now())
+	l, err := region.LoadBuiltin("stlouis", filepath.Join("..", "..", "shared", "data"), time.Now())
 	if err != nil {
 		b.Skipf("St. Louis data: %v", err)
 	}
-	run, err := analysis.Analyze(context.Background(), analysis.Inputs{Areas: areas.Areas, Demographics: demo.Demographics, Programs: programs.Programs},
+	run, err := analysis.Analyze(context.Background(), analysis.Inputs{Areas: l.Areas, Demographics: l.Demographics, Programs: l.Programs, Records: l.Records},
 		analysis.DefaultParams(), analysis.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
-	benchmarkTile(b, NewSet(run, areas.Areas, programs.Programs, nil), maptile.At(orb.Point{-90.1994, 38.6270}, 12))
+	benchmarkTile(b, NewSet(run, l.Areas, l.Programs, nil), maptile.At(orb.Point{-90.1994, 38.6270}, 12))
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 
 	"stemgap/analysis"
 	"stemgap/data"
+	"stemgap/data/region"
 )
 
 func analyzeCommand() command {
@@ -38,6 +40,8 @@ func analyzeCommand() command {
 type analysisFlags struct {
 	config, demand, measure, costs *string
 	res                            *int
+	// region holds a region manifest's parameters, read over the defaults and under the rest.
+	region region.Manifest
 }
 
 func registerAnalysisFlags(fs *flag.FlagSet) analysisFlags {
@@ -52,9 +56,14 @@ func registerAnalysisFlags(fs *flag.FlagSet) analysisFlags {
 
 func (f analysisFlags) params() (analysis.Params, error) {
 	p := analysis.DefaultParams()
+	if len(f.region.Params) > 0 {
+		if err := analysis.DecodeParams(bytes.NewReader(f.region.Params), &p); err != nil {
+			return p, fmt.Errorf("region %s: params: %w", f.region.Name, err)
+		}
+	}
 	if *f.config != "" {
 		var err error
-		if p, err = analysis.LoadParams(*f.config); err != nil {
+		if p, err = analysis.LoadParams(*f.config, p); err != nil {
 			return p, err
 		}
 	}

@@ -21,7 +21,7 @@ func configCommand() command {
 				p := analysis.DefaultParams()
 				if *config != "" {
 					var err error
-					if p, err = analysis.LoadParams(*config); err != nil {
+					if p, err = analysis.LoadParams(*config, p); err != nil {
 						return err
 					}
 				}

@@ -150,15 +150,20 @@ func ingestCensus(ctx context.Context, env *environment, f *census.Fetcher, req 
 
 // storeIngest writes one validated ingest and logs what happened.
 func storeIngest(ctx context.Context, env *environment, in data.Ingest) error {
-	log, err := env.logger()
-	if err != nil {
-		return err
-	}
 	s, err := env.openStore(ctx)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
+	return ingestInto(ctx, env, s, in)
+}
+
+// ingestInto writes one validated ingest into an open store and logs what happened.
+func ingestInto(ctx context.Context, env *environment, s data.Store, in data.Ingest) error {
+	log, err := env.logger()
+	if err != nil {
+		return err
+	}
 	start := time.Now()
 	if err := s.Ingest(ctx, in); err != nil {
 		return err

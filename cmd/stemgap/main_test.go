@@ -19,15 +19,24 @@ import (
 	"github.com/paulmach/orb/encoding/mvt"
 	"github.com/paulmach/orb/maptile"
 	"stemgap/data/embedded"
-	"stemgap/data/stlouis"
+	"stemgap/data/region"
 )
 
-// inputs is the real St. Louis data beside the project.
+// inputs is the real data beside the project.
 var inputs = filepath.Join("..", "..", "..", "shared", "data")
+
+// stLouisTracts is the St. Louis demo's areas file.
+func stLouisTracts() string {
+	m, err := region.Builtin(region.Default)
+	if err != nil {
+		panic(err) // the built-in manifests are checked by data/region's tests
+	}
+	return m.Files(inputs)[0].Path
+}
 
 func needInputs(t *testing.T) {
 	t.Helper()
-	if _, err := os.Stat(filepath.Join(inputs, stlouis.Tracts)); err != nil {
+	if _, err := os.Stat(stLouisTracts()); err != nil {
 		t.Skipf("St. Louis data not beside the project: %v", err)
 	}
 }
@@ -49,7 +58,8 @@ func demoDir(t *testing.T) string {
 	if code != 0 {
 		t.Fatalf("demo exited %d: %s", code, errs)
 	}
-	if !strings.Contains(out, "201393 cells at H3 resolution 9") || !strings.Contains(out, "k12") || !strings.Contains(out, "160 of 615 areas have no figure for youth_pop") {
+	if !strings.Contains(out, "201393 cells at H3 resolution 9") || !strings.Contains(out, "k12") || strings.Contains(out, "no figure for youth_pop") ||
+		!strings.Contains(out, "youth_pop mixes vintages: 455 areas from 2010 Census via USDA Food Access Research Atlas 2015 (Missouri tracts); 160 areas from ACS 2010–2014 5-year, table B01001 (Illinois tracts)") {
 		t.Fatalf("demo summary:\n%s", out)
 	}
 	return dir
@@ -104,7 +114,7 @@ func TestDemoThenExport(t *testing.T) {
 
 func TestIngestErrorsNameTheRowAndChangeNothing(t *testing.T) {
 	dir := demoDir(t)
-	raw, err := os.ReadFile(filepath.Join(inputs, stlouis.Tracts))
+	raw, err := os.ReadFile(stLouisTracts())
 	if err != nil {
 		t.Fatal(err)
 	}

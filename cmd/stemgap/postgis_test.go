@@ -11,7 +11,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"stemgap/data/postgis/pgtest"
-	"stemgap/data/stlouis"
 )
 
 // With PostGIS as the store, the St. Louis data goes through ingest, analyze and export, and the
@@ -74,7 +73,7 @@ func TestPostGISCorruptIngestChangesNothing(t *testing.T) {
 	}
 	before := fingerprint()
 
-	raw, _ := os.ReadFile(filepath.Join(inputs, stlouis.Tracts))
+	raw, _ := os.ReadFile(stLouisTracts())
 	var fc map[string]any
 	json.Unmarshal(raw, &fc)
 	// Feature 57 gets a hole outside its shell: each ring alone is fine, the polygon is not —
