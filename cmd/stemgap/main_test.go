@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -71,15 +70,7 @@ func TestDemoThenExport(t *testing.T) {
 	if code, _, errs := stemgap(t, context.Background(), "export", "csv", "--layer", "cells", "-o", out, "--data-dir", dir); code != 0 {
 		t.Fatalf("export exited %d: %s", code, errs)
 	}
-	f, err := os.Open(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	rows := readCSVRows(t, out)
 	if len(rows) != 201393+1 || strings.Join(rows[0][:9], ",") != "h3,lat,lng,youth,nearest_km_arts,count_arts,e2sfca_arts,gap_arts,desert_arts" {
 		t.Fatalf("%d rows, header %v", len(rows), rows[0][:9])
 	}

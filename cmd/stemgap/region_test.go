@@ -16,8 +16,8 @@ import (
 	"stemgap/geo"
 )
 
-// readCSV reads a whole CSV file into maps keyed by its header.
-func readCSV(t *testing.T, path string) []map[string]string {
+// readCSVRows reads a whole CSV file, header first.
+func readCSVRows(t *testing.T, path string) [][]string {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
@@ -28,6 +28,13 @@ func readCSV(t *testing.T, path string) []map[string]string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return rows
+}
+
+// readCSV reads a whole CSV file into maps keyed by its header.
+func readCSV(t *testing.T, path string) []map[string]string {
+	t.Helper()
+	rows := readCSVRows(t, path)
 	out := make([]map[string]string, 0, len(rows)-1)
 	for _, r := range rows[1:] {
 		m := map[string]string{}
