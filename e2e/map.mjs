@@ -46,7 +46,8 @@ try {
   check(panel.includes('youth_pop'), 'the panel does not name the demand variable');
   check(panel.includes('kids_0_17_census2010'), 'the panel does not name the demand source column');
   check(panel.includes('no data'), 'the legend does not explain no data');
-  check(panel.includes('160 of 615 areas have no figure'), 'the panel does not say which areas lack data');
+  check(panel.includes('ACS_14_5YR_B01001_with_ann.csv'), 'the panel does not name the Illinois youth source');
+  check(panel.includes('youth_pop mixes vintages: 455 areas'), 'the panel does not say that the two sides of the river differ in vintage');
 
   // Drawn pixels: the canvas is not blank.
   // Read pixels inside a render event, while the drawing buffer still holds the frame.
