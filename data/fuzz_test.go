@@ -44,6 +44,12 @@ func uniqueIDs(t *testing.T, what string, ids []string) {
 	}
 }
 
+func addSeeds(f *testing.F, seeds ...string) {
+	for _, s := range seeds {
+		f.Add([]byte(s))
+	}
+}
+
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 
 // Seeds are SYNTHETIC: small files made up for these tests.
@@ -96,11 +102,9 @@ func FuzzReadAreas(f *testing.F) {
 }
 
 func FuzzReadDemographics(f *testing.F) {
-	for _, s := range []string{seedDemo, "\xef\xbb\xbf" + seedDemo, "GEOID\n", "", "GEOID,youth_pop\n29510101100,\"1,234\"\n",
+	addSeeds(f, seedDemo, "\xef\xbb\xbf"+seedDemo, "GEOID\n", "", "GEOID,youth_pop\n29510101100,\"1,234\"\n",
 		"GEOID,youth_pop\n29510101100,1e308\n29510101100,5\n", "GEOID,youth_pop,youth_pop\n1,2,3\n", "GEOID,B09001_001E,B09001_001M\n29510101100,300,45\n",
-		"GEOID,youth_pop\n\"29510\n101100\",3\n", "GEOID,youth_pop\n29510101100,12,5\n"} {
-		f.Add([]byte(s))
-	}
+		"GEOID,youth_pop\n\"29510\n101100\",3\n", "GEOID,youth_pop\n29510101100,12,5\n")
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		values, err := ReadDemographics(bytes.NewReader(raw), fuzzFile, DemographicOptions{})
 		if err != nil {
@@ -144,29 +148,23 @@ func checkPrograms(t *testing.T, raw []byte) {
 }
 
 func FuzzReadProgramsCSV(f *testing.F) {
-	for _, s := range []string{seedProgs, "\xef\xbb\xbf" + seedProgs, "id,lat,lng\n", "id,lat,lng\np1,91,0\n", "id,lat,lng\np1,38.6,-90.2\np1,38.6,-90.2\n",
+	addSeeds(f, seedProgs, "\xef\xbb\xbf"+seedProgs, "id,lat,lng\n", "id,lat,lng\np1,91,0\n", "id,lat,lng\np1,38.6,-90.2\np1,38.6,-90.2\n",
 		"id,lat,lng,capacity\np1,38.6,-90.2,1e400\n", "id,lat,lng,content_areas\np1,38.6,-90.2,Física;数学;all\n", "id,lat,lng\np1,\"38,6\",-90.2\n",
-		"id,lat,lng,capacity\np1,38.6,-90.2,-1\n", "id;lat;lng\np1;38.6;-90.2\n"} {
-		f.Add([]byte(s))
-	}
+		"id,lat,lng,capacity\np1,38.6,-90.2,-1\n", "id;lat;lng\np1;38.6;-90.2\n")
 	f.Fuzz(func(t *testing.T, raw []byte) { checkPrograms(t, raw) })
 }
 
 func FuzzReadProgramsGeoJSON(f *testing.F) {
-	for _, s := range []string{seedPoints, "\xef\xbb\xbf" + seedPoints, strings.Replace(seedPoints, "[-90.2,38.6]", "[38.6,-90.2]", 1),
+	addSeeds(f, seedPoints, "\xef\xbb\xbf"+seedPoints, strings.Replace(seedPoints, "[-90.2,38.6]", "[38.6,-90.2]", 1),
 		strings.Replace(seedPoints, `"Point","coordinates":[-90.2,38.6]`, `"LineString","coordinates":[[-90.2,38.6],[-90.1,38.6]]`, 1),
 		strings.Replace(seedPoints, `"capacity":20`, `"capacity":"lots"`, 1), strings.Replace(seedPoints, `"id":"p1"`, `"id":7`, 1),
-		`{"type":"FeatureCollection","features":[{"type":"Feature"}]}`, `{"type":"Feature"}`, `{`} {
-		f.Add([]byte(s))
-	}
+		`{"type":"FeatureCollection","features":[{"type":"Feature"}]}`, `{"type":"Feature"}`, `{`)
 	f.Fuzz(func(t *testing.T, raw []byte) { checkPrograms(t, raw) })
 }
 
 func FuzzReadCostMatrix(f *testing.F) {
-	for _, s := range []string{seedCosts, "\xef\xbb\xbf" + seedCosts, "origin,program,km\na,b,-1\n", "origin,program,cost\na,b,NaN\na,b,Inf\n",
-		"origin,program\na,b\n", "origin,program,minutes\na,b\n", "", "origin,program,minutes\n\"a\"b,c,1\n"} {
-		f.Add([]byte(s))
-	}
+	addSeeds(f, seedCosts, "\xef\xbb\xbf"+seedCosts, "origin,program,km\na,b,-1\n", "origin,program,cost\na,b,NaN\na,b,Inf\n",
+		"origin,program\na,b\n", "origin,program,minutes\na,b\n", "", "origin,program,minutes\n\"a\"b,c,1\n")
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		m, err := ReadCostMatrix(bytes.NewReader(raw), fuzzFile)
 		if err != nil {

@@ -19,6 +19,8 @@ import (
 	"stemgap/data"
 )
 
+// do sends a request as a client that decompresses nothing: the transport would otherwise ask
+// for gzip and undo it behind the test's back.
 func do(t *testing.T, method, url string, header ...string) (*http.Response, []byte) {
 	t.Helper()
 	req, err := http.NewRequest(method, url, nil)

@@ -80,21 +80,7 @@ func syntheticStore(t testing.TB) (data.Store, *data.Run, analysis.Inputs) {
 
 func get(t *testing.T, url string, header ...string) (*http.Response, []byte) {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodGet, url, nil)
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	// The transport would otherwise ask for gzip and undo it behind our back.
-	resp, err := (&http.Transport{DisableCompression: true}).RoundTrip(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp, body
+	return do(t, http.MethodGet, url, header...)
 }
 
 func TestTileServedWithCachingHeaders(t *testing.T) {
