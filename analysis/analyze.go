@@ -118,7 +118,10 @@ func Analyze(ctx context.Context, in Inputs, params Params, opt Options) (*data.
 		notes = append(notes, fmt.Sprintf("%d programs reach cells with no %s figure; their seats are shared only among the demand that is known, so access near those cells is overstated", n, p.Demand))
 	}
 
-	contents := contentAreas(programs)
+	contents := seriesOf(programs, p.Settings, p.MinPrograms)
+	if note := tooFewNote(contents, p.MinPrograms); note != "" {
+		notes = append(notes, note)
+	}
 	areaNeed, needNotes := needIndex(figs, p.Need.Components)
 	notes = append(notes, needNotes...)
 	landKm2 := make([]float64, len(areas))
@@ -137,7 +140,7 @@ func Analyze(ctx context.Context, in Inputs, params Params, opt Options) (*data.
 		cc.need[i], cc.urban[i] = areaNeed[a], areaUrban[a]
 	}
 
-	opt.progress("measuring access by content area", 0, len(contents))
+	opt.progress("measuring access by setting group and content area", 0, len(contents))
 	err = parallel(ctx, len(contents), func(k int) error {
 		cr := contents[k]
 		cr.nearest, cr.which = tr.nearest(cr.programs, rc)
@@ -165,7 +168,7 @@ func Analyze(ctx context.Context, in Inputs, params Params, opt Options) (*data.
 	if err != nil {
 		return nil, err
 	}
-	opt.progress("measuring access by content area", len(contents), len(contents))
+	opt.progress("measuring access by setting group and content area", len(contents), len(contents))
 
 	ac := &areaContext{cellContext: cc, areas: areas, areaDemand: areaDemand, areaNeed: areaNeed,
 		areaUrban: areaUrban, urbanBasis: urbanBasis, noun: labels.DemandNoun(p.Demand), unit: tr.unit()}
@@ -175,6 +178,7 @@ func Analyze(ctx context.Context, in Inputs, params Params, opt Options) (*data.
 		run.Areas[a] = data.AreaResult{ID: ar.ID, Name: ar.Name, Demand: areaDemand[a], Need: areaNeed[a],
 			Urban: areaUrban[a], UrbanWhy: urbanBasis[a], Cells: len(g.areaCells[a]), Measures: make([]data.AreaMeasures, len(contents))}
 	}
+	equityNoted := false
 	for k, cr := range contents {
 		measures, tallies := ac.rollup(cr)
 		for a := range run.Areas {
@@ -183,9 +187,11 @@ func Analyze(ctx context.Context, in Inputs, params Params, opt Options) (*data.
 				cr.summary.DesertAreas++
 			}
 		}
-		rows, enotes := ac.equity(cr.name, tallies, figs)
+		rows, enotes := ac.equity(cr, tallies, figs)
 		run.Equity = append(run.Equity, rows...)
-		if k == 0 {
+		// Every judged series misses the same groups: say so once.
+		if !equityNoted && !cr.tooFew {
+			equityNoted = true
 			notes = append(notes, enotes...)
 		}
 	}
@@ -267,26 +273,57 @@ func programsReachingUnknown(rc *reach, g *grid) int {
 	return n
 }
 
-// contentAreas groups programs by content-area label, sorted, with "all" last.
-func contentAreas(programs []data.Program) []*contentResult {
-	byLabel := map[string][]int32{}
-	var all []int32
-	for j, p := range programs {
-		all = append(all, int32(j))
-		for _, label := range p.ContentAreas {
-			byLabel[label] = append(byLabel[label], int32(j))
+// seriesOf lays out the run's series: within each setting group, every content area that any
+// program offers (sorted) and then "all". Every group lists the same content areas, so a content
+// area with no program in a group is still there, with none.
+func seriesOf(programs []data.Program, groups []data.SettingGroup, minPrograms int) []*contentResult {
+	seen := map[string]bool{}
+	var labels []string
+	for _, p := range programs {
+		for _, l := range p.ContentAreas {
+			if !seen[l] {
+				seen[l] = true
+				labels = append(labels, l)
+			}
 		}
 	}
-	labels := make([]string, 0, len(byLabel))
-	for l := range byLabel {
-		labels = append(labels, l)
-	}
 	sort.Strings(labels)
-	out := make([]*contentResult, 0, len(labels)+1)
-	for _, l := range labels {
-		out = append(out, &contentResult{name: l, programs: byLabel[l]})
+	var out []*contentResult
+	for _, g := range groups {
+		byLabel := map[string][]int32{}
+		var all []int32
+		for j, p := range programs {
+			if !g.Includes(p.Setting) {
+				continue
+			}
+			all = append(all, int32(j))
+			for _, l := range p.ContentAreas {
+				byLabel[l] = append(byLabel[l], int32(j))
+			}
+		}
+		for _, l := range append(labels, data.AllContentAreas) {
+			members := byLabel[l]
+			if l == data.AllContentAreas {
+				members = all
+			}
+			out = append(out, &contentResult{setting: g.Name, name: l, programs: members, tooFew: len(members) < minPrograms})
+		}
 	}
-	return append(out, &contentResult{name: data.AllContentAreas, programs: all})
+	return out
+}
+
+// tooFewNote lists the series too thin to judge, by setting group.
+func tooFewNote(series []*contentResult, minPrograms int) string {
+	var parts []string
+	for _, cr := range series {
+		if cr.tooFew {
+			parts = append(parts, fmt.Sprintf("%s/%s (%d)", cr.setting, cr.name, len(cr.programs)))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("too few programs to map gaps (fewer than min_programs = %d), so no desert flags, gap scores, unmet seats or ranks for: %s", minPrograms, strings.Join(parts, ", "))
 }
 
 func cellTable(g *grid, cc cellContext, contents []*contentResult) data.CellTable {
@@ -349,6 +386,7 @@ func runInfo(p Params, in Inputs, contents []*contentResult, notes []string, cos
 		CreatedAt: now().UTC(), Software: Version, Params: paramsJSON, Inputs: records,
 		Resolution: p.Resolution, Demand: p.Demand, DemandSource: demandSources(in.Demographics, p.Demand),
 		Measure: p.Measure.Kind, AccessUnit: accessUnit(p, costUnit), CostUnit: costUnit, Notes: notes,
+		SettingGroups: p.Settings,
 	}
 	for _, cr := range contents {
 		info.ContentAreas = append(info.ContentAreas, cr.summary)

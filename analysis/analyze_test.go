@@ -27,7 +27,7 @@ func analyze(t *testing.T, in Inputs, p Params) *data.Run {
 func TestDemandIsConserved(t *testing.T) {
 	for _, res := range []int{7, 8, 9, 10} {
 		in := syntheticRegion(1, 20)
-		p := DefaultParams()
+		p := testParams()
 		p.Resolution = res
 		run := analyze(t, in, p)
 		areaSum := 0.0
@@ -50,7 +50,7 @@ func TestDemandIsConserved(t *testing.T) {
 
 func TestSliverGivesItsDemandToItsInteriorCell(t *testing.T) {
 	in := syntheticRegion(2, 10)
-	run := analyze(t, in, DefaultParams())
+	run := analyze(t, in, testParams())
 	for a, ar := range run.Areas {
 		if ar.ID != "SYNSLIVER" {
 			continue
@@ -75,7 +75,7 @@ func TestSliverGivesItsDemandToItsInteriorCell(t *testing.T) {
 
 func TestNoDataIsNeverZero(t *testing.T) {
 	in := syntheticRegion(3, 15)
-	run := analyze(t, in, DefaultParams())
+	run := analyze(t, in, testParams())
 	noData := run.Areas[7]
 	if !math.IsNaN(noData.Demand) || noData.Measures[0].Rank != 0 || noData.Measures[0].Desert {
 		t.Fatalf("area without a youth figure: %+v", noData)
@@ -103,12 +103,16 @@ func TestNoDataIsNeverZero(t *testing.T) {
 
 // bruteForce recomputes nearest distance, catchment counts and E2SFCA over every cell–program
 // pair, with no H3 disks and no index.
-func bruteForce(run *data.Run, programs []data.Program, content string, p Params) (nearest []float64, count []int, access []float64) {
+func bruteForce(run *data.Run, programs []data.Program, series data.ContentArea, p Params) (nearest []float64, count []int, access []float64) {
 	p = p.Resolved()
 	w := decayWeight(p.Measure)
+	group, _ := run.SettingGroup(series.Setting)
 	var mine []data.Program
 	for _, pr := range programs {
-		if content == data.AllContentAreas || slices.Contains(pr.ContentAreas, content) {
+		if !group.Includes(pr.Setting) {
+			continue
+		}
+		if series.Name == data.AllContentAreas || slices.Contains(pr.ContentAreas, series.Name) {
 			mine = append(mine, pr)
 		}
 	}
@@ -156,16 +160,16 @@ func bruteForce(run *data.Run, programs []data.Program, content string, p Params
 
 func TestMeasuresMatchBruteForce(t *testing.T) {
 	in := syntheticRegion(4, 25)
-	p := DefaultParams()
+	p := testParams()
 	p.Resolution = 8
 	p.Measure.Catchment = 3 // smaller than the region, so catchments are partial
 	run := analyze(t, in, p)
 	for k, c := range run.ContentAreas {
-		nearest, count, access := bruteForce(run, in.Programs, c.Name, p)
+		nearest, count, access := bruteForce(run, in.Programs, c, p)
 		m := run.Cells.Measures[k]
 		for i := range nearest {
 			if math.Abs(m.Nearest[i]-nearest[i]) > 1e-9 {
-				t.Fatalf("%s cell %d: nearest %v km, brute force %v", c.Name, i, m.Nearest[i], nearest[i])
+				t.Fatalf("%s/%s cell %d: nearest %v km, brute force %v", c.Setting, c.Name, i, m.Nearest[i], nearest[i])
 			}
 			if int(m.Count[i]) != count[i] {
 				t.Fatalf("%s cell %d: %d programs within the catchment, brute force %d", c.Name, i, m.Count[i], count[i])
@@ -184,7 +188,7 @@ func TestSameInputsSameBytes(t *testing.T) {
 	in := syntheticRegion(5, 30)
 	clock := func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }
 	encode := func(in Inputs) []byte {
-		run, err := Analyze(context.Background(), in, DefaultParams(), Options{Now: clock})
+		run, err := Analyze(context.Background(), in, testParams(), Options{Now: clock})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -213,7 +217,7 @@ func TestMissingDemandVariableSuggestsAnother(t *testing.T) {
 		}
 	}
 	in.Demographics = kept
-	_, err := Analyze(context.Background(), in, DefaultParams(), Options{})
+	_, err := Analyze(context.Background(), in, testParams(), Options{})
 	if err == nil || !strings.Contains(err.Error(), "--demand total_pop") {
 		t.Fatalf("error %v does not suggest --demand total_pop", err)
 	}
@@ -238,12 +242,12 @@ func TestCostMatrixHandWorked(t *testing.T) {
 		t.Fatal(err)
 	}
 	in.Costs = m
-	run := analyze(t, in, DefaultParams())
+	run := analyze(t, in, testParams())
 	if run.CostUnit != "min" {
 		t.Errorf("cost unit %q, want min", run.CostUnit)
 	}
 	want := []float64{96.48464070184873, 100.8142039284488, 76.55412866696341}
-	k := run.ContentIndex("math")
+	k := run.SeriesIndex(data.AllSettings, "math")
 	for a := range run.Areas {
 		closeTo(t, run.Areas[a].ID, []float64{run.Areas[a].Measures[k].Access}, want[a:a+1])
 	}

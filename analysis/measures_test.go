@@ -46,7 +46,7 @@ func TestE2SFCAHandWorked(t *testing.T) {
 	// R_B = 20 / (100·W(7) + 50·W(3) + 200·W(1)) = 20 / 253.2176… = 0.07898421756897757
 	// A_0 = R_A·W(2) + R_B·W(7) = 0.0964846…; A_1 = R_A·W(5) + R_B·W(3) = 0.1008142…;
 	// A_2 = R_B·W(1) = 0.0765541…; reported per 1,000 youth.
-	p := DefaultParams()
+	p := testParams()
 	got := twoStep(handGrid(t, p))
 	closeTo(t, "E2SFCA", got, []float64{96.48464070184873, 100.8142039284488, 76.55412866696341})
 	// Every seat reaches someone, so the demand-weighted access is total seats per 1,000:
@@ -58,7 +58,7 @@ func TestE2SFCAHandWorked(t *testing.T) {
 func TestTwoSFCAHandWorked(t *testing.T) {
 	// Binary catchment: R_A = 10/(100+50), R_B = 20/(100+50+200);
 	// A_0 = A_1 = 1/15 + 2/35 = 0.1238095…, A_2 = 2/35.
-	p := DefaultParams()
+	p := testParams()
 	p.Measure.Kind = Measure2SFCA
 	got := twoStep(handGrid(t, p))
 	closeTo(t, "2SFCA", got, []float64{1000 * (10.0/150 + 20.0/350), 1000 * (10.0/150 + 20.0/350), 1000 * 20.0 / 350})
@@ -68,7 +68,7 @@ func TestThreeSFCAHandWorked(t *testing.T) {
 	// Selection weights G_ij = W_ij / Σ_k W_ik: cell 0 splits W(2) : W(7), cell 1 W(5) : W(3),
 	// cell 2 goes wholly to B. R_j = S_j / Σ_i G_ij·P_i·W_ij; A_i = Σ_j G_ij·R_j·W_ij.
 	// Worked through in full: A = 0.09297376678787239, 0.06414270787493736, 0.08747743963732947.
-	p := DefaultParams()
+	p := testParams()
 	p.Measure.Kind = Measure3SFCA
 	got := threeStep(handGrid(t, p))
 	closeTo(t, "3SFCA", got, []float64{92.97376678787239, 64.14270787493736, 87.47743963732947})
@@ -76,7 +76,7 @@ func TestThreeSFCAHandWorked(t *testing.T) {
 
 func TestGravityHandWorked(t *testing.T) {
 	// f(d) = max(d, 0.5)^−1: A's ratio 10/(100/2 + 50/5) = 1/6, B's 20/(100/7 + 50/3 + 200/1).
-	p := DefaultParams()
+	p := testParams()
 	p.Measure.Kind = MeasureGravity
 	rb := 20 / (100.0/7 + 50.0/3 + 200.0)
 	want := []float64{1000 * (1.0/6/2 + rb/7), 1000 * (1.0/6/5 + rb/3), 1000 * rb}
@@ -84,7 +84,7 @@ func TestGravityHandWorked(t *testing.T) {
 }
 
 func TestCumulativeAndCountsHandWorked(t *testing.T) {
-	p := DefaultParams()
+	p := testParams()
 	p.Measure.Kind = MeasureCumulative
 	in := handGrid(t, p)
 	closeTo(t, "cumulative", cumulative(in), []float64{30, 30, 20})
@@ -94,7 +94,7 @@ func TestCumulativeAndCountsHandWorked(t *testing.T) {
 }
 
 func TestDecayFunctions(t *testing.T) {
-	m := DefaultParams().Resolved().Measure // catchment 8
+	m := testParams().Resolved().Measure // catchment 8
 	m.Decay = DecayStepped
 	w := decayWeight(m)
 	// PySAL's zones: up to 8/3 km weigh 1, up to 16/3 weigh 0.68, up to 8 weigh 0.22; a cost equal

@@ -24,13 +24,19 @@ type Params struct {
 	Resolution int    `json:"resolution"` // H3 resolution of the cells
 	Demand     string `json:"demand"`     // canonical variable counted as demand
 	// DefaultCapacity stands in for a program's seats when the inventory gives none.
-	DefaultCapacity float64       `json:"default_capacity"`
-	Costs           CostParams    `json:"costs"`
-	Measure         MeasureParams `json:"measure"`
-	Need            NeedParams    `json:"need"`
-	Gap             GapParams     `json:"gap"`
-	Desert          DesertParams  `json:"desert"`
-	Equity          []EquityGroup `json:"equity_groups"`
+	DefaultCapacity float64 `json:"default_capacity"`
+	// Settings are the setting groups each content area is measured within, the one the map
+	// opens on first.
+	Settings []data.SettingGroup `json:"setting_groups"`
+	// MinPrograms is the fewest programs a series needs before it is judged: below it a series
+	// gets no desert flags, gap scores or ranks (METHOD.md says why 10).
+	MinPrograms int           `json:"min_programs"`
+	Costs       CostParams    `json:"costs"`
+	Measure     MeasureParams `json:"measure"`
+	Need        NeedParams    `json:"need"`
+	Gap         GapParams     `json:"gap"`
+	Desert      DesertParams  `json:"desert"`
+	Equity      []EquityGroup `json:"equity_groups"`
 }
 
 // CostParams chooses how travel cost between a cell and a program is measured.
@@ -141,6 +147,11 @@ func DefaultParams() Params {
 		Resolution:      9,
 		Demand:          "youth_pop",
 		DefaultCapacity: 1,
+		Settings: []data.SettingGroup{
+			{Name: "out_of_school", Settings: []string{"out_of_school"}},
+			{Name: data.AllSettings},
+		},
+		MinPrograms: 10,
 		Measure: MeasureParams{
 			Kind:      MeasureE2SFCA,
 			Catchment: 8,
@@ -229,6 +240,13 @@ func (p Params) Resolved() Params {
 	}
 	p.Need.Components = slices.Clone(p.Need.Components)
 	p.Equity = slices.Clone(p.Equity)
+	p.Settings = slices.Clone(p.Settings)
+	for i, g := range p.Settings {
+		p.Settings[i].Settings = slices.Clone(g.Settings)
+		for k, s := range g.Settings {
+			p.Settings[i].Settings[k] = data.NormalizeSetting(s)
+		}
+	}
 	return p
 }
 
@@ -244,6 +262,27 @@ func (p Params) Validate() error {
 	}
 	if !(p.DefaultCapacity > 0) {
 		bad("default_capacity must be positive, not %v", p.DefaultCapacity)
+	}
+	if len(p.Settings) == 0 {
+		bad("setting_groups: name at least one group (e.g. {\"name\": \"all\", \"settings\": []} for every program)")
+	}
+	groupNames := map[string]bool{}
+	for i, g := range p.Settings {
+		switch {
+		case g.Name == "" || data.NormalizeLabel(g.Name) != g.Name:
+			bad("setting_groups[%d].name %q must be a label of lower-case letters, digits and _", i, g.Name)
+		case groupNames[g.Name]:
+			bad("setting_groups[%d].name %q repeats", i, g.Name)
+		}
+		groupNames[g.Name] = true
+		for k, s := range g.Settings {
+			if s == "" {
+				bad("setting_groups[%d].settings[%d] is empty", i, k)
+			}
+		}
+	}
+	if p.MinPrograms < 0 {
+		bad("min_programs must not be negative, not %d", p.MinPrograms)
 	}
 	m := p.Measure
 	if !slices.Contains(measureKinds, m.Kind) {

@@ -32,12 +32,12 @@ func TestAddingAProgramNeverLowersAccess(t *testing.T) {
 		in.Programs = append(in.Programs, data.Program{ID: "synthetic-new", Capacity: float64(1 + r.IntN(40)),
 			ContentAreas: []string{"math"}, Location: orb.Point{-90.40 + 0.12*r.Float64(), 38.55 + 0.1*r.Float64()}})
 		for _, c := range cases {
-			p := DefaultParams()
+			p := testParams()
 			p.Resolution = 8
 			p.Measure.Kind, p.Measure.Decay = c.kind, c.decay
 			before, after := analyze(t, withoutLastProgram(in), p), analyze(t, in, p)
 			for _, name := range []string{"math", data.AllContentAreas} {
-				kb, ka := before.ContentIndex(name), after.ContentIndex(name)
+				kb, ka := before.SeriesIndex(data.AllSettings, name), after.SeriesIndex(data.AllSettings, name)
 				if kb < 0 {
 					continue
 				}
@@ -59,7 +59,7 @@ func TestAddingAProgramNeverLowersAccess(t *testing.T) {
 func TestDoublingCapacityDoublesAccess(t *testing.T) {
 	for _, kind := range []string{MeasureE2SFCA, Measure2SFCA, Measure3SFCA, MeasureGravity} {
 		in := syntheticRegion(7, 15)
-		p := DefaultParams()
+		p := testParams()
 		p.Measure.Kind = kind
 		base := analyze(t, in, p)
 		doubled := in
@@ -91,11 +91,11 @@ func TestDoublingCapacityDoublesAccess(t *testing.T) {
 func TestSeatsAreConserved(t *testing.T) {
 	in := syntheticRegion(8, 20)
 	for _, kind := range []string{Measure2SFCA, MeasureE2SFCA, Measure3SFCA} {
-		p := DefaultParams()
+		p := testParams()
 		p.Measure.Kind = kind
 		p.Measure.Catchment = 2.5
 		run := analyze(t, in, p)
-		k := run.ContentIndex(data.AllContentAreas)
+		k := run.SeriesIndex(data.AllSettings, data.AllContentAreas)
 		total := 0.0
 		for i, a := range run.Cells.Measures[k].Access {
 			if d := run.Cells.Demand[i]; !math.IsNaN(d) {
@@ -131,7 +131,7 @@ func TestDesertsShrinkAsThresholdsGrow(t *testing.T) {
 	in := syntheticRegion(9, 10)
 	count := func(p Params) (cells int, areas int) {
 		run := analyze(t, in, p)
-		k := run.ContentIndex("math")
+		k := run.SeriesIndex(data.AllSettings, "math")
 		for _, d := range run.Cells.Measures[k].Desert {
 			if d == data.DesertYes {
 				cells++
@@ -147,7 +147,7 @@ func TestDesertsShrinkAsThresholdsGrow(t *testing.T) {
 	prevCells, prevAreas := math.MaxInt, math.MaxInt
 	first := -1
 	for _, scale := range []float64{0.25, 0.5, 1, 2, 4, 8} {
-		p := DefaultParams()
+		p := testParams()
 		p.Desert.UrbanCost *= scale
 		p.Desert.RuralCost *= scale
 		p.Desert.AccessRatio = 0.5 / scale

@@ -25,8 +25,9 @@ type areaTally struct {
 	cells, desert, far, low int
 }
 
-// rollup summarises one content area for every area. An area's demand is spread equally over its
-// cells, so its demand-weighted means are plain means over those cells.
+// rollup summarises one series for every area. An area's demand is spread equally over its
+// cells, so its demand-weighted means are plain means over those cells. Only areas where someone
+// lives, in a series with enough programs, are judged and ranked.
 func (c *areaContext) rollup(cr *contentResult) ([]data.AreaMeasures, []areaTally) {
 	p := c.p
 	out := make([]data.AreaMeasures, len(c.areas))
@@ -34,12 +35,27 @@ func (c *areaContext) rollup(cr *contentResult) ([]data.AreaMeasures, []areaTall
 	for a := range c.areas {
 		cells := c.g.areaCells[a]
 		am := &out[a]
-		if math.IsNaN(c.areaDemand[a]) {
+		demand := c.areaDemand[a]
+		if math.IsNaN(demand) {
 			*am = data.AreaMeasures{Access: math.NaN(), Nearest: meanOf(cells, cr.nearest), Unmet: math.NaN(), Gap: math.NaN(),
-				DesertYouth: math.NaN(), DesertShare: math.NaN(), Reason: fmt.Sprintf("no figure for %s: not assessed", p.Demand)}
+				DesertYouth: math.NaN(), DesertShare: math.NaN(), Percentile: math.NaN(), Reason: fmt.Sprintf("no figure for %s: not assessed", p.Demand)}
 			continue
 		}
-		share := c.areaDemand[a] / float64(len(cells))
+		am.Access = meanOf(cells, cr.cells.Access)
+		am.Nearest = meanOf(cells, cr.nearest)
+		am.Percentile = math.NaN()
+		switch {
+		case cr.tooFew:
+			am.Unmet, am.Gap, am.DesertYouth, am.DesertShare = math.NaN(), math.NaN(), math.NaN(), math.NaN()
+			am.Reason = cr.summary.TooFewNote()
+			continue
+		case demand == 0:
+			am.Gap = meanOf(cells, cr.cells.Gap)
+			am.DesertShare = math.NaN()
+			am.Reason = fmt.Sprintf("no %s live here: not assessed", c.noun)
+			continue
+		}
+		share := demand / float64(len(cells))
 		t := areaTally{cells: len(cells)}
 		unmet := 0.0
 		for _, i := range cells {
@@ -59,16 +75,16 @@ func (c *areaContext) rollup(cr *contentResult) ([]data.AreaMeasures, []areaTall
 			unmet = math.NaN()
 		}
 		tallies[a] = t
-		am.Access = meanOf(cells, cr.cells.Access)
-		am.Nearest = meanOf(cells, cr.nearest)
 		am.Unmet = unmet
 		am.Gap = meanOf(cells, cr.cells.Gap)
 		am.DesertYouth = share * float64(t.desert)
-		am.DesertShare = float64(t.desert) / float64(t.cells)
+		am.DesertShare = am.DesertYouth / demand
 		am.Desert = am.DesertYouth >= p.Desert.MinDemand && p.Desert.MinDemand > 0 || am.DesertShare >= p.Desert.MinShare && t.desert > 0
 		am.Reason = c.reason(a, am, t, share)
 	}
-	rankAreas(out, lowerIsBetter(p.Measure.Kind), c.areas)
+	if !cr.tooFew {
+		rankAreas(out, lowerIsBetter(p.Measure.Kind), c.areas, c.areaDemand)
+	}
 	return out, tallies
 }
 
@@ -107,13 +123,13 @@ func meanOf(cells []int32, v []float64) float64 {
 	return sum / float64(n)
 }
 
-// rankAreas ranks assessed areas from the worst access (rank 1) to the best; ties are broken by
-// area id. Percentile is the share of the other ranked areas with worse access: 0 is the worst
-// in the region, 1 the best.
-func rankAreas(out []data.AreaMeasures, lowerBetter bool, areas []data.Area) {
+// rankAreas ranks assessed areas — those where someone lives and access is known — from the
+// worst access (rank 1) to the best; ties are broken by area id. Percentile is the share of the
+// other ranked areas with worse access: 0 is the worst in the region, 1 the best.
+func rankAreas(out []data.AreaMeasures, lowerBetter bool, areas []data.Area, demand []float64) {
 	var ranked []int
 	for a := range out {
-		if !math.IsNaN(out[a].Access) {
+		if demand[a] > 0 && !math.IsNaN(out[a].Access) {
 			ranked = append(ranked, a)
 		}
 	}
@@ -145,11 +161,14 @@ func rankAreas(out []data.AreaMeasures, lowerBetter bool, areas []data.Area) {
 
 // equity compares each group's share living in desert cells with its reference population's
 // share, over the areas that have figures for both.
-func (c *areaContext) equity(name string, tallies []areaTally, figs []figures) ([]data.EquityRow, []string) {
+func (c *areaContext) equity(cr *contentResult, tallies []areaTally, figs []figures) ([]data.EquityRow, []string) {
+	if cr.tooFew {
+		return nil, nil
+	}
 	var rows []data.EquityRow
 	var notes []string
 	for _, grp := range c.p.Equity {
-		row := data.EquityRow{ContentArea: name, Group: grp.Name, Variable: grp.Variable}
+		row := data.EquityRow{Setting: cr.setting, ContentArea: cr.name, Group: grp.Name, Variable: grp.Variable}
 		refTotal, refIn := 0.0, 0.0
 		for a, f := range figs {
 			if math.IsNaN(c.areaDemand[a]) || tallies[a].cells == 0 {

@@ -17,8 +17,10 @@ func perCapita(kind string) bool {
 
 // contentResult is one content area's work: the raw figures, then the scored columns.
 type contentResult struct {
+	setting  string // the setting group
 	name     string
 	programs []int32
+	tooFew   bool // fewer programs than min_programs: measured, not judged
 	nearest  []float64
 	which    []int32 // the nearest program per cell
 	count    []int32
@@ -109,12 +111,19 @@ func (c *cellContext) score(cr *contentResult) {
 		default:
 			m.Gap[i] = shortfall * ((1 - lambda) + lambda*c.need[i])
 		}
-		m.Desert[i] = data.DesertNo
-		if far || low {
+		demandTotal += g.demand[i]
+		switch {
+		case cr.tooFew:
+			m.Unmet[i], m.Gap[i], m.Desert[i] = math.NaN(), math.NaN(), data.DesertNoData
+		case g.demand[i] == 0:
+			// No one lives here, so no one lacks access: never a desert.
+			m.Desert[i] = data.DesertNo
+		case far || low:
 			m.Desert[i] = data.DesertYes
 			desertDemand += g.demand[i]
+		default:
+			m.Desert[i] = data.DesertNo
 		}
-		demandTotal += g.demand[i]
 	}
 	cr.cells = m
 	reported := cr.mean
@@ -123,8 +132,12 @@ func (c *cellContext) score(cr *contentResult) {
 		reported, reportedTarget = 1, cr.target/cr.mean
 	}
 	cr.summary = data.ContentArea{
-		Name: cr.name, Programs: len(cr.programs), MeanAccess: reported, Target: reportedTarget,
+		Setting: cr.setting, Name: cr.name, Programs: len(cr.programs), TooFew: cr.tooFew, MinPrograms: p.MinPrograms,
+		MeanAccess: reported, Target: reportedTarget,
 		DemandTotal: demandTotal, DesertYouth: desertDemand, DesertShare: safeDiv(desertDemand, demandTotal),
+	}
+	if cr.tooFew {
+		cr.summary.DesertYouth, cr.summary.DesertShare = math.NaN(), math.NaN()
 	}
 }
 

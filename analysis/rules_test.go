@@ -133,7 +133,7 @@ func TestTractDesertRuleHandWorked(t *testing.T) {
 	// against everyone (total_pop 1000 and 500): 1000/1500. Ratio 1.3125.
 	ac.p.Equity = []EquityGroup{{Name: "Black", Variable: "race_black", Reference: "total_pop"}}
 	_, tallies := ac.rollup(cr)
-	rows, _ := ac.equity("math", tallies, []figures{{"race_black": 100, "total_pop": 1000}, {"race_black": 300, "total_pop": 500}})
+	rows, _ := ac.equity(cr, tallies, []figures{{"race_black": 100, "total_pop": 1000}, {"race_black": 300, "total_pop": 500}})
 	if len(rows) != 1 {
 		t.Fatalf("equity rows %+v", rows)
 	}

@@ -11,7 +11,8 @@ import (
 
 // syntheticRegion builds a SYNTHETIC test region (not real data): a grid of square areas near
 // St. Louis with random youth counts, one sliver too small to hold an H3 cell center, one area
-// with no youth figure, and programs at random points with random content areas and capacities.
+// with no youth figure, and programs at random points with random content areas, settings and
+// capacities.
 func syntheticRegion(seed uint64, nPrograms int) Inputs {
 	r := rand.New(rand.NewPCG(seed, seed+1))
 	var in Inputs
@@ -56,7 +57,16 @@ func syntheticRegion(seed uint64, nPrograms int) Inputs {
 				p.ContentAreas = append(p.ContentAreas, l)
 			}
 		}
+		p.Setting = []string{"out_of_school", "in_school", ""}[r.IntN(3)]
 		in.Programs = append(in.Programs, p)
 	}
 	return in
+}
+
+// testParams are the defaults with every series judged however few its programs, for synthetic
+// regions with a handful of programs.
+func testParams() Params {
+	p := DefaultParams()
+	p.MinPrograms = 0
+	return p
 }

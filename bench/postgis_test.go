@@ -25,7 +25,7 @@ import (
 const cellsMVT = `
 WITH env AS (SELECT ST_TileEnvelope($3, $4, $5) AS merc,
                     ST_Transform(ST_TileEnvelope($3, $4, $5, margin => 64.0 / 4096), 4326) AS wgs),
-     area AS (SELECT idx FROM run_content_areas WHERE run_id = $1 AND name = $2)
+     area AS (SELECT idx FROM run_content_areas WHERE run_id = $1 AND setting = 'all' AND name = $2)
 SELECT ST_AsMVT(t, 'cells', 4096, 'geom') FROM (
   SELECT to_hex(c.h3) AS h3, c.nearest[area.idx] AS nearest, c.count[area.idx] AS count, c.need,
          c.youth AS demand, NULLIF(c.access[area.idx], 'NaN') AS access, NULLIF(c.gap[area.idx], 'NaN') AS gap,
@@ -88,7 +88,7 @@ func TestPostGISTileMatchesMemoryTile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	gz, err := tiles.NewSet(run, areas, programs, nil).Tile(context.Background(), tiles.LayerCells, "all", downtownZ13)
+	gz, err := tiles.NewSet(run, areas, programs, nil).Tile(context.Background(), tiles.LayerCells, data.AllSettings, "all", downtownZ13)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,12 +133,12 @@ func BenchmarkCellsTileFromMemory(b *testing.B) {
 	_, run, areas, programs := stLouis(b)
 	set := tiles.NewSet(run, areas, programs, nil)
 	ctx := context.Background()
-	if _, err := set.Tile(ctx, tiles.LayerCells, "all", downtownZ13); err != nil { // build the level once
+	if _, err := set.Tile(ctx, tiles.LayerCells, data.AllSettings, "all", downtownZ13); err != nil { // build the level once
 		b.Fatal(err)
 	}
 	b.ResetTimer()
 	for b.Loop() {
-		if _, err := set.Tile(ctx, tiles.LayerCells, "all", downtownZ13); err != nil {
+		if _, err := set.Tile(ctx, tiles.LayerCells, data.AllSettings, "all", downtownZ13); err != nil {
 			b.Fatal(err)
 		}
 	}

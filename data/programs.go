@@ -187,7 +187,8 @@ func buildPrograms(rows []programRow, file string, opts ProgramOptions) ([]Progr
 		p := Program{ID: id, Source: opts.Source, Extra: row.extra, Ref: row.ref, Capacity: math.NaN()}
 		p.Name, _ = row.get("name")
 		p.Provider, _ = row.get("provider")
-		p.Setting, _ = row.get("setting")
+		setting, _ := row.get("setting")
+		p.Setting = NormalizeSetting(setting)
 		if row.location != nil {
 			p.Location = *row.location
 		} else {
@@ -274,6 +275,27 @@ func ParseContentAreas(s string) ([]string, error) {
 	}
 	sort.Strings(out)
 	return out, nil
+}
+
+// settingAliases maps the words inventories use for a program's setting onto the four settings
+// the method names; any other label is kept as it is.
+var settingAliases = map[string]string{
+	"out_of_school": "out_of_school", "out_of_school_time": "out_of_school", "ost": "out_of_school",
+	"after_school": "out_of_school", "afterschool": "out_of_school", "summer": "out_of_school",
+	"in_school": "in_school", "school": "in_school", "school_day": "in_school",
+	"work_based": "work_based", "work_based_learning": "work_based", "workplace": "work_based", "internship": "work_based",
+	"online": "online", "virtual": "online", "remote": "online",
+}
+
+// NormalizeSetting normalises a program's setting like a content-area label and maps common
+// synonyms ("after-school", "OST", "virtual"…) onto in_school, out_of_school, work_based and
+// online.
+func NormalizeSetting(s string) string {
+	label := NormalizeLabel(s)
+	if canonical, ok := settingAliases[label]; ok {
+		return canonical
+	}
+	return label
 }
 
 // NormalizeLabel lower-cases s and joins its letters and digits with single underscores.

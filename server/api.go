@@ -3,6 +3,7 @@ package server
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/go-chi/chi/v5"
@@ -33,8 +34,11 @@ type runSummary struct {
 }
 
 type contentSummary struct {
+	Setting     string `json:"setting"`
 	Name        string `json:"name"`
 	Programs    int    `json:"programs"`
+	TooFew      bool   `json:"too_few"`
+	Note        string `json:"note,omitempty"` // why a series is not judged
 	MeanAccess  any    `json:"mean_access"`
 	Target      any    `json:"target"`
 	Demand      any    `json:"demand_total"`
@@ -52,7 +56,7 @@ func summarize(info *data.RunInfo) runSummary {
 			"equity":      "/api/runs/" + info.ID + "/equity",
 		}}
 	for _, c := range info.ContentAreas {
-		rs.ContentAreas = append(rs.ContentAreas, contentSummary{Name: c.Name, Programs: c.Programs, MeanAccess: export.Number(c.MeanAccess),
+		rs.ContentAreas = append(rs.ContentAreas, contentSummary{Setting: c.Setting, Name: c.Name, Programs: c.Programs, TooFew: c.TooFew, Note: c.TooFewNote(), MeanAccess: export.Number(c.MeanAccess),
 			Target: export.Number(c.Target), Demand: export.Number(c.DemandTotal), DesertYouth: export.Number(c.DesertYouth),
 			DesertShare: export.Number(c.DesertShare), DesertAreas: c.DesertAreas})
 	}
@@ -88,7 +92,7 @@ func (s *Server) equity(w http.ResponseWriter, r *http.Request) {
 	run := lr.set.Run()
 	rows := make([]map[string]any, 0, len(run.Equity))
 	for _, e := range run.Equity {
-		rows = append(rows, map[string]any{"content_area": e.ContentArea, "group": e.Group, "variable": e.Variable,
+		rows = append(rows, map[string]any{"setting": e.Setting, "content_area": e.ContentArea, "group": e.Group, "variable": e.Variable,
 			"total": export.Number(e.Total), "in_desert": export.Number(e.InDesert), "share": export.Number(e.Share),
 			"region_share": export.Number(e.Reference), "ratio": export.Number(e.Ratio), "difference": export.Number(e.Difference), "areas": e.Areas})
 	}
@@ -101,7 +105,7 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request) {
 	file := chi.URLParam(r, "file")
 	metadata := strings.HasSuffix(file, ".csv-metadata.json")
 	layer, format, ok := strings.Cut(strings.TrimSuffix(file, "-metadata.json"), ".")
-	req := export.Request{Format: format, Layer: layer}
+	req := export.Request{Format: format, Layer: layer, Setting: settingParam(r)}
 	if c := r.URL.Query().Get("content"); c != "" {
 		req.Content = strings.Split(c, ",")
 	}
@@ -119,8 +123,13 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	run := lr.set.Run()
+	// The file's own query pins the run and the setting group it holds.
+	pinned := url.Values{"run": {run.ID}, "setting": {run.SettingOrDefault(req.Setting)}}
+	if len(req.Content) > 0 {
+		pinned.Set("content", strings.Join(req.Content, ","))
+	}
 	if metadata {
-		csvURL := fmt.Sprintf("%s.csv?run=%s", layer, run.ID)
+		csvURL := fmt.Sprintf("%s.csv?%s", layer, pinned.Encode())
 		w.Header().Set("Content-Type", "application/csvm+json")
 		if err := export.WriteCSVMetadata(w, req, run, lr.areas, lr.programs, csvURL); err != nil {
 			s.fail(w, r, fmt.Errorf("%w: %v", errBadRequest, err))
@@ -135,7 +144,7 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request) {
 	name := fmt.Sprintf("stemgap-%s-%s.%s", layer, run.ID, format)
 	if format == export.FormatCSV {
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		w.Header().Set("Link", fmt.Sprintf(`</api/export/%s.csv-metadata.json?run=%s>; rel="describedby"; type="application/csvm+json"`, layer, run.ID))
+		w.Header().Set("Link", fmt.Sprintf(`</api/export/%s.csv-metadata.json?%s>; rel="describedby"; type="application/csvm+json"`, layer, pinned.Encode()))
 	} else {
 		w.Header().Set("Content-Type", "application/geo+json")
 	}

@@ -16,6 +16,7 @@ import (
 // each content area's result with the rule that produced it, and the run's provenance.
 type tractReport struct {
 	Provenance   export.Provenance `json:"provenance"`
+	Setting      string            `json:"setting"` // the setting group the content areas are measured within
 	Area         reportArea        `json:"area"`
 	Figures      []reportFigure    `json:"figures"`
 	ContentAreas []reportContent   `json:"content_areas"`
@@ -75,7 +76,8 @@ func (s *Server) buildReport(r *http.Request) (*tractReport, error) {
 	}
 	a := &run.Areas[idx]
 	rep := &tractReport{
-		Provenance: export.ProvenanceOf(&run.RunInfo),
+		Provenance: export.ProvenanceFor(&run.RunInfo, settingParam(r)),
+		Setting:    run.SettingOrDefault(settingParam(r)),
 		Area: reportArea{ID: a.ID, Name: a.Name, DemandVariable: run.Demand, Demand: export.Number(a.Demand), Need: export.Number(a.Need),
 			Urban: a.Urban, UrbanBasis: a.UrbanWhy, Cells: a.Cells},
 	}
@@ -89,7 +91,13 @@ func (s *Server) buildReport(r *http.Request) (*tractReport, error) {
 		}
 	}
 	sort.Slice(rep.Figures, func(i, j int) bool { return rep.Figures[i].Variable < rep.Figures[j].Variable })
+	if _, err := run.CheckSeries(rep.Setting, data.AllContentAreas); err != nil {
+		return nil, fmt.Errorf("%w: %v", errBadRequest, err)
+	}
 	for k, c := range run.ContentAreas {
+		if c.Setting != rep.Setting {
+			continue
+		}
 		ranked := 0
 		for i := range run.Areas {
 			if run.Areas[i].Measures[k].Rank > 0 {
@@ -139,7 +147,7 @@ var reportPage = template.Must(template.New("report").Funcs(template.FuncMap{
 <h1>{{if .Area.Name}}{{.Area.Name}} ({{.Area.ID}}){{else}}Area {{.Area.ID}}{{end}}</h1>
 <p>Demand: <b>{{num .Area.Demand}}</b> ({{.Area.DemandVariable}}) · need percentile {{num .Area.Need}} ·
 {{if .Area.Urban}}urban{{else}}rural{{end}} ({{.Area.UrbanBasis}}) · {{.Area.Cells}} H3 cells at resolution {{.Provenance.Resolution}}</p>
-<h2>Access by content area</h2>
+<h2>Access by content area — {{.Setting}} settings</h2>
 <p><small>Access is {{.Provenance.Measure}}, in {{.Provenance.AccessUnit}}. Rank 1 is the lowest access in the region.</small></p>
 <table><tr><th>content area</th><th>access</th><th>regional mean</th><th>nearest ({{.Provenance.CostUnit}})</th><th>rank</th><th>in deserts</th><th>verdict and reason</th></tr>
 {{range .ContentAreas}}<tr><td>{{.Name}}</td><td>{{num .Access}}</td><td>{{num .RegionalMean}}</td><td>{{num .Nearest}}</td>

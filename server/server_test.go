@@ -59,7 +59,8 @@ func syntheticStore(t testing.TB) (data.Store, *data.Run, analysis.Inputs) {
 	}
 	for j := 0; j < 8; j++ {
 		progs.Programs = append(progs.Programs, data.Program{ID: fmt.Sprintf("p%d", j), Name: "Synthetic", Source: "synthetic-programs.csv", Ref: "line 2",
-			Location: orb.Point{-90.25 + 0.06*r.Float64(), 38.60 + 0.06*r.Float64()}, Capacity: 25, ContentAreas: []string{"math"}})
+			Location: orb.Point{-90.25 + 0.06*r.Float64(), 38.60 + 0.06*r.Float64()}, Capacity: 25, ContentAreas: []string{"math"},
+			Setting: []string{"out_of_school", "in_school"}[j%2]})
 	}
 	ctx := context.Background()
 	for _, in := range []data.Ingest{areas, demo, progs} {
@@ -68,7 +69,9 @@ func syntheticStore(t testing.TB) (data.Store, *data.Run, analysis.Inputs) {
 		}
 	}
 	in := analysis.Inputs{Areas: areas.Areas, Demographics: demo.Demographics, Programs: progs.Programs}
-	run, err := analysis.Analyze(ctx, in, analysis.DefaultParams(), analysis.Options{})
+	p := analysis.DefaultParams()
+	p.MinPrograms = 0 // a handful of synthetic programs: judge them anyway
+	run, err := analysis.Analyze(ctx, in, p, analysis.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,6 +135,11 @@ func TestBadRequestsGetClearStatuses(t *testing.T) {
 		{"/api/tracts/00000000000", 404, "not in run"},
 		{"/api/export/cells.xlsx", 404, "xlsx"},
 		{"/api/export/cells.csv?content=astrology", 400, "astrology"},
+		{"/tiles/cells/3/0/0.mvt?setting=in_school", 400, "out_of_school, all"},
+		{"/tiles/programs.json?setting=online", 400, "out_of_school, all"},
+		{"/api/export/tracts.csv?setting=work", 400, "out_of_school, all"},
+		{"/api/export/programs.csv?setting=work", 400, "out_of_school, all"},
+		{"/api/tracts/29510000004?setting=work", 400, "out_of_school, all"},
 		{"/nowhere", 404, "not found"},
 	}
 	for _, c := range cases {
@@ -181,9 +189,10 @@ func TestAPIAndExports(t *testing.T) {
 	var summary struct {
 		Run          string
 		Params       map[string]any
-		ContentAreas []struct{ Name string } `json:"content_area_summary"`
+		ContentAreas []struct{ Setting, Name string } `json:"content_area_summary"`
 	}
-	if err := json.Unmarshal(body, &summary); err != nil || summary.Run != run.ID || summary.Params["demand"] != "youth_pop" || len(summary.ContentAreas) != 2 {
+	if err := json.Unmarshal(body, &summary); err != nil || summary.Run != run.ID || summary.Params["demand"] != "youth_pop" || len(summary.ContentAreas) != 4 ||
+		summary.ContentAreas[0].Setting != "out_of_school" || summary.ContentAreas[3].Setting != "all" {
 		t.Errorf("latest run: %d %s", resp.StatusCode, body)
 	}
 	resp, body = get(t, srv.URL+"/api/labels")

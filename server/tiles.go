@@ -21,6 +21,9 @@ func contentParam(r *http.Request) string {
 	return data.AllContentAreas
 }
 
+// settingParam reads the setting group asked for; empty means the run's default group.
+func settingParam(r *http.Request) string { return r.URL.Query().Get("setting") }
+
 // cacheControl lets clients keep tiles of a pinned run for good (a run id digests its inputs and
 // parameters, so its tiles never change), and tiles of "the latest run" only briefly.
 func cacheControl(r *http.Request) string {
@@ -50,7 +53,7 @@ func (s *Server) tile(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	body, err := lr.set.Tile(r.Context(), chi.URLParam(r, "layer"), contentParam(r), t)
+	body, err := lr.set.Tile(r.Context(), chi.URLParam(r, "layer"), settingParam(r), contentParam(r), t)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -93,11 +96,14 @@ func (s *Server) tileJSON(w http.ResponseWriter, r *http.Request) {
 	}
 	layer, content := chi.URLParam(r, "layer"), contentParam(r)
 	q := url.Values{"content": {content}}
+	if setting := settingParam(r); setting != "" {
+		q.Set("setting", setting)
+	}
 	if id := r.URL.Query().Get("run"); id != "" {
 		q.Set("run", id)
 	}
 	tmpl := fmt.Sprintf("%s/tiles/%s/{z}/{x}/{y}.mvt?%s", baseURL(r), url.PathEscape(layer), q.Encode())
-	tj, err := lr.set.TileJSON(layer, content, tmpl)
+	tj, err := lr.set.TileJSON(layer, settingParam(r), content, tmpl)
 	if err != nil {
 		s.fail(w, r, err)
 		return

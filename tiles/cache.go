@@ -10,7 +10,7 @@ import (
 // CacheKey names one encoded tile. A run's id digests its inputs and parameters, so a key never
 // names two different tiles.
 type CacheKey struct {
-	Run, Layer, Content string
+	Run, Layer, Setting, Content string
 	Tile                maptile.Tile
 }
 

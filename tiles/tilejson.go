@@ -7,6 +7,7 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geo"
 	"github.com/uber/h3-go/v4"
+	"stemgap/data"
 )
 
 // TileJSON is the TileJSON 3.0.0 description of a layer.
@@ -34,12 +35,12 @@ type VectorLayer struct {
 	Fields      map[string]string `json:"fields"`
 }
 
-// TileJSON describes a layer for one content area. tileURL is the URL template clients fetch
-// tiles from, with {z}, {x} and {y} in it.
-func (s *Set) TileJSON(layer, content, tileURL string) (TileJSON, error) {
-	k := s.run.ContentIndex(content)
-	if k < 0 {
-		return TileJSON{}, fmt.Errorf("%w %q (this run has %s)", ErrUnknownContent, content, strings.Join(s.run.ContentNames(), ", "))
+// TileJSON describes a layer for one setting group and content area. tileURL is the URL
+// template clients fetch tiles from, with {z}, {x} and {y} in it.
+func (s *Set) TileJSON(layer, setting, content, tileURL string) (TileJSON, error) {
+	k, group, err := s.series(setting, content)
+	if err != nil {
+		return TileJSON{}, err
 	}
 	fields, ok := s.fields(layer)
 	if !ok {
@@ -49,8 +50,8 @@ func (s *Set) TileJSON(layer, content, tileURL string) (TileJSON, error) {
 	r := s.run
 	return TileJSON{
 		TileJSON:    "3.0.0",
-		Name:        fmt.Sprintf("stemgap %s — %s", layer, content),
-		Description: fmt.Sprintf("Run %s: %s access (%s) to %s programs for %s, H3 resolution %d.", r.ID, r.Measure, r.AccessUnit, content, r.Demand, r.Resolution),
+		Name:        fmt.Sprintf("stemgap %s — %s, %s settings", layer, content, group.Name),
+		Description: fmt.Sprintf("Run %s: %s access (%s) to %s programs in setting group %s for %s, H3 resolution %d.%s", r.ID, r.Measure, r.AccessUnit, content, group.Name, r.Demand, r.Resolution, tooFewSentence(r.ContentAreas[k])),
 		Version:     "1.0.0",
 		Attribution: "stemgap; data: U.S. Census Bureau, ACS, USDA ERS, CDC/ATSDR, IMLS, NCES (see the run's inputs)",
 		Scheme:      "xyz",
@@ -63,6 +64,13 @@ func (s *Set) TileJSON(layer, content, tileURL string) (TileJSON, error) {
 			ID: layer, Description: layerDescription[layer], MinZoom: 0, MaxZoom: MaxZoom, Fields: fields,
 		}},
 	}, nil
+}
+
+func tooFewSentence(c data.ContentArea) string {
+	if !c.TooFew {
+		return ""
+	}
+	return " Not judged: " + c.TooFewNote() + "."
 }
 
 var layerDescription = map[string]string{
@@ -79,7 +87,7 @@ func (s *Set) fields(layer string) (map[string]string, bool) {
 		return map[string]string{
 			"h3": "String", "res": "Number: H3 resolution",
 			"demand": "Number: " + s.run.Demand + " in the cell (absent: no data)", "nodata": "Boolean: no figure for the demand variable",
-			"nearest": "Number: cost to the nearest program (" + s.run.CostUnit + ")", "count": "Number: programs within the catchment",
+			"nearest": "Number: cost to the nearest program (" + s.run.CostUnit + ")", "count": "Number: programs within the catchment (below the run's resolution: the demand-weighted mean over the children, rounded)",
 			"access": "Number: " + unit, "unmet": "Number: unmet seats", "gap": "Number: 0–1 need-weighted gap score",
 			"desert": "Number: share of demand in desert cells (1 or 0 at the run's resolution)", "need": "Number: 0–1 need percentile",
 		}, true

@@ -122,26 +122,36 @@ func CheckTile(z, x, y int) (maptile.Tile, error) {
 	return maptile.New(uint32(x), uint32(y), maptile.Zoom(z)), nil
 }
 
-// Tile returns the gzip-compressed MVT for a layer, content area and tile; an empty slice means
-// an empty tile.
-func (s *Set) Tile(ctx context.Context, layer, content string, t maptile.Tile) ([]byte, error) {
-	k := s.run.ContentIndex(content)
-	if k < 0 {
-		return nil, fmt.Errorf("%w %q (this run has %s)", ErrUnknownContent, content, strings.Join(s.run.ContentNames(), ", "))
+// series finds a setting group and content area of the run; the empty setting is the run's
+// default group.
+func (s *Set) series(setting, content string) (int, data.SettingGroup, error) {
+	k, err := s.run.CheckSeries(setting, content)
+	if err != nil {
+		return -1, data.SettingGroup{}, fmt.Errorf("%w: %v", ErrUnknownContent, err)
 	}
-	key := CacheKey{Run: s.run.ID, Layer: layer, Content: content, Tile: t}
+	group, _ := s.run.SettingGroup(s.run.ContentAreas[k].Setting)
+	return k, group, nil
+}
+
+// Tile returns the gzip-compressed MVT for a layer, setting group, content area and tile; an
+// empty slice means an empty tile. The empty setting is the run's default group.
+func (s *Set) Tile(ctx context.Context, layer, setting, content string, t maptile.Tile) ([]byte, error) {
+	k, group, err := s.series(setting, content)
+	if err != nil {
+		return nil, err
+	}
+	key := CacheKey{Run: s.run.ID, Layer: layer, Setting: group.Name, Content: content, Tile: t}
 	if b, ok := s.cache.Get(key); ok {
 		return b, nil
 	}
 	var fc *geojson.FeatureCollection
-	var err error
 	switch layer {
 	case LayerCells:
 		fc, err = s.cellFeatures(k, t)
 	case LayerTracts:
 		fc = s.tractFeatures(k, t)
 	case LayerPrograms:
-		fc = s.programFeatures(content, t)
+		fc = s.programFeatures(group, content, t)
 	case LayerCounties:
 		fc = s.countyFeatures(t)
 	default:
@@ -180,7 +190,9 @@ func (s *Set) cellFeatures(k int, t maptile.Tile) (*geojson.FeatureCollection, e
 		p["h3"] = lv.cells[i].String()
 		p["res"] = lv.res
 		setNumber(p, "nearest", m.nearest[i])
-		setNumber(p, "count", m.count[i])
+		// A parent's count is the demand-weighted mean of its children's: rounded, it reads as
+		// the number of programs a typical young person there can reach.
+		setNumber(p, "count", math.Round(m.count[i]))
 		setNumber(p, "need", lv.need[i])
 		if math.IsNaN(lv.demand[i]) {
 			p["nodata"] = true
@@ -231,11 +243,11 @@ func (s *Set) tractFeatures(k int, t maptile.Tile) *geojson.FeatureCollection {
 	return fc
 }
 
-func (s *Set) programFeatures(content string, t maptile.Tile) *geojson.FeatureCollection {
+func (s *Set) programFeatures(group data.SettingGroup, content string, t maptile.Tile) *geojson.FeatureCollection {
 	bound := bufferedBound(t)
 	fc := geojson.NewFeatureCollection()
 	for _, pr := range s.programs {
-		if !bound.Contains(pr.Location) || !offers(pr, content) {
+		if !bound.Contains(pr.Location) || !group.Includes(pr.Setting) || !offers(pr, content) {
 			continue
 		}
 		f := geojson.NewFeature(pr.Location)

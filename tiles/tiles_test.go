@@ -40,6 +40,9 @@ func syntheticRun(t testing.TB) (*data.Run, []data.Area, []data.Program) {
 		if j%2 == 0 {
 			p.ContentAreas = []string{"math"}
 		}
+		if j%3 == 0 {
+			p.Setting = "out_of_school"
+		}
 		in.Programs = append(in.Programs, p)
 	}
 	run, err := analysis.Analyze(context.Background(), in, analysis.DefaultParams(), analysis.Options{})
@@ -96,6 +99,10 @@ func TestCellTilesDecodeWithMeasures(t *testing.T) {
 					t.Fatalf("z%d: cell %v lacks %s", z, p["h3"], key)
 				}
 			}
+			// Defect 5i: parents averaged their children's counts into fractions of a program.
+			if c := p["count"].(float64); c != math.Trunc(c) {
+				t.Fatalf("z%d: cell %v counts %v programs", z, p["h3"], c)
+			}
 		}
 		if withData == 0 {
 			t.Fatalf("z%d: no cell with data", z)
@@ -105,7 +112,12 @@ func TestCellTilesDecodeWithMeasures(t *testing.T) {
 
 func mustTile(t *testing.T, set *Set, layer, content string, tile maptile.Tile) []byte {
 	t.Helper()
-	b, err := set.Tile(context.Background(), layer, content, tile)
+	return mustSeriesTile(t, set, layer, data.AllSettings, content, tile)
+}
+
+func mustSeriesTile(t *testing.T, set *Set, layer, setting, content string, tile maptile.Tile) []byte {
+	t.Helper()
+	b, err := set.Tile(context.Background(), layer, setting, content, tile)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +130,7 @@ func TestParentsSumDemandAndWeighAccess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	k := run.ContentIndex("all")
+	k := run.SeriesIndex(data.AllSettings, "all")
 	// Brute force: group the run's cells by parent and recompute.
 	type sums struct{ demand, weighted, n float64 }
 	byParent := map[string]*sums{}
@@ -178,16 +190,25 @@ func TestTractAndProgramLayers(t *testing.T) {
 	if len(all[0].Features) != 12 || len(math[0].Features) != 6 {
 		t.Errorf("programs: %d for all (want 12), %d for math (want 6)", len(all[0].Features), len(math[0].Features))
 	}
+	// Out of school: programs 0, 3, 6, 9; of them 0 and 6 offer math.
+	ostAll := decode(t, mustSeriesTile(t, set, LayerPrograms, "out_of_school", "all", wide))
+	ostMath := decode(t, mustSeriesTile(t, set, LayerPrograms, "", "math", wide))
+	if len(ostAll[0].Features) != 4 || len(ostMath[0].Features) != 2 {
+		t.Errorf("out-of-school programs: %d for all (want 4), %d for math (want 2, the default group)", len(ostAll[0].Features), len(ostMath[0].Features))
+	}
+	if _, err := set.Tile(context.Background(), LayerPrograms, "in_school", "math", wide); !errors.Is(err, ErrUnknownContent) {
+		t.Errorf("a setting group the run lacks: %v", err)
+	}
 }
 
 func TestBadRequestsAreErrors(t *testing.T) {
 	run, areas, programs := syntheticRun(t)
 	set := NewSet(run, areas, programs, nil)
 	tile := maptile.New(0, 0, 0)
-	if _, err := set.Tile(context.Background(), "roads", "all", tile); !errors.Is(err, ErrUnknownLayer) {
+	if _, err := set.Tile(context.Background(), "roads", "", "all", tile); !errors.Is(err, ErrUnknownLayer) {
 		t.Errorf("unknown layer: %v", err)
 	}
-	if _, err := set.Tile(context.Background(), LayerCells, "astrology", tile); !errors.Is(err, ErrUnknownContent) {
+	if _, err := set.Tile(context.Background(), LayerCells, "", "astrology", tile); !errors.Is(err, ErrUnknownContent) {
 		t.Errorf("unknown content area: %v", err)
 	}
 	for _, zxy := range [][3]int{{-1, 0, 0}, {17, 0, 0}, {3, 8, 0}, {3, 0, -1}} {
@@ -223,12 +244,12 @@ func TestCacheEvictsLeastRecentlyUsed(t *testing.T) {
 
 // benchmarkTile times encoding one tile, uncached, once the level it needs is built.
 func benchmarkTile(b *testing.B, set *Set, tile maptile.Tile) {
-	if _, err := set.Tile(context.Background(), LayerCells, "all", tile); err != nil {
+	if _, err := set.Tile(context.Background(), LayerCells, "", "all", tile); err != nil {
 		b.Fatal(err)
 	}
 	b.ResetTimer()
 	for b.Loop() {
-		if _, err := set.Tile(context.Background(), LayerCells, "all", tile); err != nil {
+		if _, err := set.Tile(context.Background(), LayerCells, "", "all", tile); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -141,9 +141,13 @@ func loadInputs(ctx context.Context, store data.Store, p analysis.Params) (analy
 func printSummary(w io.Writer, run *data.Run) {
 	fmt.Fprintf(w, "run %s: %s, %s, demand %s, %d cells at H3 resolution %d\n", run.ID, run.Measure, run.AccessUnit, run.Demand, run.Cells.Len(), run.Resolution)
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "content area\tprograms\tregional mean access\tdemand in deserts\tshare\tdesert areas\t")
+	fmt.Fprintln(tw, "settings\tcontent area\tprograms\tregional mean access\tdemand in deserts\tshare\tdesert areas\t")
 	for _, c := range run.ContentAreas {
-		fmt.Fprintf(tw, "%s\t%d\t%.4g\t%.0f\t%.1f%%\t%d\t\n", c.Name, c.Programs, c.MeanAccess, c.DesertYouth, 100*c.DesertShare, c.DesertAreas)
+		if c.TooFew {
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%.4g\ttoo few programs to judge\t\t\t\n", c.Setting, c.Name, c.Programs, c.MeanAccess)
+			continue
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%.4g\t%.0f\t%.1f%%\t%d\t\n", c.Setting, c.Name, c.Programs, c.MeanAccess, c.DesertYouth, 100*c.DesertShare, c.DesertAreas)
 	}
 	tw.Flush()
 	for _, n := range run.Notes {

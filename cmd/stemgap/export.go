@@ -15,17 +15,18 @@ func exportCommand() command {
 	return command{
 		name:    "export",
 		summary: "write a run's cells, tracts or programs as CSV or GeoJSON, with its provenance",
-		usage:   "geojson|csv --layer cells|tracts|programs|equity [-o FILE] [--run ID] [--content a,b]",
+		usage:   "geojson|csv --layer cells|tracts|programs|equity [-o FILE] [--run ID] [--setting GROUP] [--content a,b]",
 		setup: func(fs *flag.FlagSet, env *environment) func(context.Context, []string) error {
 			layer := fs.String("layer", "", "cells, tracts, programs or equity (csv only)")
 			out := fs.String("o", "", "output file (written atomically; a CSV gets FILE-metadata.json beside it); default stdout")
 			runID := fs.String("run", "", "run id (default: the latest run)")
 			content := fs.String("content", "", "comma-separated content areas to export (default: all)")
+			setting := fs.String("setting", "", "setting group the figures are measured within, e.g. out_of_school or all (default: the run's first group)")
 			return func(ctx context.Context, args []string) error {
 				if len(args) != 1 {
 					return usagef("want a format: csv or geojson")
 				}
-				req := export.Request{Format: args[0], Layer: *layer}
+				req := export.Request{Format: args[0], Layer: *layer, Setting: *setting}
 				if *content != "" {
 					req.Content = strings.Split(*content, ",")
 				}

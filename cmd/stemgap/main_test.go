@@ -218,7 +218,7 @@ func TestServeDowntownTilesThenShutDown(t *testing.T) {
 	downtown := orb.Point{-90.1994, 38.6270}
 	for z := maptile.Zoom(11); z <= 14; z++ {
 		tile := maptile.At(downtown, z)
-		resp, err := http.Get(fmt.Sprintf("%s/tiles/cells/%d/%d/%d.mvt", base, z, tile.X, tile.Y))
+		resp, err := http.Get(fmt.Sprintf("%s/tiles/cells/%d/%d/%d.mvt?setting=all", base, z, tile.X, tile.Y))
 		if err != nil {
 			t.Fatal(err)
 		}

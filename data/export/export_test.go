@@ -21,6 +21,11 @@ import (
 // without a youth figure.
 func syntheticRun(t *testing.T) (*data.Run, []data.Area, []data.Program) {
 	t.Helper()
+	return syntheticRunWith(t, 0) // two programs: judge them anyway
+}
+
+func syntheticRunWith(t *testing.T, minPrograms int) (*data.Run, []data.Area, []data.Program) {
+	t.Helper()
 	var in analysis.Inputs
 	for i := 0; i < 6; i++ {
 		x := -90.3 + 0.02*float64(i)
@@ -31,10 +36,12 @@ func syntheticRun(t *testing.T) (*data.Run, []data.Area, []data.Program) {
 		}
 	}
 	in.Programs = []data.Program{
-		{ID: "m1", Location: orb.Point{-90.29, 38.61}, Capacity: 30, ContentAreas: []string{"math"}},
-		{ID: "s1", Location: orb.Point{-90.22, 38.61}, Capacity: math.NaN(), ContentAreas: []string{"science"}},
+		{ID: "m1", Location: orb.Point{-90.29, 38.61}, Capacity: 30, ContentAreas: []string{"math"}, Setting: "out_of_school"},
+		{ID: "s1", Location: orb.Point{-90.22, 38.61}, Capacity: math.NaN(), ContentAreas: []string{"science"}, Setting: "out_of_school"},
 	}
-	run, err := analysis.Analyze(context.Background(), in, analysis.DefaultParams(), analysis.Options{})
+	p := analysis.DefaultParams()
+	p.MinPrograms = minPrograms
+	run, err := analysis.Analyze(context.Background(), in, p, analysis.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +72,7 @@ func TestCellsCSVColumnsAndFullPrecision(t *testing.T) {
 	for i, h := range rows[0] {
 		col[h] = i
 	}
-	k := run.ContentIndex("math")
+	k := run.SeriesIndex("out_of_school", "math")
 	noData := 0
 	for i, row := range rows[1:] {
 		if row[0] != run.Cells.H3[i].String() {
@@ -184,10 +191,56 @@ func TestEquityExportsAsCSVOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	rows, err := csv.NewReader(&b).ReadAll()
-	if err != nil || len(rows) != len(run.Equity)+1 || rows[0][0] != "content_area" || rows[1][1] != "all youth" {
+	// The default setting group's rows: half of the run's, which measures two groups.
+	if err != nil || len(rows) != len(run.Equity)/2+1 || rows[0][1] != "content_area" || rows[1][0] != "out_of_school" || rows[1][2] != "all youth" {
 		t.Fatalf("%v %v", err, rows)
 	}
 	if err := (Request{Format: FormatGeoJSON, Layer: LayerEquity}).Check(); err == nil {
 		t.Error("equity as GeoJSON should be refused")
+	}
+}
+
+// An area without a figure, and every area of a series with too few programs, is not assessed:
+// its desert and rank fields are empty, never false and 0.
+func TestUnassessedAreasExportEmptyDesertAndRank(t *testing.T) {
+	run, areas, programs := syntheticRun(t)
+	read := func(req Request) (map[string]int, [][]string) {
+		t.Helper()
+		var b bytes.Buffer
+		if err := Write(&b, req, run, areas, programs); err != nil {
+			t.Fatal(err)
+		}
+		rows, err := csv.NewReader(&b).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		col := map[string]int{}
+		for i, h := range rows[0] {
+			col[h] = i
+		}
+		return col, rows[1:]
+	}
+	col, rows := read(Request{Format: FormatCSV, Layer: LayerTracts, Content: Selection{"math"}})
+	for _, row := range rows {
+		desert, rank := row[col["desert_math"]], row[col["rank_math"]]
+		if row[col["id"]] == "29510000002" {
+			if desert != "" || rank != "" {
+				t.Errorf("no-data tract exports desert %q and rank %q, want empty", desert, rank)
+			}
+		} else if (desert != "true" && desert != "false") || rank == "" {
+			t.Errorf("tract %s: desert %q rank %q, want a verdict and a rank", row[col["id"]], desert, rank)
+		}
+	}
+	// The same inputs judged only from ten programs up: math (1 program) is too few everywhere.
+	thin, _, _ := syntheticRunWith(t, 10)
+	run = thin
+	col, rows = read(Request{Format: FormatCSV, Layer: LayerTracts, Content: Selection{"math"}})
+	for _, row := range rows {
+		if row[col["id"]] == "29510000002" {
+			continue // no figure: said above
+		}
+		if row[col["desert_math"]] != "" || row[col["rank_math"]] != "" || !strings.HasPrefix(row[col["reason_math"]], "too few programs to map gaps in math (1") {
+			t.Errorf("tract %s of a thin series: desert %q rank %q reason %q", row[col["id"]], row[col["desert_math"]], row[col["rank_math"]], row[col["reason_math"]])
+		}
 	}
 }

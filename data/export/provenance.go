@@ -24,7 +24,14 @@ type Provenance struct {
 	Params       json.RawMessage `json:"params"`
 	Inputs       []Input         `json:"inputs"`
 	ContentAreas []string        `json:"content_areas"`
-	Notes        []string        `json:"notes"`
+	// SettingGroups are the run's groups of program settings; Setting, in an export, the one
+	// the file holds.
+	SettingGroups []data.SettingGroup `json:"setting_groups"`
+	Setting       string              `json:"setting,omitempty"`
+	// NotJudged says, for each series with too few programs, that it has no desert flags, gap
+	// scores, unmet seats or ranks.
+	NotJudged []string `json:"not_judged,omitempty"`
+	Notes     []string `json:"notes"`
 }
 
 // Input is one input file as loaded.
@@ -44,12 +51,24 @@ const MethodReference = "METHOD.md in the stemgap repository"
 // ProvenanceOf extracts a run's provenance.
 func ProvenanceOf(r *data.RunInfo) Provenance {
 	p := Provenance{Run: r.ID, Software: r.Software, Method: MethodReference, Measure: r.Measure, AccessUnit: r.AccessUnit,
-		CostUnit: r.CostUnit, Resolution: r.Resolution, Demand: r.Demand, DemandSource: r.DemandSource, Params: r.Params, Notes: r.Notes}
+		CostUnit: r.CostUnit, Resolution: r.Resolution, Demand: r.Demand, DemandSource: r.DemandSource, Params: r.Params,
+		ContentAreas: r.ContentNames(), SettingGroups: r.SettingGroups, Notes: r.Notes}
 	for _, in := range r.Inputs {
 		p.Inputs = append(p.Inputs, Input{Kind: in.Kind, Source: in.Source, SHA256: in.SHA256, Rows: in.Rows, Vintage: in.Vintage, Variables: in.Variables, Options: in.Options})
 	}
+	return p
+}
+
+// ProvenanceFor is a run's provenance for what one setting group shows: the group, and which of
+// its content areas have too few programs to judge.
+func ProvenanceFor(r *data.RunInfo, setting string) Provenance {
+	p := ProvenanceOf(r)
+	setting = r.SettingOrDefault(setting)
+	p.Setting = setting
 	for _, c := range r.ContentAreas {
-		p.ContentAreas = append(p.ContentAreas, c.Name)
+		if c.Setting == setting && c.TooFew {
+			p.NotJudged = append(p.NotJudged, c.TooFewNote())
+		}
 	}
 	return p
 }

@@ -39,19 +39,17 @@ type table struct {
 // Selection says which content areas to export; empty means all.
 type Selection []string
 
-func (s Selection) indexes(r *data.RunInfo) ([]int, error) {
-	if len(s) == 0 {
-		out := make([]int, len(r.ContentAreas))
-		for i := range out {
-			out[i] = i
-		}
-		return out, nil
+// indexes finds the selected content areas' series within a setting group.
+func (s Selection) indexes(r *data.RunInfo, setting string) ([]int, error) {
+	names := []string(s)
+	if len(names) == 0 {
+		names = r.ContentNames()
 	}
 	var out []int
-	for _, name := range s {
-		k := r.ContentIndex(name)
-		if k < 0 {
-			return nil, fmt.Errorf("content area %q is not in run %s (it has %s)", name, r.ID, strings.Join(r.ContentNames(), ", "))
+	for _, name := range names {
+		k, err := r.CheckSeries(setting, name)
+		if err != nil {
+			return nil, err
 		}
 		if !slices.Contains(out, k) {
 			out = append(out, k)
@@ -66,8 +64,8 @@ func nearestName(r *data.RunInfo) string { return "nearest_" + r.CostUnit }
 // cellsTable lays out the cells: h3, lat, lng, youth, then for each content area nearest,
 // count, access, gap and desert — the columns other tools read — then area, need and urban, and
 // unmet seats per content area.
-func cellsTable(run *data.Run, sel Selection) (*table, error) {
-	ks, err := sel.indexes(&run.RunInfo)
+func cellsTable(run *data.Run, setting string, sel Selection) (*table, error) {
+	ks, err := sel.indexes(&run.RunInfo, setting)
 	if err != nil {
 		return nil, err
 	}
@@ -113,7 +111,7 @@ func cellsTable(run *data.Run, sel Selection) (*table, error) {
 		gets = append(gets, func(i int) any { return m.Unmet[i] })
 	}
 	return &table{
-		title:   fmt.Sprintf("stemgap cells, run %s", run.ID),
+		title:   fmt.Sprintf("stemgap cells (%s settings), run %s", run.SettingOrDefault(setting), run.ID),
 		columns: cols,
 		rows:    t.Len(),
 		value: func(row, col int) any {
@@ -134,8 +132,8 @@ func cellsTable(run *data.Run, sel Selection) (*table, error) {
 }
 
 // tractsTable lays out the area rollups.
-func tractsTable(run *data.Run, areas []data.Area, sel Selection) (*table, error) {
-	ks, err := sel.indexes(&run.RunInfo)
+func tractsTable(run *data.Run, areas []data.Area, setting string, sel Selection) (*table, error) {
+	ks, err := sel.indexes(&run.RunInfo, setting)
 	if err != nil {
 		return nil, err
 	}
@@ -171,8 +169,8 @@ func tractsTable(run *data.Run, areas []data.Area, sel Selection) (*table, error
 			column{"gap_" + name, "double", "mean gap score (" + name + ")"},
 			column{"desert_demand_" + name, "double", "demand living in " + name + " desert cells"},
 			column{"desert_share_" + name, "double", "share of demand living in " + name + " desert cells"},
-			column{"desert_" + name, "boolean", "whether the area is a " + name + " desert"},
-			column{"rank_" + name, "integer", "rank from the lowest access (1); 0: not assessed"},
+			column{"desert_" + name, "boolean", "whether the area is a " + name + " desert; empty: not assessed (no demand figure, no one living there, or too few programs)"},
+			column{"rank_" + name, "integer", "rank from the lowest access (1); empty: not assessed"},
 			column{"percentile_" + name, "double", "share of assessed areas with lower access (0 = lowest)"},
 			column{"reason_" + name, "string", "the desert rule applied, in words"},
 		)
@@ -183,8 +181,18 @@ func tractsTable(run *data.Run, areas []data.Area, sel Selection) (*table, error
 			func(a *data.AreaResult) any { return a.Measures[k].Gap },
 			func(a *data.AreaResult) any { return a.Measures[k].DesertYouth },
 			func(a *data.AreaResult) any { return a.Measures[k].DesertShare },
-			func(a *data.AreaResult) any { return a.Measures[k].Desert },
-			func(a *data.AreaResult) any { return a.Measures[k].Rank },
+			func(a *data.AreaResult) any {
+				if !assessed(run, a, k) {
+					return nil
+				}
+				return a.Measures[k].Desert
+			},
+			func(a *data.AreaResult) any {
+				if a.Measures[k].Rank == 0 {
+					return nil
+				}
+				return a.Measures[k].Rank
+			},
 			func(a *data.AreaResult) any {
 				if a.Measures[k].Rank == 0 {
 					return math.NaN()
@@ -195,7 +203,7 @@ func tractsTable(run *data.Run, areas []data.Area, sel Selection) (*table, error
 		)
 	}
 	return &table{
-		title:   fmt.Sprintf("stemgap tracts, run %s", run.ID),
+		title:   fmt.Sprintf("stemgap tracts (%s settings), run %s", run.SettingOrDefault(setting), run.ID),
 		columns: cols,
 		rows:    len(run.Areas),
 		value:   func(row, col int) any { return gets[col](&run.Areas[row]) },
@@ -209,8 +217,19 @@ func tractsTable(run *data.Run, areas []data.Area, sel Selection) (*table, error
 	}, nil
 }
 
-// programsTable lays out the programs the run read.
-func programsTable(run *data.RunInfo, programs []data.Program) *table {
+// assessed reports whether the desert rule judged an area in a series: someone lives there and
+// the series has enough programs.
+func assessed(run *data.Run, a *data.AreaResult, k int) bool {
+	return a.Demand > 0 && !run.ContentAreas[k].TooFew
+}
+
+// programsTable lays out the programs of a setting group that the run read.
+func programsTable(run *data.RunInfo, setting string, programs []data.Program) (*table, error) {
+	group, ok := run.SettingGroup(run.SettingOrDefault(setting))
+	if !ok {
+		_, err := run.CheckSeries(setting, data.AllContentAreas)
+		return nil, err
+	}
 	cols := []column{
 		{"id", "string", "program id"}, {"name", "string", ""}, {"provider", "string", ""},
 		{"lat", "double", ""}, {"lng", "double", ""},
@@ -218,10 +237,15 @@ func programsTable(run *data.RunInfo, programs []data.Program) *table {
 		{"setting", "string", ""}, {"capacity", "double", "seats; empty: not given (the analysis used default_capacity)"},
 		{"source", "string", "the dataset the program was loaded from"},
 	}
-	sorted := slices.Clone(programs)
+	var sorted []data.Program
+	for _, p := range programs {
+		if group.Includes(p.Setting) {
+			sorted = append(sorted, p)
+		}
+	}
 	slices.SortFunc(sorted, func(a, b data.Program) int { return strings.Compare(a.ID, b.ID) })
 	return &table{
-		title:   fmt.Sprintf("stemgap programs, run %s", run.ID),
+		title:   fmt.Sprintf("stemgap programs (%s settings), run %s", group.Name, run.ID),
 		columns: cols,
 		rows:    len(sorted),
 		value: func(row, col int) any {
@@ -229,26 +253,36 @@ func programsTable(run *data.RunInfo, programs []data.Program) *table {
 			return []any{p.ID, p.Name, p.Provider, p.Location[1], p.Location[0], strings.Join(p.ContentAreas, ";"), p.Setting, p.Capacity, p.Source}[col]
 		},
 		geometry: func(row int) (orb.Geometry, error) { return sorted[row].Location, nil },
-	}
+	}, nil
 }
 
-// equityTable lays out the equity breakdown: each group's share in desert cells against its
-// reference population's, per content area.
-func equityTable(run *data.Run) *table {
+// equityTable lays out the equity breakdown of a setting group: each demographic group's share in
+// desert cells against its reference population's, per content area.
+func equityTable(run *data.Run, setting string) (*table, error) {
+	if _, err := run.CheckSeries(setting, data.AllContentAreas); err != nil {
+		return nil, err
+	}
+	setting = run.SettingOrDefault(setting)
+	var rows []data.EquityRow
+	for _, e := range run.Equity {
+		if e.Setting == setting {
+			rows = append(rows, e)
+		}
+	}
 	cols := []column{
-		{"content_area", "string", ""}, {"group", "string", ""}, {"variable", "string", "canonical variable counting the group"},
+		{"setting", "string", "the setting group"}, {"content_area", "string", ""}, {"group", "string", ""}, {"variable", "string", "canonical variable counting the group"},
 		{"total", "double", "the group's people in the areas assessed"}, {"in_desert", "double", "of them, living in desert cells"},
 		{"share", "double", "in_desert / total"}, {"region_share", "double", "the same share for the reference population"},
 		{"ratio", "double", "share / region_share: above 1, the group is over-exposed to deserts"},
 		{"difference", "double", "share − region_share"}, {"areas", "integer", "areas with figures for the group and its reference"},
 	}
 	return &table{
-		title:   fmt.Sprintf("stemgap equity, run %s", run.ID),
+		title:   fmt.Sprintf("stemgap equity (%s settings), run %s", setting, run.ID),
 		columns: cols,
-		rows:    len(run.Equity),
+		rows:    len(rows),
 		value: func(row, col int) any {
-			e := &run.Equity[row]
-			return []any{e.ContentArea, e.Group, e.Variable, e.Total, e.InDesert, e.Share, e.Reference, e.Ratio, e.Difference, e.Areas}[col]
+			e := &rows[row]
+			return []any{e.Setting, e.ContentArea, e.Group, e.Variable, e.Total, e.InDesert, e.Share, e.Reference, e.Ratio, e.Difference, e.Areas}[col]
 		},
-	}
+	}, nil
 }

@@ -22,6 +22,7 @@ const (
 type Request struct {
 	Format  string
 	Layer   string
+	Setting string // the setting group; empty: the run's default
 	Content Selection
 }
 
@@ -47,7 +48,7 @@ func (r Request) CheckRun(run *data.RunInfo) error {
 	if err := r.Check(); err != nil {
 		return err
 	}
-	_, err := r.Content.indexes(run)
+	_, err := r.Content.indexes(run, r.Setting)
 	return err
 }
 
@@ -62,7 +63,7 @@ func Write(w io.Writer, req Request, run *data.Run, areas []data.Area, programs 
 	if req.Format == FormatCSV {
 		err = writeCSV(bw, t)
 	} else {
-		err = writeGeoJSON(bw, t, ProvenanceOf(&run.RunInfo))
+		err = writeGeoJSON(bw, t, ProvenanceFor(&run.RunInfo, req.Setting))
 	}
 	if err != nil {
 		return err
@@ -76,13 +77,13 @@ func layerTable(req Request, run *data.Run, areas []data.Area, programs []data.P
 	}
 	switch req.Layer {
 	case LayerCells:
-		return cellsTable(run, req.Content)
+		return cellsTable(run, req.Setting, req.Content)
 	case LayerTracts:
-		return tractsTable(run, areas, req.Content)
+		return tractsTable(run, areas, req.Setting, req.Content)
 	case LayerEquity:
-		return equityTable(run), nil
+		return equityTable(run, req.Setting)
 	}
-	return programsTable(&run.RunInfo, programs), nil
+	return programsTable(&run.RunInfo, req.Setting, programs)
 }
 
 func writeCSV(w io.Writer, t *table) error {
@@ -123,7 +124,8 @@ func csvText(v any) string {
 		}
 		return "false"
 	}
-	return ""
+	return "" // nil: no value
+
 }
 
 func jsonValue(v any) any {
@@ -193,7 +195,7 @@ func WriteCSVMetadata(w io.Writer, req Request, run *data.Run, areas []data.Area
 		"url":         csvURL,
 		"dc:title":    t.title,
 		"dc:source":   "stemgap; inputs listed under stemgap.inputs",
-		"stemgap":     ProvenanceOf(&run.RunInfo),
+		"stemgap":     ProvenanceFor(&run.RunInfo, req.Setting),
 		"tableSchema": map[string]any{"columns": cols},
 	}
 	enc := json.NewEncoder(w)

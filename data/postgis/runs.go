@@ -32,22 +32,24 @@ func (s *Store) SaveRun(ctx context.Context, run *data.Run) error {
 		inputs = []data.IngestRecord{}
 	}
 	if _, err := tx.Exec(ctx, `INSERT INTO analysis_runs (id, created_at, software, resolution, demand, demand_sources, measure,
-		access_unit, cost_unit, params, params_text, inputs, notes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text::jsonb, $10::text, $11, $12)`,
+		access_unit, cost_unit, params, params_text, inputs, notes, setting_groups)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text::jsonb, $10::text, $11, $12, $13)`,
 		r.ID, r.CreatedAt, r.Software, r.Resolution, r.Demand, nonNil(r.DemandSource), r.Measure, r.AccessUnit, r.CostUnit,
-		string(r.Params), inputs, nonNil(r.Notes)); err != nil {
+		string(r.Params), inputs, nonNil(r.Notes), r.SettingGroups); err != nil {
 		return fmt.Errorf("save run %s: %w", r.ID, err)
 	}
-	if err := copyRows(ctx, tx, "run_content_areas", []string{"run_id", "idx", "name", "programs", "mean_access", "target",
-		"demand_total", "desert_demand", "desert_share", "desert_areas"}, len(r.ContentAreas), func(i int) ([]any, error) {
+	if err := copyRows(ctx, tx, "run_content_areas", []string{"run_id", "idx", "setting", "name", "programs", "too_few", "min_programs",
+		"mean_access", "target", "demand_total", "desert_demand", "desert_share", "desert_areas"}, len(r.ContentAreas), func(i int) ([]any, error) {
 		c := r.ContentAreas[i]
-		return []any{r.ID, i + 1, c.Name, c.Programs, c.MeanAccess, c.Target, c.DemandTotal, c.DesertYouth, c.DesertShare, c.DesertAreas}, nil
+		return []any{r.ID, i + 1, c.Setting, c.Name, c.Programs, c.TooFew, c.MinPrograms, c.MeanAccess, c.Target, c.DemandTotal,
+			c.DesertYouth, c.DesertShare, c.DesertAreas}, nil
 	}); err != nil {
 		return fmt.Errorf("save run %s content areas: %w", r.ID, err)
 	}
-	if err := copyRows(ctx, tx, "run_equity", []string{"run_id", "ord", "content_area", "grp", "variable", "total", "in_desert",
+	if err := copyRows(ctx, tx, "run_equity", []string{"run_id", "ord", "setting", "content_area", "grp", "variable", "total", "in_desert",
 		"share", "region_share", "ratio", "difference", "areas"}, len(run.Equity), func(i int) ([]any, error) {
 		e := run.Equity[i]
-		return []any{r.ID, i, e.ContentArea, e.Group, e.Variable, e.Total, e.InDesert, e.Share, e.Reference, e.Ratio, e.Difference, e.Areas}, nil
+		return []any{r.ID, i, e.Setting, e.ContentArea, e.Group, e.Variable, e.Total, e.InDesert, e.Share, e.Reference, e.Ratio, e.Difference, e.Areas}, nil
 	}); err != nil {
 		return fmt.Errorf("save run %s equity: %w", r.ID, err)
 	}
@@ -120,13 +122,13 @@ func copyTractResults(ctx context.Context, tx pgx.Tx, run *data.Run, partitions 
 	})
 }
 
-const runColumns = `id, created_at, software, resolution, demand, demand_sources, measure, access_unit, cost_unit, params_text, inputs, notes`
+const runColumns = `id, created_at, software, resolution, demand, demand_sources, measure, access_unit, cost_unit, params_text, inputs, notes, setting_groups`
 
 func scanRunInfo(row pgx.Row) (data.RunInfo, error) {
 	var r data.RunInfo
 	var params string
 	err := row.Scan(&r.ID, &r.CreatedAt, &r.Software, &r.Resolution, &r.Demand, &r.DemandSource, &r.Measure, &r.AccessUnit,
-		&r.CostUnit, &params, &r.Inputs, &r.Notes)
+		&r.CostUnit, &params, &r.Inputs, &r.Notes, &r.SettingGroups)
 	r.Params = []byte(params)
 	r.CreatedAt = r.CreatedAt.UTC()
 	for i := range r.Inputs {
@@ -136,14 +138,15 @@ func scanRunInfo(row pgx.Row) (data.RunInfo, error) {
 }
 
 func (s *Store) contentAreas(ctx context.Context, runID string) ([]data.ContentArea, error) {
-	rows, err := s.pool.Query(ctx, `SELECT name, programs, mean_access, target, demand_total, desert_demand, desert_share, desert_areas
-		FROM run_content_areas WHERE run_id = $1 ORDER BY idx`, runID)
+	rows, err := s.pool.Query(ctx, `SELECT setting, name, programs, too_few, min_programs, mean_access, target, demand_total,
+		desert_demand, desert_share, desert_areas FROM run_content_areas WHERE run_id = $1 ORDER BY idx`, runID)
 	if err != nil {
 		return nil, err
 	}
 	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (data.ContentArea, error) {
 		var c data.ContentArea
-		err := row.Scan(&c.Name, &c.Programs, &c.MeanAccess, &c.Target, &c.DemandTotal, &c.DesertYouth, &c.DesertShare, &c.DesertAreas)
+		err := row.Scan(&c.Setting, &c.Name, &c.Programs, &c.TooFew, &c.MinPrograms, &c.MeanAccess, &c.Target, &c.DemandTotal,
+			&c.DesertYouth, &c.DesertShare, &c.DesertAreas)
 		return c, err
 	})
 }
@@ -200,14 +203,14 @@ func (s *Store) Run(ctx context.Context, id string) (*data.Run, error) {
 }
 
 func (s *Store) equity(ctx context.Context, runID string) ([]data.EquityRow, error) {
-	rows, err := s.pool.Query(ctx, `SELECT content_area, grp, variable, total, in_desert, share, region_share, ratio, difference, areas
+	rows, err := s.pool.Query(ctx, `SELECT setting, content_area, grp, variable, total, in_desert, share, region_share, ratio, difference, areas
 		FROM run_equity WHERE run_id = $1 ORDER BY ord`, runID)
 	if err != nil {
 		return nil, err
 	}
 	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (data.EquityRow, error) {
 		var e data.EquityRow
-		err := row.Scan(&e.ContentArea, &e.Group, &e.Variable, &e.Total, &e.InDesert, &e.Share, &e.Reference, &e.Ratio, &e.Difference, &e.Areas)
+		err := row.Scan(&e.Setting, &e.ContentArea, &e.Group, &e.Variable, &e.Total, &e.InDesert, &e.Share, &e.Reference, &e.Ratio, &e.Difference, &e.Areas)
 		return e, err
 	})
 }

@@ -356,8 +356,10 @@ func syntheticRun(id string, created time.Time) *data.Run {
 			Inputs:     []data.IngestRecord{{Kind: data.KindAreas, Source: "synthetic.geojson", SHA256: strings.Repeat("a", 64), Rows: 2, LoadedAt: stamp(1)}},
 			Resolution: 9, Demand: "youth_pop", DemandSource: []string{"synthetic.csv:youth (synthetic)"}, Measure: "e2sfca",
 			AccessUnit: "seats per 1,000 youth", CostUnit: "km", Notes: []string{"synthetic"},
-			ContentAreas: []data.ContentArea{{Name: "math", Programs: 1, MeanAccess: 1.5, Target: 1.5, DemandTotal: 10, DesertYouth: 4, DesertShare: 0.4, DesertAreas: 1},
-				{Name: "all", Programs: 2, MeanAccess: 2.5, Target: 2.5, DemandTotal: 10, DesertYouth: 0, DesertShare: 0}}},
+			SettingGroups: []data.SettingGroup{{Name: "out_of_school", Settings: []string{"out_of_school"}}, {Name: "all"}},
+			ContentAreas: []data.ContentArea{{Setting: "all", Name: "math", Programs: 1, MeanAccess: 1.5, Target: 1.5, DemandTotal: 10, DesertYouth: 4, DesertShare: 0.4, DesertAreas: 1},
+				{Setting: "out_of_school", Name: "all", Programs: 1, TooFew: true, MinPrograms: 2, MeanAccess: 2.5, Target: 2.5, DemandTotal: 10,
+					DesertYouth: math.NaN(), DesertShare: math.NaN()}}},
 		Cells: data.CellTable{H3: []h3.Cell{c1, c2}, Lat: []float64{38.6, 38.7}, Lng: []float64{-90.2, -90.3}, Demand: []float64{10, math.NaN()},
 			Area: []int32{0, 1}, Need: []float64{0.25, math.NaN()}, Urban: []bool{true, false},
 			Measures: []data.CellMeasures{
@@ -372,7 +374,7 @@ func syntheticRun(id string, created time.Time) *data.Run {
 				Measures: []data.AreaMeasures{{Access: math.NaN(), Nearest: math.Inf(1), Unmet: math.NaN(), Gap: math.NaN(), DesertYouth: math.NaN(), DesertShare: math.NaN(), Reason: "no figure"},
 					{Access: math.NaN(), Nearest: 2.5, Unmet: math.NaN(), Gap: math.NaN(), DesertYouth: math.NaN(), DesertShare: math.NaN(), Reason: "no figure"}}},
 		},
-		Equity: []data.EquityRow{{ContentArea: "math", Group: "all youth", Variable: "youth_pop", Total: 10, InDesert: 4, Share: 0.4, Reference: 0.4, Ratio: 1, Difference: 0, Areas: 1}},
+		Equity: []data.EquityRow{{Setting: "all", ContentArea: "math", Group: "all youth", Variable: "youth_pop", Total: 10, InDesert: 4, Share: 0.4, Reference: 0.4, Ratio: 1, Difference: 0, Areas: 1}},
 	}
 }
 

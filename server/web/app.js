@@ -2,17 +2,17 @@
 // program points, all from this server's vector tiles. No basemap: it works offline.
 import * as maplibregl from '/static/vendor/maplibre-gl.mjs';
 
-const state = { run: null, content: 'all', colour: 'gap' };
+const state = { run: null, setting: '', content: 'all', colour: 'gap' };
 
 const fmt = (v, digits = 3) => (v === null || v === undefined ? 'no data' : Number(v).toPrecision(digits));
 
 function tileURL(layer) {
-  const q = new URLSearchParams({ content: state.content, run: state.run.run });
+  const q = new URLSearchParams({ setting: state.setting, content: state.content, run: state.run.run });
   return `${location.origin}/tiles/${layer}/{z}/{x}/{y}.mvt?${q}`;
 }
 
 function summary() {
-  return state.run.content_area_summary.find((c) => c.name === state.content);
+  return state.run.content_area_summary.find((c) => c.setting === state.setting && c.name === state.content);
 }
 
 // Each colouring: a MapLibre expression over the cells layer and the legend that explains it.
@@ -82,12 +82,12 @@ function describe() {
   document.getElementById('demand').textContent =
     `Demand: ${r.demand}, from ${r.demand_sources.join('; ') || 'no source recorded'}.`;
   document.getElementById('measure').textContent =
-    `Access: ${r.measure} (${r.access_unit}) to ${s.programs} ${state.content} programs, H3 resolution ${r.h3_resolution}. ` +
-    `${fmt((s.desert_share ?? 0) * 100, 3)}% of ${r.demand} with data live in ${state.content} desert cells.`;
+    `Access: ${r.measure} (${r.access_unit}) to ${s.programs} ${state.content} programs (${state.setting} settings), H3 resolution ${r.h3_resolution}. ` +
+    (s.too_few ? `Not judged: ${s.note}.` : `${fmt((s.desert_share ?? 0) * 100, 3)}% of ${r.demand} with data live in ${state.content} desert cells.`);
   const inputs = r.inputs.map((i) => `${i.kind}: ${i.source}${i.vintage ? ` (${i.vintage})` : ''}`);
   const notes = document.getElementById('notes');
   notes.replaceChildren(...[...inputs, ...r.notes].map((n) => Object.assign(document.createElement('li'), { textContent: n })));
-  const q = `run=${r.run}&content=${encodeURIComponent(state.content)}`;
+  const q = `run=${r.run}&setting=${encodeURIComponent(state.setting)}&content=${encodeURIComponent(state.content)}`;
   document.getElementById('downloads').innerHTML =
     `Download: <a href="/api/export/cells.csv?${q}">cells CSV</a> · <a href="/api/export/tracts.csv?${q}">tracts CSV</a> · ` +
     `<a href="/api/export/tracts.geojson?${q}">tracts GeoJSON</a> · <a href="/api/runs/${r.run}/equity">equity</a>`;
@@ -117,11 +117,16 @@ async function main() {
     return;
   }
   state.run = await resp.json();
+  state.setting = state.run.setting_groups[0].name;
+  const settingSelect = document.getElementById('setting');
+  for (const g of state.run.setting_groups) settingSelect.append(new Option(g.name, g.name, g.name === state.setting, g.name === state.setting));
   const select = document.getElementById('content');
-  for (const c of state.run.content_area_summary) {
-    select.append(new Option(`${c.name} (${c.programs} programs)`, c.name, c.name === 'all', c.name === 'all'));
-  }
-  const tj = await (await fetch(`/tiles/cells.json?run=${state.run.run}`)).json();
+  const fillContent = () => {
+    select.replaceChildren(...state.run.content_area_summary.filter((c) => c.setting === state.setting).map((c) =>
+      new Option(`${c.name} (${c.programs} programs${c.too_few ? ', too few to judge' : ''})`, c.name, c.name === state.content, c.name === state.content)));
+  };
+  fillContent();
+  const tj = await (await fetch(`/tiles/cells.json?run=${state.run.run}&setting=${state.setting}`)).json();
   const vector = (layer) => ({ type: 'vector', tiles: [tileURL(layer)], minzoom: 0, maxzoom: tj.maxzoom, bounds: tj.bounds });
   const c = colouring();
   const map = new maplibregl.Map({
@@ -147,6 +152,7 @@ async function main() {
   drawLegend(c);
   describe();
   select.addEventListener('change', () => { state.content = select.value; refresh(map); });
+  settingSelect.addEventListener('change', () => { state.setting = settingSelect.value; fillContent(); refresh(map); });
   const colourSelect = document.getElementById('colour');
   colourSelect.addEventListener('change', () => { state.colour = colourSelect.value; refresh(map); });
 
