@@ -11,7 +11,7 @@ import (
 // names two different tiles.
 type CacheKey struct {
 	Run, Layer, Setting, Content string
-	Tile                maptile.Tile
+	Tile                         maptile.Tile
 }
 
 // Cache keeps encoded tiles up to a byte budget, dropping the least recently used. A nil *Cache
