@@ -28,6 +28,8 @@ try {
 
   await page.goto(url);
   await page.waitForFunction(() => window.stemgapMap && window.stemgapMap.loaded() && window.stemgapMap.isSourceLoaded('cells'), null, { timeout: 60000 });
+  // Until the demo derives each site's setting, every St. Louis site is judged in "all settings".
+  await page.selectOption('#setting', 'all');
   // Zoom to downtown St. Louis, where hexagons are resolution-9 cells.
   await page.evaluate(() => window.stemgapMap.jumpTo({ center: [-90.1994, 38.627], zoom: 12 }));
   await page.waitForFunction(() => window.stemgapMap.areTilesLoaded() && window.stemgapMap.isSourceLoaded('cells'), null, { timeout: 60000 });
