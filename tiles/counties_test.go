@@ -60,7 +60,7 @@ func TestCountiesDissolveTractsIntoOutlines(t *testing.T) {
 
 func TestCountiesLayerSendsTractNumbersOnlyClose(t *testing.T) {
 	areas := syntheticCounties()
-	run := &data.Run{RunInfo: data.RunInfo{ID: "synthetic", ContentAreas: []data.ContentArea{{Name: "all"}}}}
+	run := &data.Run{RunInfo: data.RunInfo{ID: "synthetic", SettingGroups: []data.SettingGroup{{Name: data.AllSettings}}, ContentAreas: []data.ContentArea{{Setting: data.AllSettings, Name: "all"}}}}
 	set := NewSet(run, areas, nil, nil)
 	count := func(z maptile.Zoom) (lines, counties, tracts int) {
 		layers := decode(t, mustTile(t, set, LayerCounties, "all", maptile.At(orb.Point{-90.28, 38.61}, z)))
