@@ -45,7 +45,7 @@ func TestCSVExportNeutralisesFormulas(t *testing.T) {
 	}
 	programs = append(programs, hostile...)
 	var b bytes.Buffer
-	if err := Write(&b, Request{Format: FormatCSV, Layer: LayerPrograms}, run, areas, programs); err != nil {
+	if err := Write(&b, Request{Format: FormatCSV, Layer: LayerPrograms, Setting: data.AllSettings}, run, areas, programs); err != nil {
 		t.Fatal(err)
 	}
 	rows, err := csv.NewReader(&b).ReadAll()
