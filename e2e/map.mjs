@@ -28,8 +28,8 @@ try {
 
   await page.goto(url);
   await page.waitForFunction(() => window.stemgapMap && window.stemgapMap.loaded() && window.stemgapMap.isSourceLoaded('cells'), null, { timeout: 60000 });
-  // Until the demo derives each site's setting, every St. Louis site is judged in "all settings".
-  await page.selectOption('#setting', 'all');
+  // The map opens on out-of-school learning: libraries, museums, colleges and robotics teams.
+  check(await page.inputValue('#setting') === 'out_of_school', 'the map does not open on out-of-school programs');
   // Zoom to downtown St. Louis, where hexagons are resolution-9 cells.
   await page.evaluate(() => window.stemgapMap.jumpTo({ center: [-90.1994, 38.627], zoom: 12 }));
   await page.waitForFunction(() => window.stemgapMap.areTilesLoaded() && window.stemgapMap.isSourceLoaded('cells'), null, { timeout: 60000 });
