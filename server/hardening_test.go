@@ -173,9 +173,15 @@ func TestCORSOnlyForConfiguredOrigins(t *testing.T) {
 		t.Errorf("without --cors-origin, a cross-origin read is allowed: %v", resp.Header)
 	}
 	resp, _ := do(t, http.MethodGet, open.URL+"/api/runs", "Origin", friend)
-	if resp.StatusCode != 200 || resp.Header.Get("Access-Control-Allow-Origin") != friend || !strings.Contains(resp.Header.Get("Vary"), "Origin") ||
-		!strings.Contains(resp.Header.Get("Access-Control-Expose-Headers"), "ETag") {
+	if resp.StatusCode != 200 || resp.Header.Get("Access-Control-Allow-Origin") != friend || !strings.Contains(resp.Header.Get("Access-Control-Expose-Headers"), "ETag") {
 		t.Errorf("configured origin: %d %v", resp.StatusCode, resp.Header)
+	}
+	// A tile varies by encoding and by origin, with or without an Origin header.
+	for _, header := range [][]string{{"Origin", friend}, nil} {
+		resp, _ := do(t, http.MethodGet, open.URL+tilePath("cells"), header...)
+		if vary := strings.Join(resp.Header.Values("Vary"), ", "); !strings.Contains(vary, "Origin") || !strings.Contains(vary, "Accept-Encoding") {
+			t.Errorf("tile with %q: Vary %q", header, vary)
+		}
 	}
 	if resp, _ := do(t, http.MethodGet, open.URL+"/api/runs", "Origin", stranger); resp.Header.Get("Access-Control-Allow-Origin") != "" {
 		t.Errorf("another origin is allowed: %v", resp.Header)

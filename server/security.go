@@ -88,13 +88,14 @@ func (s *Server) cors(next http.Handler) http.Handler {
 	}
 	anyOrigin := slices.Contains(s.corsOrigins, "*")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Answers differ by Origin: a shared cache must not hand one origin's answer to another.
+		h := w.Header()
+		h.Add("Vary", "Origin")
 		origin := r.Header.Get("Origin")
 		if origin == "" {
 			next.ServeHTTP(w, r)
 			return
 		}
-		h := w.Header()
-		h.Add("Vary", "Origin")
 		allowed := anyOrigin || slices.Contains(s.corsOrigins, strings.ToLower(origin))
 		if allowed {
 			if anyOrigin {

@@ -159,7 +159,7 @@ func (a *assets) serve(w http.ResponseWriter, r *http.Request, p string) bool {
 	}
 	body, enc := as.raw, ""
 	if as.br != nil {
-		h.Set("Vary", "Accept-Encoding")
+		h.Add("Vary", "Accept-Encoding")
 		switch {
 		case accepts(r, "br"):
 			body, enc = as.br, "br"

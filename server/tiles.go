@@ -63,7 +63,7 @@ func (s *Server) tile(w http.ResponseWriter, r *http.Request) {
 	etag := fmt.Sprintf(`"%s-%x"`, lr.set.Run().ID, h.Sum64())
 	w.Header().Set("ETag", etag)
 	w.Header().Set("Cache-Control", cacheControl(r))
-	w.Header().Set("Vary", "Accept-Encoding")
+	w.Header().Add("Vary", "Accept-Encoding")
 	w.Header().Set("Content-Type", "application/vnd.mapbox-vector-tile")
 	if match := r.Header.Get("If-None-Match"); match != "" && strings.Contains(match, etag) {
 		w.WriteHeader(http.StatusNotModified)

@@ -53,7 +53,7 @@ func registerServeFlags(fs *flag.FlagSet) *serveFlags {
 	fs.Var(&sf.corsOrigins, "cors-origin", "ORIGIN (scheme://host[:port], or * for any) whose pages may read the API; repeatable; none by default")
 	fs.StringVar(&sf.basemap, "basemap", "", "URL of a MapLibre style to draw beneath the data (a hosted OpenFreeMap, Protomaps or MapTiler style); its origin is allowed by the page's CSP")
 	fs.StringVar(&sf.pmtiles, "basemap-pmtiles", "", "a regional vector basemap in PMTiles v3 (Protomaps schema, e.g. cut with pmtiles extract), served by stemgap and drawn with the Protomaps style")
-	fs.StringVar(&sf.tokenFile, "token-file", "", "file holding the bearer token that writing endpoints require (default $STEMGAP_TOKEN; without either, writing is off)")
+	fs.StringVar(&sf.tokenFile, "token-file", "", "file holding the bearer token that writing endpoints require (else $STEMGAP_TOKEN; without either, writing is off)")
 	return sf
 }
 
