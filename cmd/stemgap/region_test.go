@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/paulmach/orb"
+	"stemgap/data/embedded"
 	"stemgap/geo"
 )
 
@@ -239,5 +240,60 @@ func TestDemoWithAUserManifest(t *testing.T) {
 	code, _, errs = stemgap(t, context.Background(), "demo", "--no-serve", "--inputs", shared, "--data-dir", store)
 	if code != 1 || !strings.Contains(errs, "not St. Louis MSA's (demographics east.csv, demographics west.csv, programs sites.csv)") {
 		t.Errorf("another region's demo into the same store: exit %d %s", code, errs)
+	}
+}
+
+// The ingest flags behind the manifests' merge and setting fields, on SYNTHETIC files.
+func TestIngestMergeAndSettingFlags(t *testing.T) {
+	dir, store := t.TempDir(), t.TempDir()
+	write := func(name, content string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	ctx := context.Background()
+	east := write("east.csv", "zone,kids\nA,10\nB,20\n")
+	west := write("west.csv", "zone,HD01_VD03,HD02_VD03,HD01_VD27,HD02_VD27\nB,5,3,6,4\nC,7,0,8,0\n")
+	sites := write("sites.csv", "id,lat,lng,type,setting\np1,38.6,-90.2,School,\np2,38.6,-90.2,museum,\n")
+	camps := write("camps.csv", "id,lat,lng\nc1,38.6,-90.2\n")
+	for _, args := range [][]string{
+		{"ingest", "demographics", east, "--id-field", "zone", "--column", "youth_pop=kids"},
+		{"ingest", "demographics", west, "--id-field", "zone", "--column", "youth_pop=sum(HD01_VD03,HD01_VD27)", "--merge"},
+		{"ingest", "programs", sites, "--column", "setting=type", "--setting-value", "school=in_school", "--setting-value", "Museum=out_of_school"},
+		{"ingest", "programs", camps, "--setting", "out_of_school"},
+	} {
+		if code, _, errs := stemgap(t, ctx, append(args, "--data-dir", store)...); code != 0 {
+			t.Fatalf("%v: exit %d %s", args, code, errs)
+		}
+	}
+	s, err := embedded.Open(store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	values, _ := s.Demographics(ctx)
+	youth := map[string]string{}
+	for _, v := range values {
+		youth[v.AreaID] = fmt.Sprintf("%g±%g", v.Value, v.MOE)
+	}
+	// A keeps east.csv's figure; B and C take west.csv's sums, margins √(3²+4²) and 0.
+	if fmt.Sprint(youth) != "map[A:10±NaN B:11±5 C:15±0]" {
+		t.Errorf("youth after a merged load: %v", youth)
+	}
+	programs, _ := s.Programs(ctx)
+	settings := map[string]string{}
+	for _, p := range programs {
+		settings[p.ID] = p.Setting
+	}
+	if fmt.Sprint(settings) != "map[c1:out_of_school p1:in_school p2:out_of_school]" {
+		t.Errorf("settings %v", settings)
+	}
+	if code, _, errs := stemgap(t, ctx, "ingest", "programs", camps, "--merge", "--data-dir", store); code != 2 || !strings.Contains(errs, "--merge applies to demographics only") {
+		t.Errorf("--merge on programs: exit %d %s", code, errs)
+	}
+	if code, _, errs := stemgap(t, ctx, "ingest", "programs", sites, "--column", "setting=type", "--setting-value", "school=in_school", "--data-dir", store); code != 1 ||
+		!strings.Contains(errs, `sites.csv: line 3: setting "museum" is not among the mapped values (school)`) {
+		t.Errorf("an unmapped setting: exit %d %s", code, errs)
 	}
 }
