@@ -34,9 +34,9 @@ func ReadAreas(r io.Reader, file string, opts AreaOptions) ([]Area, error) {
 	if idField == "" {
 		idField = DefaultIDField
 	}
-	raw, err := io.ReadAll(r)
+	raw, err := readText(r, file)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", file, err)
+		return nil, err
 	}
 	errs := &errorList{file: file}
 	features, err := decodeFeatures(raw, file, errs)

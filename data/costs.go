@@ -6,10 +6,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -58,9 +56,13 @@ func ReadCostMatrix(r io.Reader, file string) (*CostMatrix, error) {
 	m := &CostMatrix{File: file, Unit: unit}
 	errs := &errorList{file: file}
 	err = t.each(func(rec []string, line int) {
-		c, err := strconv.ParseFloat(strings.TrimSpace(rec[costCol]), 64)
-		if err != nil || c < 0 || math.IsNaN(c) || math.IsInf(c, 0) {
-			errs.add(lineRef(line), "cost %q is not a non-negative number", rec[costCol])
+		c, err := numberFormat{}.parse(strings.TrimSpace(rec[costCol]), true)
+		switch {
+		case err != nil:
+			errs.add(lineRef(line), "cost %v", err)
+			return
+		case c < 0:
+			errs.add(lineRef(line), "cost %v is not a non-negative number", c)
 			return
 		}
 		m.Rows = append(m.Rows, CostRow{Origin: strings.TrimSpace(rec[origin]), Program: strings.TrimSpace(rec[program]), Cost: c, Line: line})

@@ -1,7 +1,6 @@
 package data
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/csv"
 	"errors"
@@ -20,13 +19,12 @@ type csvTable struct {
 }
 
 func openCSV(r io.Reader, file string) (*csvTable, error) {
-	br := bufio.NewReader(r)
-	// Spreadsheet exports often begin with a UTF-8 byte-order mark that would stick to the first
-	// column name.
-	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte{0xEF, 0xBB, 0xBF}) {
-		br.Discard(3)
+	// readText drops a byte-order mark, which would otherwise stick to the first column name.
+	raw, err := readText(r, file)
+	if err != nil {
+		return nil, err
 	}
-	cr := csv.NewReader(br)
+	cr := csv.NewReader(bytes.NewReader(raw))
 	cr.ReuseRecord = false
 	header, err := cr.Read()
 	if err == io.EOF {
@@ -66,7 +64,12 @@ func (t *csvTable) column(name, purpose string) (int, error) {
 	if i, ok := t.index[name]; ok {
 		return i, nil
 	}
-	return -1, &InputError{File: t.file, Ref: "line 1", Reason: fmt.Sprintf("no column %q for %s (the header has: %s)", name, purpose, strings.Join(t.header, ", "))}
+	reason := fmt.Sprintf("no column %q for %s (the header has: %s)", name, purpose, strings.Join(t.header, ", "))
+	if len(t.header) == 1 && strings.Contains(t.header[0], ";") {
+		// Spreadsheets set to a decimal comma separate fields with semicolons.
+		reason += "; the fields seem to be separated by semicolons: save the file with commas between fields"
+	}
+	return -1, &InputError{File: t.file, Ref: "line 1", Reason: reason}
 }
 
 func (t *csvTable) has(name string) bool {

@@ -3,10 +3,8 @@ package data
 import (
 	"fmt"
 	"io"
-	"math"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 )
 
@@ -18,6 +16,8 @@ type DemographicOptions struct {
 	Vintage string            // vintage of every variable without its own
 	// Vintages gives a vintage per canonical variable, for files that join several sources.
 	Vintages map[string]string
+	// DecimalComma reads "12,5" as 12.5; without it a decimal comma is an error.
+	DecimalComma bool
 }
 
 // acsAnnotation holds the values the Census Bureau writes in ACS estimate columns where no
@@ -43,6 +43,7 @@ func ReadDemographics(r io.Reader, file string, opts DemographicOptions) ([]Demo
 	if err != nil {
 		return nil, err
 	}
+	num := numberFormat{decimalComma: opts.DecimalComma, switchFlag: decimalCommaFlag}
 	errs := &errorList{file: file}
 	seen := map[string]int{}
 	var out []DemographicValue
@@ -64,7 +65,7 @@ func ReadDemographics(r io.Reader, file string, opts DemographicOptions) ([]Demo
 		seen[id] = line
 		for _, m := range mapped {
 			v, moe, ok, err := m.sum.Figure(func(col string) (float64, bool, error) {
-				x, ok, err := parseFigure(rec[t.index[col]])
+				x, ok, err := parseFigure(rec[t.index[col]], num)
 				if err != nil {
 					return 0, false, fmt.Errorf("column %s (%s): %v", col, m.role(col), err)
 				}
@@ -166,15 +167,15 @@ func variableOrder(name string) int {
 }
 
 // parseFigure reads a number; an empty cell, NA or an ACS annotation value means no figure.
-func parseFigure(s string) (float64, bool, error) {
+func parseFigure(s string, num numberFormat) (float64, bool, error) {
 	s = strings.TrimSpace(s)
 	switch strings.ToUpper(s) {
 	case "", "NA", "N/A", "NULL", "NAN", "-":
 		return 0, false, nil
 	}
-	v, err := strconv.ParseFloat(strings.ReplaceAll(s, ",", ""), 64)
-	if err != nil || math.IsInf(v, 0) || math.IsNaN(v) {
-		return 0, false, fmt.Errorf("%q is not a number", s)
+	v, err := num.parse(s, true)
+	if err != nil {
+		return 0, false, err
 	}
 	if acsAnnotation[v] {
 		return 0, false, nil

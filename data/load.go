@@ -31,7 +31,9 @@ type LoadOptions struct {
 	// variables it maps in every area; see ApplyDemographics.
 	Merge  bool
 	Region *orb.Bound // areas and programs: every point must lie inside
-	DryRun bool
+	// DecimalComma reads numbers written with a decimal comma (12,5); without it they are refused.
+	DecimalComma bool
+	DryRun       bool
 }
 
 // LoadFile reads and validates an input file of the given kind and describes it for the store:
@@ -51,7 +53,8 @@ func LoadFile(kind, path string, opts LoadOptions, now time.Time) (Ingest, error
 		in.Record.Rows = len(in.Areas)
 	case KindDemographics:
 		in.Demographics, err = ReadDemographics(bytes.NewReader(raw), name, DemographicOptions{
-			IDField: opts.IDField, Columns: opts.Columns, MOE: opts.MOE, Vintage: opts.Vintage, Vintages: opts.Vintages})
+			IDField: opts.IDField, Columns: opts.Columns, MOE: opts.MOE, Vintage: opts.Vintage, Vintages: opts.Vintages,
+			DecimalComma: opts.DecimalComma})
 		in.Record.Variables = variablesOf(in.Demographics, opts.Columns)
 		in.Record.Rows = countAreas(in.Demographics)
 	case KindPrograms:
@@ -61,7 +64,7 @@ func LoadFile(kind, path string, opts LoadOptions, now time.Time) (Ingest, error
 		}
 		in.Record.Source = source
 		in.Programs, err = ReadPrograms(bytes.NewReader(raw), name, ProgramOptions{Source: source, Columns: opts.Columns, Region: opts.Region,
-			SettingValues: opts.SettingValues, Setting: opts.Setting})
+			SettingValues: opts.SettingValues, Setting: opts.Setting, DecimalComma: opts.DecimalComma})
 		in.Record.Rows = len(in.Programs)
 	default:
 		return Ingest{}, fmt.Errorf("unknown input kind %q (tracts, demographics, programs)", kind)
@@ -103,6 +106,9 @@ func (o LoadOptions) record() map[string]string {
 	}
 	if o.Region != nil {
 		out["region"] = fmt.Sprintf("%g,%g,%g,%g", o.Region.Min[0], o.Region.Min[1], o.Region.Max[0], o.Region.Max[1])
+	}
+	if o.DecimalComma {
+		out["decimal_comma"] = "true"
 	}
 	if len(out) == 0 {
 		return nil

@@ -31,15 +31,17 @@ type ProgramOptions struct {
 	// Setting is the setting of every program whose own is empty, or of all programs of a file
 	// without a setting column.
 	Setting string
+	// DecimalComma reads "38,6" as 38.6; without it a decimal comma is an error.
+	DecimalComma bool
 }
 
 // ReadPrograms reads programs from CSV (id,name,provider,lat,lng,content_areas,setting,capacity,
 // more columns kept) or from GeoJSON points with the same properties; the format is recognised
 // from the content.
 func ReadPrograms(r io.Reader, file string, opts ProgramOptions) ([]Program, error) {
-	raw, err := io.ReadAll(r)
+	raw, err := readText(r, file)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", file, err)
+		return nil, err
 	}
 	for field := range opts.Columns {
 		if !slices.Contains(programFields, field) {
@@ -47,7 +49,7 @@ func ReadPrograms(r io.Reader, file string, opts ProgramOptions) ([]Program, err
 		}
 	}
 	var rows []programRow
-	if trimmed := bytes.TrimLeft(raw, " \t\r\n\xef\xbb\xbf"); len(trimmed) > 0 && trimmed[0] == '{' {
+	if trimmed := bytes.TrimLeft(raw, " \t\r\n"); len(trimmed) > 0 && trimmed[0] == '{' {
 		rows, err = programRowsFromGeoJSON(raw, file, opts)
 	} else {
 		rows, err = programRowsFromCSV(raw, file, opts)
@@ -170,6 +172,7 @@ func geometryType(g orb.Geometry) string {
 }
 
 func buildPrograms(rows []programRow, file string, opts ProgramOptions) ([]Program, error) {
+	num := numberFormat{decimalComma: opts.DecimalComma, switchFlag: decimalCommaFlag}
 	errs := &errorList{file: file}
 	seen := map[string]string{}
 	programs := make([]Program, 0, len(rows))
@@ -192,7 +195,7 @@ func buildPrograms(rows []programRow, file string, opts ProgramOptions) ([]Progr
 		if row.location != nil {
 			p.Location = *row.location
 		} else {
-			loc, err := parseLocation(row)
+			loc, err := parseLocation(row, num)
 			if err != nil {
 				errs.add(row.ref, "program %q: %v", id, err)
 				continue
@@ -210,7 +213,7 @@ func buildPrograms(rows []programRow, file string, opts ProgramOptions) ([]Progr
 			}
 		}
 		if s, _ := row.get("capacity"); s != "" {
-			c, ok, err := parseFigure(s)
+			c, ok, err := parseFigure(s, num)
 			switch {
 			case err != nil:
 				errs.add(row.ref, "program %q: capacity %v", id, err)
@@ -240,16 +243,16 @@ func buildPrograms(rows []programRow, file string, opts ProgramOptions) ([]Progr
 	return programs, nil
 }
 
-func parseLocation(row programRow) (orb.Point, error) {
+func parseLocation(row programRow, num numberFormat) (orb.Point, error) {
 	var p orb.Point
 	for i, field := range []string{"lng", "lat"} {
 		s, _ := row.get(field)
 		if s == "" {
 			return p, fmt.Errorf("empty %s", field)
 		}
-		v, err := strconv.ParseFloat(s, 64)
+		v, err := num.parse(s, false)
 		if err != nil {
-			return p, fmt.Errorf("%s %q is not a number", field, s)
+			return p, fmt.Errorf("%s %v", field, err)
 		}
 		p[i] = v
 	}

@@ -36,6 +36,7 @@ func ingestCommand() command {
 			source := fs.String("source", "", "programs: dataset name, so re-loading it replaces its programs (default: the file name)")
 			region := fs.String("region", "", "minLng,minLat,maxLng,maxLat: reject points outside this region")
 			dryRun := fs.Bool("dry-run", false, "validate everything and write nothing")
+			decimalComma := fs.Bool("decimal-comma", false, "read numbers written with a decimal comma (12,5 is 12.5, and 1.234 is 1234); without it a decimal comma is an error")
 			var req census.Request
 			fs.StringVar(&req.State, "state", "", "census: 2-digit state FIPS code")
 			counties := fs.String("county", "", "census: comma-separated 3-digit county FIPS codes (default: every county of the state)")
@@ -77,6 +78,7 @@ func ingestCommand() command {
 				if opts.SettingValues, err = pairs("setting-value", settingValues); err != nil {
 					return err
 				}
+				opts.DecimalComma = *decimalComma
 				return ingestFile(ctx, env, kind, args[1], opts)
 			}
 		},
