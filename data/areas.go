@@ -6,12 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"regexp"
 	"strconv"
 
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/geo"
 	"github.com/paulmach/orb/geojson"
 )
 
@@ -25,6 +23,7 @@ type AreaOptions struct {
 	IDField   string     // property holding the id; DefaultIDField when empty
 	NameField string     // optional property holding a display name
 	Region    *orb.Bound // when set, every vertex must lie inside
+	Limits    Limits
 }
 
 // ReadAreas reads a GeoJSON FeatureCollection of Polygon and MultiPolygon features (RFC 7946,
@@ -43,6 +42,7 @@ func ReadAreas(r io.Reader, file string, opts AreaOptions) ([]Area, error) {
 	if err != nil {
 		return nil, err
 	}
+	lim := opts.Limits.resolve(idField == DefaultIDField)
 	seen := map[string]string{}
 	areas := make([]Area, 0, len(features))
 	for _, df := range features {
@@ -78,19 +78,17 @@ func ReadAreas(r io.Reader, file string, opts AreaOptions) ([]Area, error) {
 			errs.add(ref, "%s %q has an empty geometry", idField, id)
 			continue
 		}
-		bad := false
-		for k, poly := range mp {
-			if err := checkPolygon(poly, opts.Region); err != nil {
-				where := ""
-				if len(mp) > 1 {
-					where = fmt.Sprintf("polygon %d: ", k+1)
-				}
-				errs.add(ref, "%s %q: %s%v", idField, id, where, err)
-				bad = true
-				break
-			}
+		if err := checkMultiPolygon(mp, opts.Region); err != nil {
+			errs.add(ref, "%s %q: %v", idField, id, err)
+			continue
 		}
-		if bad {
+		land := landKm2(f.Properties, mp)
+		if err := lim.checkSurface(mp, land); err != nil {
+			errs.add(ref, "%s %q: %v", idField, id, err)
+			continue
+		}
+		if err := checkDeclaredSurface(f.Properties, mp); err != nil {
+			errs.add(ref, "%s %q: %v", idField, id, err)
 			continue
 		}
 		name, _ := propertyString(f.Properties, opts.NameField)
@@ -101,7 +99,7 @@ func ReadAreas(r io.Reader, file string, opts AreaOptions) ([]Area, error) {
 		if county == "" {
 			county, _ = propertyString(f.Properties, "NAMELSADCO")
 		}
-		areas = append(areas, Area{ID: id, Name: name, County: county, Geometry: mp, LandKm2: landKm2(f.Properties, mp), Ref: ref})
+		areas = append(areas, Area{ID: id, Name: name, County: county, Geometry: mp, LandKm2: land, Ref: ref})
 	}
 	if err := errs.err(); err != nil {
 		return nil, err
@@ -175,8 +173,26 @@ func propertyString(p geojson.Properties, key string) (string, bool) {
 }
 
 func landKm2(p geojson.Properties, mp orb.MultiPolygon) float64 {
-	if v, ok := p["ALAND"].(float64); ok && v >= 0 {
+	if v, ok := p["ALAND"].(float64); ok {
 		return v / 1e6
 	}
-	return math.Abs(geo.Area(mp)) / 1e6
+	return polygonKm2(mp)
+}
+
+// checkDeclaredSurface refuses a polygon much larger than the land and water its TIGER/Line
+// properties declare. Cartographic boundary files are generalised and clipped to the shore, so
+// a polygon's area differs from ALAND+AWATER by a few per cent (615 St. Louis tracts: 0.97–1.04);
+// more than twice the declared area, and a square kilometre besides, is a wrong coordinate or a
+// ring wound the wrong way.
+func checkDeclaredSurface(p geojson.Properties, mp orb.MultiPolygon) error {
+	land, okLand := p["ALAND"].(float64)
+	water, _ := p["AWATER"].(float64)
+	if !okLand {
+		return nil
+	}
+	declared := (land + water) / 1e6
+	if km2 := polygonKm2(mp); km2 > 2*declared+1 {
+		return fmt.Errorf("its polygon covers %.1f km², more than twice the %.1f km² its ALAND and AWATER declare: wrong coordinates, or a ring wound around the globe?", km2, declared)
+	}
+	return nil
 }

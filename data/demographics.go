@@ -18,6 +18,7 @@ type DemographicOptions struct {
 	Vintages map[string]string
 	// DecimalComma reads "12,5" as 12.5; without it a decimal comma is an error.
 	DecimalComma bool
+	Limits       Limits
 }
 
 // acsAnnotation holds the values the Census Bureau writes in ACS estimate columns where no
@@ -44,6 +45,8 @@ func ReadDemographics(r io.Reader, file string, opts DemographicOptions) ([]Demo
 		return nil, err
 	}
 	num := numberFormat{decimalComma: opts.DecimalComma, switchFlag: decimalCommaFlag}
+	tracts := idField == DefaultIDField
+	lim := opts.Limits.resolve(tracts)
 	errs := &errorList{file: file}
 	seen := map[string]int{}
 	var out []DemographicValue
@@ -66,6 +69,9 @@ func ReadDemographics(r io.Reader, file string, opts DemographicOptions) ([]Demo
 		for _, m := range mapped {
 			v, moe, ok, err := m.sum.Figure(func(col string) (float64, bool, error) {
 				x, ok, err := parseFigure(rec[t.index[col]], num)
+				if err == nil && ok && x < 0 && slices.Contains(m.sum.MOEs, col) {
+					err = fmt.Errorf("%v is negative", x)
+				}
 				if err != nil {
 					return 0, false, fmt.Errorf("column %s (%s): %v", col, m.role(col), err)
 				}
@@ -78,7 +84,7 @@ func ReadDemographics(r io.Reader, file string, opts DemographicOptions) ([]Demo
 			if !ok {
 				continue
 			}
-			if err := checkRange(m.variable, v); err != nil {
+			if err := checkRange(m.variable, v, lim, tracts); err != nil {
 				errs.add(ref, "column %s (%s): %v", m.sum.Spec, m.variable.Name, err)
 				continue
 			}
@@ -183,7 +189,9 @@ func parseFigure(s string, num numberFormat) (float64, bool, error) {
 	return v, true, nil
 }
 
-func checkRange(v Variable, x float64) error {
+// checkRange refuses a figure its variable cannot take: a flag other than 0 or 1, a share
+// outside 0–100, a negative figure, or a count beyond the plausible maximum for one area.
+func checkRange(v Variable, x float64, lim Limits, tracts bool) error {
 	switch {
 	case v.Flag && x != 0 && x != 1:
 		return fmt.Errorf("%v is not a flag (0 or 1)", x)
@@ -191,6 +199,12 @@ func checkRange(v Variable, x float64) error {
 		return fmt.Errorf("%v is not a percentage (0–100)", x)
 	case x < 0:
 		return fmt.Errorf("%v is negative", x)
+	case v.counts() && x > lim.MaxPopulation:
+		unit := "one area"
+		if tracts {
+			unit = "a census tract"
+		}
+		return fmt.Errorf("%v is more than %v, the plausible maximum for %s (raise it with --max-population)", x, lim.MaxPopulation, unit)
 	}
 	return nil
 }

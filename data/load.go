@@ -33,6 +33,7 @@ type LoadOptions struct {
 	Region *orb.Bound // areas and programs: every point must lie inside
 	// DecimalComma reads numbers written with a decimal comma (12,5); without it they are refused.
 	DecimalComma bool
+	Limits       Limits // plausibility bounds; zero fields take the defaults
 	DryRun       bool
 }
 
@@ -45,16 +46,16 @@ func LoadFile(kind, path string, opts LoadOptions, now time.Time) (Ingest, error
 	}
 	sum := sha256.Sum256(raw)
 	name := filepath.Base(path)
-	in := Ingest{DryRun: opts.DryRun, Record: IngestRecord{Kind: kind, Source: name, SHA256: hex.EncodeToString(sum[:]),
+	in := Ingest{DryRun: opts.DryRun, Limits: opts.Limits, Record: IngestRecord{Kind: kind, Source: name, SHA256: hex.EncodeToString(sum[:]),
 		Vintage: opts.Vintage, Options: opts.record(), LoadedAt: now.UTC()}}
 	switch kind {
 	case KindAreas:
-		in.Areas, err = ReadAreas(bytes.NewReader(raw), name, AreaOptions{IDField: opts.IDField, Region: opts.Region})
+		in.Areas, err = ReadAreas(bytes.NewReader(raw), name, AreaOptions{IDField: opts.IDField, Region: opts.Region, Limits: opts.Limits})
 		in.Record.Rows = len(in.Areas)
 	case KindDemographics:
 		in.Demographics, err = ReadDemographics(bytes.NewReader(raw), name, DemographicOptions{
 			IDField: opts.IDField, Columns: opts.Columns, MOE: opts.MOE, Vintage: opts.Vintage, Vintages: opts.Vintages,
-			DecimalComma: opts.DecimalComma})
+			DecimalComma: opts.DecimalComma, Limits: opts.Limits})
 		in.Record.Variables = variablesOf(in.Demographics, opts.Columns)
 		in.Record.Rows = countAreas(in.Demographics)
 	case KindPrograms:
@@ -64,7 +65,7 @@ func LoadFile(kind, path string, opts LoadOptions, now time.Time) (Ingest, error
 		}
 		in.Record.Source = source
 		in.Programs, err = ReadPrograms(bytes.NewReader(raw), name, ProgramOptions{Source: source, Columns: opts.Columns, Region: opts.Region,
-			SettingValues: opts.SettingValues, Setting: opts.Setting, DecimalComma: opts.DecimalComma})
+			SettingValues: opts.SettingValues, Setting: opts.Setting, DecimalComma: opts.DecimalComma, Limits: opts.Limits})
 		in.Record.Rows = len(in.Programs)
 	default:
 		return Ingest{}, fmt.Errorf("unknown input kind %q (tracts, demographics, programs)", kind)
@@ -110,6 +111,7 @@ func (o LoadOptions) record() map[string]string {
 	if o.DecimalComma {
 		out["decimal_comma"] = "true"
 	}
+	o.Limits.record(out)
 	if len(out) == 0 {
 		return nil
 	}

@@ -33,6 +33,7 @@ type ProgramOptions struct {
 	Setting string
 	// DecimalComma reads "38,6" as 38.6; without it a decimal comma is an error.
 	DecimalComma bool
+	Limits       Limits
 }
 
 // ReadPrograms reads programs from CSV (id,name,provider,lat,lng,content_areas,setting,capacity,
@@ -173,6 +174,7 @@ func geometryType(g orb.Geometry) string {
 
 func buildPrograms(rows []programRow, file string, opts ProgramOptions) ([]Program, error) {
 	num := numberFormat{decimalComma: opts.DecimalComma, switchFlag: decimalCommaFlag}
+	lim := opts.Limits.resolve(false)
 	errs := &errorList{file: file}
 	seen := map[string]string{}
 	programs := make([]Program, 0, len(rows))
@@ -214,14 +216,16 @@ func buildPrograms(rows []programRow, file string, opts ProgramOptions) ([]Progr
 		}
 		if s, _ := row.get("capacity"); s != "" {
 			c, ok, err := parseFigure(s, num)
-			switch {
-			case err != nil:
-				errs.add(row.ref, "program %q: capacity %v", id, err)
+			if err == nil && ok {
+				err = lim.checkCapacity(c)
+			} else if err != nil {
+				err = fmt.Errorf("capacity %v", err)
+			}
+			if err != nil {
+				errs.add(row.ref, "program %q: %v", id, err)
 				continue
-			case ok && c < 0:
-				errs.add(row.ref, "program %q: capacity %v is negative", id, c)
-				continue
-			case ok:
+			}
+			if ok {
 				p.Capacity = c
 			}
 		}

@@ -72,6 +72,8 @@ type Ingest struct {
 	Areas        []Area
 	Demographics []DemographicValue
 	Programs     []Program
+	// Limits are the plausibility bounds the rows were read with; zero fields take the defaults.
+	Limits Limits
 	// DryRun validates everything, the store's own checks included, and writes nothing.
 	DryRun bool
 }

@@ -12,7 +12,12 @@ type Variable struct {
 	Description string
 	Percent     bool // a 0–100 share rather than a count or an amount
 	Flag        bool // 0 or 1
+	Dollars     bool // an amount of money, not a count
 }
+
+// counts says whether the variable counts people or households, and so is bounded by
+// Limits.MaxPopulation.
+func (v Variable) counts() bool { return !v.Percent && !v.Flag && !v.Dollars }
 
 // Variables lists every canonical variable stemgap understands. Raw ACS exports are mapped onto
 // them with --column canonical=SOURCE.
@@ -33,8 +38,8 @@ var variables = []Variable{
 	{Name: "race_multi", Description: "two or more races"},
 	{Name: "hispanic", Description: "Hispanic or Latino, of any race"},
 	{Name: "white_nh", Description: "white alone, not Hispanic or Latino"},
-	{Name: "median_hh_income", Description: "median household income (dollars)"},
-	{Name: "median_family_income", Description: "median family income (dollars)"},
+	{Name: "median_hh_income", Description: "median household income (dollars)", Dollars: true},
+	{Name: "median_family_income", Description: "median family income (dollars)", Dollars: true},
 	{Name: "households", Description: "households (occupied housing units)"},
 	{Name: "hh_no_vehicle", Description: "households without a vehicle"},
 	{Name: "no_vehicle_pct", Description: "share of households without a vehicle", Percent: true},

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"flag"
+	"fmt"
 	"os"
 	"strings"
 	"time"
@@ -37,6 +38,10 @@ func ingestCommand() command {
 			region := fs.String("region", "", "minLng,minLat,maxLng,maxLat: reject points outside this region")
 			dryRun := fs.Bool("dry-run", false, "validate everything and write nothing")
 			decimalComma := fs.Bool("decimal-comma", false, "read numbers written with a decimal comma (12,5 is 12.5, and 1.234 is 1234); without it a decimal comma is an error")
+			var limits data.Limits
+			fs.Float64Var(&limits.MaxPopulation, "max-population", 0, fmt.Sprintf("plausible maximum of a count of people or households in one area (default %d for census tracts, %d for other areal units)", data.DefaultMaxTractPopulation, data.DefaultMaxAreaPopulation))
+			fs.Float64Var(&limits.MaxCapacity, "max-capacity", 0, fmt.Sprintf("plausible maximum of one program's seats (default %d)", data.DefaultMaxCapacity))
+			fs.Float64Var(&limits.MaxAreaKm2, "max-area-km2", 0, fmt.Sprintf("plausible maximum of one area's surface in km² (default %d)", data.DefaultMaxAreaKm2))
 			var req census.Request
 			fs.StringVar(&req.State, "state", "", "census: 2-digit state FIPS code")
 			counties := fs.String("county", "", "census: comma-separated 3-digit county FIPS codes (default: every county of the state)")
@@ -79,6 +84,10 @@ func ingestCommand() command {
 					return err
 				}
 				opts.DecimalComma = *decimalComma
+				if err := limits.Check(); err != nil {
+					return usagef("%v", err)
+				}
+				opts.Limits = limits
 				return ingestFile(ctx, env, kind, args[1], opts)
 			}
 		},

@@ -26,7 +26,7 @@ func sqlFor(kind string) (kindSQL, error) {
 	case data.KindAreas:
 		return kindSQL{stageAreas, validateAreas, applyAreas, func(in data.Ingest) ([]any, []any, error) {
 			region, err := regionArgs(in.Record)
-			return append([]any{geoidRule(in.Record)}, region...), nil, err
+			return append([]any{data.TractIDs(in.Record)}, region...), nil, err
 		}}, nil
 	case data.KindDemographics:
 		return kindSQL{stageDemographics, validateDemographics, applyDemographics, func(in data.Ingest) ([]any, []any, error) {
@@ -34,7 +34,7 @@ func sqlFor(kind string) (kindSQL, error) {
 			for _, v := range data.Variables() {
 				known = append(known, v.Name)
 			}
-			return []any{geoidRule(in.Record), known}, []any{nonNil(in.Record.Variables), in.Record.Merges(), in.Record.Source}, nil
+			return []any{data.TractIDs(in.Record), known}, []any{nonNil(in.Record.Variables), in.Record.Merges(), in.Record.Source}, nil
 		}}, nil
 	case data.KindPrograms:
 		return kindSQL{stagePrograms, validatePrograms, applyPrograms, func(in data.Ingest) ([]any, []any, error) {
@@ -43,13 +43,6 @@ func sqlFor(kind string) (kindSQL, error) {
 		}}, nil
 	}
 	return kindSQL{}, fmt.Errorf("unknown ingest kind %q", kind)
-}
-
-// geoidRule says whether ids must be 11-digit tract GEOIDs: they must unless another id field
-// was chosen.
-func geoidRule(rec data.IngestRecord) bool {
-	f := rec.Options["id_field"]
-	return f == "" || f == data.DefaultIDField
 }
 
 // regionArgs are the declared region's corners, or four NULLs.
@@ -65,9 +58,14 @@ func regionArgs(rec data.IngestRecord) ([]any, error) {
 	return []any{b.Min[0], b.Min[1], b.Max[0], b.Max[1]}, nil
 }
 
-// Ingest stages the rows with COPY in a temporary table, validates them there in SQL, and only
-// then replaces and upserts, all in one transaction: one bad row and nothing is written.
+// Ingest runs the validator every store shares (data.CheckIngest), then stages the rows with
+// COPY in a temporary table, checks them again there in SQL — a second line behind the Go
+// checks, which must have caught everything first so that both stores give the same message —
+// and only then replaces and upserts, all in one transaction: one bad row and nothing is written.
 func (s *Store) Ingest(ctx context.Context, in data.Ingest) error {
+	if err := data.CheckIngest(in); err != nil {
+		return err
+	}
 	k, err := sqlFor(in.Record.Kind)
 	if err != nil {
 		return err

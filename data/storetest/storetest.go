@@ -28,6 +28,7 @@ func Run(t *testing.T, open func(t *testing.T) data.Store) {
 	t.Run("merged demographics", func(t *testing.T) { mergedDemographics(t, open(t)) })
 	t.Run("dry run writes nothing", func(t *testing.T) { dryRun(t, open(t)) })
 	t.Run("bad row leaves everything as it was", func(t *testing.T) { badRow(t, open(t)) })
+	t.Run("one validator for every store", func(t *testing.T) { oneValidator(t, open(t)) })
 	t.Run("runs", func(t *testing.T) { runs(t, open(t)) })
 }
 
