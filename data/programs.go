@@ -9,8 +9,10 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/paulmach/orb"
+	"golang.org/x/text/unicode/norm"
 	"stemgap/geo"
 )
 
@@ -305,12 +307,15 @@ func NormalizeSetting(s string) string {
 	return label
 }
 
-// NormalizeLabel lower-cases s and joins its letters and digits with single underscores.
+// NormalizeLabel turns a label into a stable column and URL name: compatibility-normalised
+// (NFKC, so "ｆｉ" and "ﬁ" read "fi"), lower-cased, its letters, marks and digits — of any script —
+// kept, and every run of other characters turned into one "_" between words. ASCII labels read
+// as they always have ("Early STEM play" → "early_stem_play"); "Física" → "física", "数学" → "数学".
 func NormalizeLabel(s string) string {
 	var b strings.Builder
 	gap := false
-	for _, r := range strings.ToLower(strings.TrimSpace(s)) {
-		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+	for _, r := range strings.ToLower(norm.NFKC.String(strings.TrimSpace(s))) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) || (unicode.IsMark(r) && b.Len() > 0 && !gap) {
 			if gap && b.Len() > 0 {
 				b.WriteByte('_')
 			}
@@ -320,5 +325,6 @@ func NormalizeLabel(s string) string {
 			gap = true
 		}
 	}
-	return b.String()
+	// A mark kept after a letter that NFKC left apart (a rare sequence) composes with it here.
+	return norm.NFC.String(b.String())
 }

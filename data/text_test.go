@@ -99,3 +99,30 @@ func TestSemicolonSeparatedHint(t *testing.T) {
 		t.Errorf("semicolons: %v", err)
 	}
 }
+
+// Labels keep their letters in every script: "Física" used to become f_sica and "数学" vanished.
+func TestNormalizeLabelKeepsLetters(t *testing.T) {
+	for in, want := range map[string]string{
+		"Física":              "física",
+		"Fi\u0301sica":        "física", // decomposed accent: the same label
+		"数学":                  "数学",
+		"Ｍａｔｈ":                "math",
+		"Early STEM play":     "early_stem_play",
+		"  science / tech  ":  "science_tech",
+		"K-12":                "k_12",
+		"Ciencias Económicas": "ciencias_económicas",
+		"İstanbul":            "istanbul",
+		"—":                   "",
+	} {
+		if got := NormalizeLabel(in); got != want {
+			t.Errorf("NormalizeLabel(%q) = %q, want %q", in, got, want)
+		}
+		if got := NormalizeLabel(want); got != want {
+			t.Errorf("NormalizeLabel is not stable on %q: %q", want, got)
+		}
+	}
+	labels, err := ParseContentAreas("Física; 数学;física")
+	if err != nil || len(labels) != 2 || labels[0] != "física" || labels[1] != "数学" {
+		t.Errorf("ParseContentAreas: %q %v", labels, err)
+	}
+}
