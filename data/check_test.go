@@ -124,3 +124,30 @@ func TestMultiPolygonValidity(t *testing.T) {
 		})
 	}
 }
+
+// Ids of a demographics file that are not loaded areas are counted and sampled (they used to be
+// stored silently).
+func TestCheckAreaIDs(t *testing.T) {
+	in := Ingest{Record: IngestRecord{Kind: KindDemographics, Source: "demo.csv"}}
+	for i, id := range []string{"a", "b", "x1", "x2", "x3", "x4", "x5", "x6", "b"} {
+		for _, v := range []string{"youth_pop", "total_pop"} {
+			in.Demographics = append(in.Demographics, DemographicValue{AreaID: id, Variable: v, Ref: lineRef(i + 2)})
+		}
+	}
+	areas := []Area{{ID: "a"}, {ID: "b"}, {ID: "c"}}
+	u := CheckAreaIDs(in, areas)
+	if u == nil || u.Count != 6 || u.Of != 8 || u.Loaded != 3 {
+		t.Fatalf("unknown ids: %+v", u)
+	}
+	want := "demo.csv: 6 of its 8 area ids are not among the 3 loaded areas (x1 at line 4, x2 at line 5, x3 at line 6, x4 at line 7, x5 at line 8, and 1 more): their figures would be stored but never used"
+	if u.Error() != want {
+		t.Errorf("got  %s\nwant %s", u, want)
+	}
+	in.Demographics = in.Demographics[:4]
+	if u := CheckAreaIDs(in, areas); u != nil {
+		t.Errorf("known ids reported: %v", u)
+	}
+	if u := CheckAreaIDs(in, nil); u == nil || !strings.Contains(u.Error(), "no areas are loaded") {
+		t.Errorf("nothing loaded: %v", u)
+	}
+}

@@ -34,7 +34,10 @@ type LoadOptions struct {
 	// DecimalComma reads numbers written with a decimal comma (12,5); without it they are refused.
 	DecimalComma bool
 	Limits       Limits // plausibility bounds; zero fields take the defaults
-	DryRun       bool
+	// Strict fails a demographics file with ids that are not loaded areas (see CheckAreaIDs),
+	// where by default they are reported and stored.
+	Strict bool
+	DryRun bool
 }
 
 // LoadFile reads and validates an input file of the given kind and describes it for the store:

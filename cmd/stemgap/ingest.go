@@ -37,6 +37,7 @@ func ingestCommand() command {
 			source := fs.String("source", "", "programs: dataset name, so re-loading it replaces its programs (default: the file name)")
 			region := fs.String("region", "", "minLng,minLat,maxLng,maxLat: reject points outside this region")
 			dryRun := fs.Bool("dry-run", false, "validate everything and write nothing")
+			strict := fs.Bool("strict", false, "demographics: fail when an area id is not among the loaded areas (by default they are reported and stored)")
 			decimalComma := fs.Bool("decimal-comma", false, "read numbers written with a decimal comma (12,5 is 12.5, and 1.234 is 1234); without it a decimal comma is an error")
 			var limits data.Limits
 			fs.Float64Var(&limits.MaxPopulation, "max-population", 0, fmt.Sprintf("plausible maximum of a count of people or households in one area (default %d for census tracts, %d for other areal units)", data.DefaultMaxTractPopulation, data.DefaultMaxAreaPopulation))
@@ -79,7 +80,7 @@ func ingestCommand() command {
 				if (*setting != "" || len(settingValues) > 0) && kind != data.KindPrograms {
 					return usagef("--setting and --setting-value apply to programs only")
 				}
-				opts.DryRun, opts.Merge, opts.Setting = *dryRun, *merge, *setting
+				opts.DryRun, opts.Merge, opts.Setting, opts.Strict = *dryRun, *merge, *setting, *strict
 				if opts.SettingValues, err = pairs("setting-value", settingValues); err != nil {
 					return err
 				}
@@ -132,7 +133,7 @@ func ingestFile(ctx context.Context, env *environment, kind, path string, opts d
 	if err != nil {
 		return err
 	}
-	return storeIngest(ctx, env, in)
+	return storeIngest(ctx, env, in, opts.Strict)
 }
 
 // ingestCensus downloads tracts and ACS tables and loads both.
@@ -152,21 +153,50 @@ func ingestCensus(ctx context.Context, env *environment, f *census.Fetcher, req 
 	}
 	for _, in := range []data.Ingest{tracts, demographics} {
 		in.DryRun = dryRun
-		if err := storeIngest(ctx, env, in); err != nil {
+		if err := storeIngest(ctx, env, in, false); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// storeIngest writes one validated ingest and logs what happened.
-func storeIngest(ctx context.Context, env *environment, in data.Ingest) error {
+// storeIngest writes one validated ingest and logs what happened. Demographics whose ids are not
+// loaded areas are reported with a count and a sample, and refused when strict.
+func storeIngest(ctx context.Context, env *environment, in data.Ingest, strict bool) error {
 	s, err := env.openStore(ctx)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
+	if err := checkAreaIDs(ctx, env, s, in, strict); err != nil {
+		return err
+	}
 	return ingestInto(ctx, env, s, in)
+}
+
+// checkAreaIDs compares a demographics file's ids with the store's areas: unknown ids are a
+// warning, or under strict an error.
+func checkAreaIDs(ctx context.Context, env *environment, s data.Store, in data.Ingest, strict bool) error {
+	if in.Record.Kind != data.KindDemographics {
+		return nil
+	}
+	log, err := env.logger()
+	if err != nil {
+		return err
+	}
+	areas, err := s.Areas(ctx)
+	if err != nil {
+		return err
+	}
+	unknown := data.CheckAreaIDs(in, areas)
+	switch {
+	case unknown == nil:
+		return nil
+	case strict:
+		return fmt.Errorf("%w (refused under --strict)", unknown)
+	}
+	log.Warn("area ids not loaded", "source", unknown.File, "unknown", unknown.Count, "of", unknown.Of, "loaded", unknown.Loaded, "sample", strings.Join(unknown.Sample, "; "))
+	return nil
 }
 
 // ingestInto writes one validated ingest into an open store and logs what happened.
