@@ -166,6 +166,11 @@ func readDbf(b []byte) ([]map[string]string, error) {
 		name   string
 		length int
 	}
+	// A record holds at least its deletion flag, so that the record count is bounded by the
+	// file's size; the header must fit in the file.
+	if recordLen < 1 || headerLen < 33 || headerLen > len(b) {
+		return nil, fmt.Errorf("bad header: %d header bytes, %d bytes per record, in %d bytes", headerLen, recordLen, len(b))
+	}
 	var fields []field
 	for off := 32; off+32 <= headerLen && b[off] != 0x0D; off += 32 {
 		name := strings.TrimRight(string(b[off:off+11]), "\x00 ")
