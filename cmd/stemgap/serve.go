@@ -69,6 +69,9 @@ func (sf *serveFlags) options(log *slog.Logger) (server.Options, error) {
 			continue
 		}
 		o, err := server.Origin(raw)
+		if err == nil && strings.Contains(o, "*") {
+			err = fmt.Errorf("origin %q: a browser sends exact origins; list each, or give * alone for any", raw)
+		}
 		if err != nil {
 			return opt, usagef("--cors-origin: %v", err)
 		}

@@ -42,6 +42,7 @@ func TestServeFlagsTokenAndCORS(t *testing.T) {
 		{args: []string{"--token-file", filepath.Join(dir, "missing")}, fails: "--token-file"},
 		{args: []string{"--cors-origin", "https://Planner.example.org/", "--cors-origin", "*"}, cors: "https://planner.example.org *"},
 		{args: []string{"--cors-origin", "https://x.org; script-src *"}, fails: "--cors-origin"},
+		{args: []string{"--cors-origin", "https://*.example.org"}, fails: "exact origins"},
 	} {
 		t.Setenv("STEMGAP_TOKEN", c.env)
 		sf, err := parse(c.args...)
