@@ -148,6 +148,8 @@ func TestOriginRefusesWhatIsNotAnOrigin(t *testing.T) {
 	for raw, want := range map[string]string{
 		"https://Tiles.Example.org/styles/x.json?key=1": "https://tiles.example.org",
 		"http://127.0.0.1:8081":                         "http://127.0.0.1:8081",
+		"https://planner.example.org:443/":              "https://planner.example.org",
+		"http://[::1]:80":                               "http://[::1]",
 		"https://*.tiles.example.org":                   "https://*.tiles.example.org",
 		"https://x.org; script-src *":                   "",
 		"https://x.org'unsafe-inline'":                  "",

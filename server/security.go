@@ -33,6 +33,10 @@ func Origin(raw string) (string, error) {
 	}) >= 0 {
 		return "", fmt.Errorf("origin %q: the host has characters a host name cannot have", raw)
 	}
+	// Browsers leave a scheme's default port out of Origin.
+	if scheme == "https" && strings.HasSuffix(host, ":443") || scheme == "http" && strings.HasSuffix(host, ":80") {
+		host = host[:strings.LastIndexByte(host, ':')]
+	}
 	return scheme + "://" + host, nil
 }
 
