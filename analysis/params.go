@@ -127,7 +127,8 @@ type DesertParams struct {
 	// AccessRatio flags a cell whose access is below this share of the regional mean.
 	AccessRatio float64 `json:"access_ratio"`
 	// An area is a desert when at least MinDemand of its demand, or MinShare of it, lives in
-	// desert cells (the Food Access Research Atlas's "500 people or a third").
+	// desert cells: adapted from the Food Access Research Atlas's "at least 500 people or at least
+	// 33 percent of the population", which counts everyone where stemgap counts the demand.
 	MinDemand float64 `json:"min_demand"`
 	MinShare  float64 `json:"min_share"`
 }
@@ -174,7 +175,7 @@ func DefaultParams() Params {
 			RuralCost:       16.09344,
 			AccessRatio:     0.5,
 			MinDemand:       500,
-			MinShare:        1.0 / 3,
+			MinShare:        0.33, // the Atlas's 33 percent, as it states it
 		},
 		Equity: []EquityGroup{
 			{Name: "all youth", Variable: "youth_pop", Reference: "youth_pop"},

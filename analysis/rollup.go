@@ -106,7 +106,7 @@ func (c *areaContext) reason(a int, am *data.AreaMeasures, t areaTally, share fl
 			s += fmt.Sprintf(", %.0f nearer but with access below %.0f%% of the regional mean", share*float64(t.low), 100*d.AccessRatio)
 		}
 	}
-	return s + fmt.Sprintf("; an area is a desert from %.0f %s or %.0f%% of them", d.MinDemand, c.noun, 100*d.MinShare)
+	return s + fmt.Sprintf("; an area is a desert from %.0f %s or %.4g%% of them (a rule adapted from the USDA Food Access Research Atlas)", d.MinDemand, c.noun, 100*d.MinShare)
 }
 
 func meanOf(cells []int32, v []float64) float64 {
