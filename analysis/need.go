@@ -45,8 +45,12 @@ func needIndex(figs []figures, comps []NeedComponent) ([]float64, []string) {
 		}
 		vals := make([]float64, n)
 		have := 0
+		bases := map[string]int{} // derivation → areas
 		for a, f := range figs {
-			v, ok := f.value(c.Variable)
+			v, basis, ok := f.derive(c.Variable)
+			if ok && basis != "" {
+				bases[basis]++
+			}
 			switch {
 			case !ok:
 				vals[a] = math.NaN()
@@ -61,6 +65,9 @@ func needIndex(figs []figures, comps []NeedComponent) ([]float64, []string) {
 			continue
 		}
 		used = append(used, fmt.Sprintf("%s (%d areas)", c.Variable, have))
+		if len(bases) > 0 {
+			notes = append(notes, derivedNote(c.Variable, bases))
+		}
 		for a, r := range percentileRanks(vals) {
 			if !math.IsNaN(r) {
 				sum[a] += c.Weight * r
@@ -112,4 +119,22 @@ func urbanAreas(figs []figures, landKm2 []float64, d DesertParams) ([]bool, []st
 		basis[a] = fmt.Sprintf("density %.0f/km²", density)
 	}
 	return urban, basis
+}
+
+// derivedNote says how a need component was derived, and for how many areas each way.
+func derivedNote(variable string, bases map[string]int) string {
+	keys := make([]string, 0, len(bases))
+	for b := range bases {
+		keys = append(keys, b)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for k, b := range keys {
+		noun := "areas"
+		if bases[b] == 1 {
+			noun = "area"
+		}
+		parts[k] = fmt.Sprintf("%s in %d %s", b, bases[b], noun)
+	}
+	return "need index: " + variable + " = " + strings.Join(parts, "; ")
 }

@@ -27,8 +27,10 @@ func TestNeedIndexHandWorked(t *testing.T) {
 }
 
 func TestDerivedVariables(t *testing.T) {
+	// Only white, Black and Asian counts are loaded: the other 1,000 people are people of colour
+	// too, so the share is 1 − 600/2000 out of the total population, not 1 − 600/1000.
 	f := figures{"race_white": 600, "race_black": 300, "race_asian": 100, "hh_no_vehicle": 30, "households": 120, "poverty_pct": 25, "total_pop": 2000}
-	for name, want := range map[string]float64{"poc_pct": 40, "no_vehicle_pct": 25, "poverty_pop": 500} {
+	for name, want := range map[string]float64{"poc_pct": 70, "no_vehicle_pct": 25, "poverty_pop": 500} {
 		if got, ok := f.value(name); !ok || math.Abs(got-want) > 1e-12 {
 			t.Errorf("%s = %v (%v), want %v", name, got, ok, want)
 		}

@@ -7,53 +7,51 @@ import (
 // figures are one area's demographic values by canonical variable.
 type figures map[string]float64
 
-// derivations compute a variable from others where the data lacks it directly. Each is stated in
-// METHOD.md; a value given directly always wins.
-var derivations = map[string]func(f figures) (float64, bool){
-	// Share of people of colour: everyone but non-Hispanic white; where only race counts exist,
-	// everyone but white alone (Hispanic white people then count as white).
-	"poc_pct": func(f figures) (float64, bool) {
+// derivation computes a variable from others where the data lacks it directly, and says from
+// which, in words, for the run's notes.
+type derivation func(f figures) (value float64, basis string, ok bool)
+
+// derivations are stated in METHOD.md; a value given directly always wins.
+var derivations = map[string]derivation{
+	// Share of people of colour: everyone but non-Hispanic white people where that count is
+	// loaded, else everyone but white people of any ethnicity, always out of the total population:
+	// dividing by the race columns that happen to be loaded would drop everyone else.
+	"poc_pct": func(f figures) (float64, string, bool) {
+		t, ok := f["total_pop"]
+		if !ok || t <= 0 {
+			return 0, "", false
+		}
 		if w, ok := f["white_nh"]; ok {
-			if t, ok := f["total_pop"]; ok && t > 0 {
-				return clampPct(100 * (1 - w/t)), true
-			}
+			return clampPct(100 * (t - w) / t), "1 − white_nh/total_pop", true
 		}
-		w, ok := f["race_white"]
-		if !ok {
-			return 0, false
+		if w, ok := f["race_white"]; ok {
+			return clampPct(100 * (t - w) / t), "1 − race_white/total_pop (no white_nh: Hispanic white people count as white)", true
 		}
-		sum := 0.0
-		for _, v := range []string{"race_white", "race_black", "race_asian", "race_aian", "race_nhpi", "race_other", "race_multi"} {
-			sum += f[v]
-		}
-		if sum <= 0 {
-			return 0, false
-		}
-		return clampPct(100 * (1 - w/sum)), true
+		return 0, "", false
 	},
-	"no_vehicle_pct": func(f figures) (float64, bool) {
+	"no_vehicle_pct": func(f figures) (float64, string, bool) {
 		n, ok1 := f["hh_no_vehicle"]
 		h, ok2 := f["households"]
 		if !ok1 || !ok2 || h <= 0 {
-			return 0, false
+			return 0, "", false
 		}
-		return clampPct(100 * n / h), true
+		return clampPct(100 * n / h), "hh_no_vehicle/households", true
 	},
-	"poverty_pct": func(f figures) (float64, bool) {
+	"poverty_pct": func(f figures) (float64, string, bool) {
 		n, ok1 := f["poverty_pop"]
 		t, ok2 := f["total_pop"]
 		if !ok1 || !ok2 || t <= 0 {
-			return 0, false
+			return 0, "", false
 		}
-		return clampPct(100 * n / t), true
+		return clampPct(100 * n / t), "poverty_pop/total_pop", true
 	},
-	"poverty_pop": func(f figures) (float64, bool) {
+	"poverty_pop": func(f figures) (float64, string, bool) {
 		p, ok1 := f["poverty_pct"]
 		t, ok2 := f["total_pop"]
 		if !ok1 || !ok2 {
-			return 0, false
+			return 0, "", false
 		}
-		return p * t / 100, true
+		return p * t / 100, "poverty_pct × total_pop", true
 	},
 }
 
@@ -64,13 +62,19 @@ func isDerived(name string) bool { _, ok := derivations[name]; return ok }
 
 // value returns an area's figure for a variable, given or derived.
 func (f figures) value(name string) (float64, bool) {
+	v, _, ok := f.derive(name)
+	return v, ok
+}
+
+// derive is value with its basis: empty for a figure given directly, else the derivation used.
+func (f figures) derive(name string) (float64, string, bool) {
 	if v, ok := f[name]; ok {
-		return v, true
+		return v, "", true
 	}
 	if d, ok := derivations[name]; ok {
 		return d(f)
 	}
-	return 0, false
+	return 0, "", false
 }
 
 func clampPct(v float64) float64 { return math.Max(0, math.Min(100, v)) }
