@@ -152,9 +152,13 @@ func Analyze(ctx context.Context, in Inputs, params Params, opt Options) (*data.
 		case MeasureCumulative:
 			cr.raw = cumulative(in)
 		case Measure3SFCA:
-			cr.raw = threeStep(in)
+			raw, err := threeStep(ctx, in, p.Measure, tr)
+			if err != nil {
+				return err
+			}
+			cr.raw = raw
 		case MeasureRAAM:
-			raw, err := raam(ctx, in, p.Measure.Tau, cr.which, cr.nearest)
+			raw, err := raam(ctx, in, p.Measure, cr.which, cr.nearest)
 			if err != nil {
 				return err
 			}

@@ -48,6 +48,9 @@ type travel interface {
 	// program that is (+Inf and -1 when none is reachable). rc holds the pairs within the
 	// catchment, which settle most cells without a search.
 	nearest(programs []int32, rc *reach) ([]float64, []int32)
+	// weightSums returns, for every cell, Σ_j w(c_ij) over the given programs and every pair
+	// with a known cost, however far: PySAL's 3SFCA selection weights sum over its whole table.
+	weightSums(ctx context.Context, programs []int32, w weightFunc) ([]float64, error)
 	unit() string
 }
 
@@ -142,6 +145,26 @@ func (t *greatCircle) nearest(programs []int32, rc *reach) ([]float64, []int32) 
 	return cost, which
 }
 
+// weightSums visits every cell–program pair: without a matrix, the cost table is every pair.
+func (t *greatCircle) weightSums(ctx context.Context, programs []int32, w weightFunc) ([]float64, error) {
+	sites := make([]geo.Site, len(programs))
+	for n, j := range programs {
+		sites[n] = geo.NewSite(t.programs[j])
+	}
+	out := make([]float64, len(t.g.cells))
+	err := parallelChunks(ctx, len(out), func(lo, hi int) error {
+		for i := lo; i < hi; i++ {
+			sum := 0.0
+			for _, s := range sites {
+				sum += w(s.DistanceKm(t.g.sites[i]))
+			}
+			out[i] = sum
+		}
+		return nil
+	})
+	return out, err
+}
+
 // nearestWithin is the least cost over the given pairs, per cell; on a tie the program listed
 // first wins, as in the nearest index.
 func nearestWithin(n int, programs []int32, rc *reach) ([]float64, []int32) {
@@ -187,6 +210,17 @@ func (t *matrixCosts) pairs(ctx context.Context, limit float64) (*reach, error) 
 func (t *matrixCosts) nearest(programs []int32, _ *reach) ([]float64, []int32) {
 	// The catchment's pairs are not enough here: the matrix may reach farther.
 	return nearestWithin(len(t.g.cells), programs, t.all)
+}
+
+func (t *matrixCosts) weightSums(_ context.Context, programs []int32, w weightFunc) ([]float64, error) {
+	out := make([]float64, len(t.g.cells))
+	for _, j := range programs {
+		cells, costs := t.all.of(j)
+		for k, i := range cells {
+			out[i] += w(costs[k])
+		}
+	}
+	return out, nil
 }
 
 // matrixTravel joins the matrix to the grid and programs. Origins are all area ids or all H3

@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"context"
 	"math"
 )
 
@@ -89,24 +90,39 @@ func twoStep(in *accessInputs) []float64 {
 	return out
 }
 
-// threeStep is 3SFCA (Wan, Zou and Sternberg 2012): a selection weight
-// G_ij = W_ij / Σ_k W_ik shares each cell's demand among the programs it can reach, then
-// R_j = S_j / Σ_i G_ij·P_i·W_ij and A_i = Σ_j G_ij·R_j·W_ij, per 1,000 people of demand.
-func threeStep(in *accessInputs) []float64 {
+// threeStep is 3SFCA (Wan, Zou and Sternberg 2012): a selection weight G_ij = W_ij / Σ_k W_ik
+// shares each cell's demand among the programs it can reach, then R_j = S_j / Σ_i G_ij·P_i·W_ij and
+// A_i = Σ_j G_ij·R_j·W_ij, per 1,000 people of demand. Wan et al. sum the selection weights over
+// the programs within the catchment. PySAL access sums them over every pair of its cost table,
+// within the catchment or not, and counts a pair in the two steps only when its cost is below the
+// catchment, not equal to it; the pysal variant does both, with every pair tr knows a cost for
+// as the cost table.
+func threeStep(ctx context.Context, in *accessInputs, m MeasureParams, tr travel) ([]float64, error) {
 	n := len(in.g.cells)
-	totalW := make([]float64, n)
-	for _, j := range in.programs {
-		cells, weights := in.reach.weighted(j)
-		for k, i := range cells {
-			totalW[i] += weights[k]
+	inside := func(cost float64) bool { return true }
+	var totalW []float64
+	if m.Variant == VariantPySAL {
+		var err error
+		if totalW, err = tr.weightSums(ctx, in.programs, decayWeight(m)); err != nil {
+			return nil, err
+		}
+		inside = func(cost float64) bool { return cost < m.Catchment }
+	} else {
+		totalW = make([]float64, n)
+		for _, j := range in.programs {
+			cells, weights := in.reach.weighted(j)
+			for k, i := range cells {
+				totalW[i] += weights[k]
+			}
 		}
 	}
 	out := make([]float64, n)
 	for _, j := range in.programs {
 		cells, weights := in.reach.weighted(j)
+		_, costs := in.reach.of(j)
 		den := 0.0
 		for k, i := range cells {
-			if w := weights[k]; w > 0 {
+			if w := weights[k]; w > 0 && inside(costs[k]) {
 				den += (w / totalW[i]) * in.g.demandOrZero(int(i)) * w
 			}
 		}
@@ -115,7 +131,7 @@ func threeStep(in *accessInputs) []float64 {
 		}
 		r := in.supply[j] / den
 		for k, i := range cells {
-			if w := weights[k]; w > 0 {
+			if w := weights[k]; w > 0 && inside(costs[k]) {
 				out[i] += (w / totalW[i]) * r * w
 			}
 		}
@@ -123,7 +139,7 @@ func threeStep(in *accessInputs) []float64 {
 	for i := range out {
 		out[i] *= 1000
 	}
-	return out
+	return out, nil
 }
 
 // demandWeightedMean is Σ P_i·v_i / Σ P_i over cells with a demand figure and a finite value.

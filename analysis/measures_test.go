@@ -70,7 +70,10 @@ func TestThreeSFCAHandWorked(t *testing.T) {
 	// Worked through in full: A = 0.09297376678787239, 0.06414270787493736, 0.08747743963732947.
 	p := testParams()
 	p.Measure.Kind = Measure3SFCA
-	got := threeStep(handGrid(t, p))
+	got, err := threeStep(context.Background(), handGrid(t, p), p.Resolved().Measure, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	closeTo(t, "3SFCA", got, []float64{92.97376678787239, 64.14270787493736, 87.47743963732947})
 }
 
@@ -120,7 +123,7 @@ func TestRAAMHandWorked(t *testing.T) {
 	// x/5 + 0 = (10 − x)/5 + 1, x = 7.5, and RAAM = 7.5/5 = 1.5.
 	g := &grid{cells: make([]h3.Cell, 1), demand: []float64{10}}
 	in := &accessInputs{g: g, reach: &reach{start: []int32{0, 1, 2}, cell: []int32{0, 0}, cost: []float64{0, 1}}, programs: []int32{0, 1}, supply: []float64{5, 5}}
-	got, err := raam(context.Background(), in, 1, []int32{0}, []float64{0})
+	got, err := raam(context.Background(), in, MeasureParams{Tau: 1, Variant: VariantStemgap}, []int32{0}, []float64{0})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -57,6 +57,12 @@ const (
 	MeasureRAAM       = "raam"
 )
 
+// Variants of 3SFCA and RAAM.
+const (
+	VariantStemgap = "stemgap"
+	VariantPySAL   = "pysal"
+)
+
 var measureKinds = []string{MeasureNearest, MeasureCumulative, Measure2SFCA, MeasureE2SFCA, Measure3SFCA, MeasureGravity, MeasureRAAM}
 
 // Decay kinds for the floating-catchment measures.
@@ -74,13 +80,38 @@ type MeasureParams struct {
 	// to it counts as inside.
 	Catchment float64 `json:"catchment"`
 	Decay     string  `json:"decay"`
-	Sigma     float64 `json:"sigma"` // Gaussian width; catchment/2 by default
-	Steps     []Step  `json:"steps"` // stepped zones; thirds of the catchment weighted 1, 0.68, 0.22 by default
-	Beta      float64 `json:"beta"`  // gravity: f(d) = max(d, min_cost)^−β
+	Beta      float64 `json:"beta"` // gravity: f(d) = max(d, min_cost)^−β
 	MinCost   float64 `json:"min_cost"`
-	Tau       float64 `json:"tau"` // RAAM: the travel cost equivalent to congestion at the regional mean ratio
 	// Normalize divides access by its demand-weighted regional mean, so 1.0 is average access.
 	Normalize bool `json:"normalize"`
+	// Variant chooses how 3SFCA and RAAM are computed: stemgap's own form, or exactly as PySAL
+	// access computes them (METHOD.md §4 says where the two differ).
+	Variant string `json:"variant"`
+
+	// The parameters below derive from the catchment unless set: left unset (0, or null in a
+	// config file) they follow it, so a config that changes only the catchment keeps them in
+	// proportion. Resolved fills them in; a run records the values it computed with.
+	Steps []Step  `json:"steps"` // stepped zones; thirds of the catchment weighted 1, 0.68, 0.22
+	Sigma float64 `json:"sigma"` // Gaussian width; catchment/2
+	Tau   float64 `json:"tau"`   // RAAM: the travel cost equivalent to congestion at the regional ratio; the catchment
+}
+
+// MarshalJSON writes unset derived parameters (σ, τ; steps is then nil) as null rather than 0, so
+// that a printed config says they follow the catchment and reads back the same way.
+func (m MeasureParams) MarshalJSON() ([]byte, error) {
+	type plain MeasureParams
+	return json.Marshal(struct {
+		plain
+		Sigma *float64 `json:"sigma"`
+		Tau   *float64 `json:"tau"`
+	}{plain(m), setOrNil(m.Sigma), setOrNil(m.Tau)})
+}
+
+func setOrNil(v float64) *float64 {
+	if v == 0 {
+		return nil
+	}
+	return &v
 }
 
 // Step is one stepped-decay zone: costs up to Upto (inclusive) weigh Weight.
@@ -159,6 +190,7 @@ func DefaultParams() Params {
 			Decay:     DecayGaussian,
 			Beta:      1,
 			MinCost:   0.5,
+			Variant:   VariantStemgap,
 		},
 		Need: NeedParams{Components: []NeedComponent{
 			{Variable: "poverty_pct", Weight: 1},
@@ -223,8 +255,8 @@ func DecodeParams(r io.Reader, p *Params) error {
 	return nil
 }
 
-// Resolved fills the parameters that default to others (σ, steps, τ) so that the recorded
-// parameters state exactly what was computed.
+// Resolved fills the parameters that derive from the catchment (σ, steps, τ) where they are unset,
+// so that the recorded parameters state exactly what was computed.
 func (p Params) Resolved() Params {
 	m := &p.Measure
 	if m.Kind == Measure2SFCA {
@@ -301,10 +333,24 @@ func (p Params) Validate() error {
 	if m.Kind == MeasureGravity && !(m.MinCost > 0) {
 		bad("measure.min_cost must be positive for gravity: a cost of 0 would weigh infinitely")
 	}
+	if !slices.Contains([]string{VariantStemgap, VariantPySAL}, m.Variant) {
+		bad("measure.variant %q is not one of %s, %s", m.Variant, VariantStemgap, VariantPySAL)
+	}
+	if m.Variant == VariantPySAL && m.Kind != Measure3SFCA && m.Kind != MeasureRAAM {
+		bad("measure.variant %s applies to 3sfca and raam only, not %s", VariantPySAL, m.Kind)
+	}
 	for i, s := range m.Steps {
 		if !(s.Upto > 0) || s.Weight < 0 || (i > 0 && s.Upto <= m.Steps[i-1].Upto) {
 			bad("measure.steps[%d]: zones need increasing positive upto and non-negative weights", i)
 		}
+		if s.Upto > m.Catchment {
+			bad("measure.steps[%d].upto %g lies beyond measure.catchment %g: leave measure.steps unset (null) to derive the zones from the catchment", i, s.Upto, m.Catchment)
+		}
+	}
+	// A program counts up to the catchment; zones ending short of it would weigh the costs
+	// between 0 while the catchment still counts them in.
+	if n := len(m.Steps); n > 0 && m.Steps[n-1].Upto < m.Catchment {
+		bad("measure.steps end at %g, short of measure.catchment %g: costs between would weigh 0; leave measure.steps unset (null) to derive the zones from the catchment", m.Steps[n-1].Upto, m.Catchment)
 	}
 	for i, c := range p.Need.Components {
 		if c.Weight < 0 {

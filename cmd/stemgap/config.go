@@ -25,10 +25,11 @@ func configCommand() command {
 						return err
 					}
 				}
-				p = p.Resolved()
-				if err := p.Validate(); err != nil {
+				if err := p.Resolved().Validate(); err != nil {
 					return err
 				}
+				// Unresolved: what derives from the catchment prints as null and keeps following
+				// it when the printed file is edited.
 				_, err := env.stdout.Write(p.JSON())
 				return err
 			}
