@@ -45,7 +45,7 @@ type reportContent struct {
 	Name         string `json:"name"`
 	Access       any    `json:"access"`
 	RegionalMean any    `json:"regional_mean"`
-	Nearest      any    `json:"nearest"`
+	Nearest      any    `json:"nearest"` // demand-weighted mean of the area's cells' nearest costs
 	Unmet        any    `json:"unmet"`
 	Gap          any    `json:"gap"`
 	DesertDemand any    `json:"desert_demand"`
@@ -148,8 +148,9 @@ var reportPage = template.Must(template.New("report").Funcs(template.FuncMap{
 <p>Demand: <b>{{num .Area.Demand}}</b> ({{.Area.DemandVariable}}) · need percentile {{num .Area.Need}} ·
 {{if .Area.Urban}}urban{{else}}rural{{end}} ({{.Area.UrbanBasis}}) · {{.Area.Cells}} H3 cells at resolution {{.Provenance.Resolution}}</p>
 <h2>Access by content area — {{.Setting}} settings</h2>
-<p><small>Access is {{.Provenance.Measure}}, in {{.Provenance.AccessUnit}}. Rank 1 is the lowest access in the region.</small></p>
-<table><tr><th>content area</th><th>access</th><th>regional mean</th><th>nearest ({{.Provenance.CostUnit}})</th><th>rank</th><th>in deserts</th><th>verdict and reason</th></tr>
+<p><small>Access is {{.Provenance.Measure}}, in {{.Provenance.AccessUnit}}. Rank 1 is the lowest access in the region.
+Mean to nearest is the demand-weighted mean of the area's cells' costs to their nearest program, not the cost from the area to its nearest program.</small></p>
+<table><tr><th>content area</th><th>access</th><th>regional mean</th><th>mean to nearest ({{.Provenance.CostUnit}})</th><th>rank</th><th>in deserts</th><th>verdict and reason</th></tr>
 {{range .ContentAreas}}<tr><td>{{.Name}}</td><td>{{num .Access}}</td><td>{{num .RegionalMean}}</td><td>{{num .Nearest}}</td>
 <td>{{if .Rank}}{{.Rank}} of {{.Ranked}}{{else}}—{{end}}</td><td>{{pct .DesertShare}}</td><td{{if .Desert}} class="desert"{{end}}>{{.Reason}}</td></tr>
 {{end}}</table>

@@ -244,3 +244,35 @@ func TestUnassessedAreasExportEmptyDesertAndRank(t *testing.T) {
 		}
 	}
 }
+
+// An area's nearest figure is the mean of its cells' nearest costs, and its description says so.
+func TestTractNearestIsDescribedAsAMean(t *testing.T) {
+	run, areas, programs := syntheticRun(t)
+	var meta bytes.Buffer
+	if err := WriteCSVMetadata(&meta, Request{Format: FormatCSV, Layer: LayerTracts}, run, areas, programs, "tracts.csv"); err != nil {
+		t.Fatal(err)
+	}
+	var m struct {
+		Schema struct {
+			Columns []struct {
+				Name        string
+				Description string `json:"dc:description"`
+			} `json:"columns"`
+		} `json:"tableSchema"`
+	}
+	if err := json.Unmarshal(meta.Bytes(), &m); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, c := range m.Schema.Columns {
+		if strings.HasPrefix(c.Name, "nearest_km_") {
+			found = true
+			if !strings.Contains(c.Description, "demand-weighted mean, over the area's cells, of each cell's cost to its nearest") {
+				t.Errorf("%s is described as %q", c.Name, c.Description)
+			}
+		}
+	}
+	if !found {
+		t.Fatal("no nearest_km_ column in the tracts metadata")
+	}
+}

@@ -164,7 +164,7 @@ func tractsTable(run *data.Run, areas []data.Area, setting string, sel Selection
 		name := run.ContentAreas[k].Name
 		cols = append(cols,
 			column{run.Measure + "_" + name, "double", "demand-weighted mean " + run.AccessUnit + " (" + name + ")"},
-			column{nearestName(&run.RunInfo) + "_" + name, "double", "mean cost to the nearest " + name + " program"},
+			column{nearestName(&run.RunInfo) + "_" + name, "double", "demand-weighted mean, over the area's cells, of each cell's cost to its nearest " + name + " program (" + run.CostUnit + "); not the cost from the area to its nearest program"},
 			column{"unmet_" + name, "double", "unmet seats (" + name + ")"},
 			column{"gap_" + name, "double", "mean gap score (" + name + ")"},
 			column{"desert_demand_" + name, "double", "demand living in " + name + " desert cells"},
