@@ -48,9 +48,10 @@ type travel interface {
 	// program that is (+Inf and -1 when none is reachable). rc holds the pairs within the
 	// catchment, which settle most cells without a search.
 	nearest(programs []int32, rc *reach) ([]float64, []int32)
-	// weightSums returns, for every cell, Σ_j w(c_ij) over the given programs and every pair
-	// with a known cost, however far: PySAL's 3SFCA selection weights sum over its whole table.
-	weightSums(ctx context.Context, programs []int32, w weightFunc) ([]float64, error)
+	// weightSums returns, for the given cells (indexed like the grid; others 0), Σ_j w(c_ij)
+	// over the given programs and every pair with a known cost, however far: PySAL's 3SFCA
+	// selection weights sum over its whole table.
+	weightSums(ctx context.Context, cells, programs []int32, w weightFunc) ([]float64, error)
 	unit() string
 }
 
@@ -145,15 +146,16 @@ func (t *greatCircle) nearest(programs []int32, rc *reach) ([]float64, []int32) 
 	return cost, which
 }
 
-// weightSums visits every cell–program pair: without a matrix, the cost table is every pair.
-func (t *greatCircle) weightSums(ctx context.Context, programs []int32, w weightFunc) ([]float64, error) {
+// weightSums visits every pair of the given cells and programs: without a matrix, the cost table
+// is every pair.
+func (t *greatCircle) weightSums(ctx context.Context, cells, programs []int32, w weightFunc) ([]float64, error) {
 	sites := make([]geo.Site, len(programs))
 	for n, j := range programs {
 		sites[n] = geo.NewSite(t.programs[j])
 	}
 	out := make([]float64, len(t.g.cells))
-	err := parallelChunks(ctx, len(out), func(lo, hi int) error {
-		for i := lo; i < hi; i++ {
+	err := parallelChunks(ctx, len(cells), func(lo, hi int) error {
+		for _, i := range cells[lo:hi] {
 			sum := 0.0
 			for _, s := range sites {
 				sum += w(s.DistanceKm(t.g.sites[i]))
@@ -212,7 +214,8 @@ func (t *matrixCosts) nearest(programs []int32, _ *reach) ([]float64, []int32) {
 	return nearestWithin(len(t.g.cells), programs, t.all)
 }
 
-func (t *matrixCosts) weightSums(_ context.Context, programs []int32, w weightFunc) ([]float64, error) {
+// weightSums sums over every pair the matrix lists, for every cell: that is cheap.
+func (t *matrixCosts) weightSums(_ context.Context, _, programs []int32, w weightFunc) ([]float64, error) {
 	out := make([]float64, len(t.g.cells))
 	for _, j := range programs {
 		cells, costs := t.all.of(j)

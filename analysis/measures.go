@@ -102,11 +102,23 @@ func threeStep(ctx context.Context, in *accessInputs, m MeasureParams, tr travel
 	inside := func(cost float64) bool { return true }
 	var totalW []float64
 	if m.Variant == VariantPySAL {
+		inside = func(cost float64) bool { return cost < m.Catchment }
+		// Only cells some program reaches take part; the others' sums are never read.
+		var reached []int32
+		seen := make([]bool, n)
+		for _, j := range in.programs {
+			cells, costs := in.reach.of(j)
+			for k, i := range cells {
+				if !seen[i] && inside(costs[k]) {
+					seen[i] = true
+					reached = append(reached, i)
+				}
+			}
+		}
 		var err error
-		if totalW, err = tr.weightSums(ctx, in.programs, decayWeight(m)); err != nil {
+		if totalW, err = tr.weightSums(ctx, reached, in.programs, decayWeight(m)); err != nil {
 			return nil, err
 		}
-		inside = func(cost float64) bool { return cost < m.Catchment }
 	} else {
 		totalW = make([]float64, n)
 		for _, j := range in.programs {
