@@ -9,7 +9,9 @@ import (
 type weightFunc func(c float64) float64
 
 // decayWeight returns the decay chosen by the parameters. Gravity has its own power decay; the
-// binary catchment of 2SFCA and cumulative counts weigh every reachable program 1.
+// binary catchment of 2SFCA and cumulative counts weigh every reachable program 1. The stepped
+// zones are Luo and Qi's (2009) E2SFCA; the Gaussian is the later continuous variant (Dai 2010),
+// as the kernel of PySAL access's weights.gaussian rather than Dai's form, which falls to 0 at d0.
 func decayWeight(m MeasureParams) weightFunc {
 	switch {
 	case m.Kind == MeasureGravity:

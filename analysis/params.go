@@ -91,7 +91,7 @@ type MeasureParams struct {
 	// The parameters below derive from the catchment unless set: left unset (0, or null in a
 	// config file) they follow it, so a config that changes only the catchment keeps them in
 	// proportion. Resolved fills them in; a run records the values it computed with.
-	Steps []Step  `json:"steps"` // stepped zones; thirds of the catchment weighted 1, 0.68, 0.22
+	Steps []Step  `json:"steps"` // stepped zones (Luo & Qi 2009); thirds of the catchment weighted 1, 0.68, 0.22
 	Sigma float64 `json:"sigma"` // Gaussian width; catchment/2
 	Tau   float64 `json:"tau"`   // RAAM: the travel cost equivalent to congestion at the regional ratio; the catchment
 }
