@@ -106,26 +106,10 @@ func TestNoDataIsNeverZero(t *testing.T) {
 func bruteForce(run *data.Run, programs []data.Program, series data.ContentArea, p Params) (nearest []float64, count []int, access []float64) {
 	p = p.Resolved()
 	w := decayWeight(p.Measure)
-	group, _ := run.SettingGroup(series.Setting)
-	var mine []data.Program
-	for _, pr := range programs {
-		if !group.Includes(pr.Setting) {
-			continue
-		}
-		if series.Name == data.AllContentAreas || slices.Contains(pr.ContentAreas, series.Name) {
-			mine = append(mine, pr)
-		}
-	}
+	mine, dist := programDistances(run, programs, series)
 	t := &run.Cells
 	n := t.Len()
 	nearest, count, access = make([]float64, n), make([]int, n), make([]float64, n)
-	dist := make([][]float64, len(mine))
-	for j, pr := range mine {
-		dist[j] = make([]float64, n)
-		for i := 0; i < n; i++ {
-			dist[j][i] = haversineKm(t.Lng[i], t.Lat[i], pr.Location[0], pr.Location[1])
-		}
-	}
 	for i := 0; i < n; i++ {
 		nearest[i] = math.Inf(1)
 		for j := range mine {
@@ -145,10 +129,7 @@ func bruteForce(run *data.Run, programs []data.Program, series data.ContentArea,
 		if den == 0 {
 			continue
 		}
-		s := pr.Capacity
-		if math.IsNaN(s) {
-			s = p.DefaultCapacity
-		}
+		s := seats(pr, p)
 		for i := 0; i < n; i++ {
 			if d := dist[j][i]; d <= p.Measure.Catchment {
 				access[i] += 1000 * s / den * w(d)
@@ -156,6 +137,37 @@ func bruteForce(run *data.Run, programs []data.Program, series data.ContentArea,
 		}
 	}
 	return nearest, count, access
+}
+
+// programDistances lists the programs of a series (setting group and content area) and the
+// great-circle km from each to every cell of the run (program-major), computed pair by pair.
+func programDistances(run *data.Run, programs []data.Program, series data.ContentArea) ([]data.Program, [][]float64) {
+	group, _ := run.SettingGroup(series.Setting)
+	var mine []data.Program
+	for _, pr := range programs {
+		if !group.Includes(pr.Setting) {
+			continue
+		}
+		if series.Name == data.AllContentAreas || slices.Contains(pr.ContentAreas, series.Name) {
+			mine = append(mine, pr)
+		}
+	}
+	t := &run.Cells
+	dist := make([][]float64, len(mine))
+	for j, pr := range mine {
+		dist[j] = make([]float64, t.Len())
+		for i := range dist[j] {
+			dist[j][i] = haversineKm(t.Lng[i], t.Lat[i], pr.Location[0], pr.Location[1])
+		}
+	}
+	return mine, dist
+}
+
+func seats(pr data.Program, p Params) float64 {
+	if math.IsNaN(pr.Capacity) {
+		return p.DefaultCapacity
+	}
+	return pr.Capacity
 }
 
 func TestMeasuresMatchBruteForce(t *testing.T) {

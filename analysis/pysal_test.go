@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"slices"
 	"strings"
 	"testing"
 
@@ -92,39 +91,27 @@ func TestThreeSFCAPySALMatchesBruteForce(t *testing.T) {
 	cells := &run.Cells
 	n := cells.Len()
 	for k, c := range run.ContentAreas {
-		var mine []data.Program
-		for _, pr := range in.Programs {
-			if c.Name == data.AllContentAreas || slices.Contains(pr.ContentAreas, c.Name) {
-				mine = append(mine, pr)
-			}
-		}
-		dist := make([][]float64, n)
+		mine, dist := programDistances(run, in.Programs, c)
 		totalW := make([]float64, n)
-		for i := range dist {
-			dist[i] = make([]float64, len(mine))
-			for j, pr := range mine {
-				dist[i][j] = haversineKm(cells.Lng[i], cells.Lat[i], pr.Location[0], pr.Location[1])
-				totalW[i] += w(dist[i][j])
+		for j := range mine {
+			for i := range totalW {
+				totalW[i] += w(dist[j][i])
 			}
 		}
 		want := make([]float64, n)
 		for j, pr := range mine {
 			den := 0.0
 			for i := 0; i < n; i++ {
-				if d := dist[i][j]; d < p.Measure.Catchment && !math.IsNaN(cells.Demand[i]) {
+				if d := dist[j][i]; d < p.Measure.Catchment && !math.IsNaN(cells.Demand[i]) {
 					den += w(d) / totalW[i] * cells.Demand[i] * w(d)
 				}
 			}
 			if den == 0 {
 				continue
 			}
-			s := pr.Capacity
-			if math.IsNaN(s) {
-				s = p.DefaultCapacity
-			}
 			for i := 0; i < n; i++ {
-				if d := dist[i][j]; d < p.Measure.Catchment {
-					want[i] += 1000 * w(d) / totalW[i] * s / den * w(d)
+				if d := dist[j][i]; d < p.Measure.Catchment {
+					want[i] += 1000 * w(d) / totalW[i] * seats(pr, p) / den * w(d)
 				}
 			}
 		}
