@@ -52,17 +52,19 @@ func stLouis(b testing.TB) (*postgis.Store, *data.Run, []data.Area, []data.Progr
 			b.Fatal(err)
 		}
 	}
-	areas, _ := s.Areas(ctx)
-	demo, _ := s.Demographics(ctx)
-	programs, _ := s.Programs(ctx)
-	run, err := analysis.Analyze(ctx, analysis.Inputs{Areas: areas, Demographics: demo, Programs: programs}, analysis.DefaultParams(), analysis.Options{})
+	snap, err := s.Snapshot(ctx)
 	if err != nil {
 		b.Fatal(err)
 	}
-	if err := s.SaveRun(ctx, run); err != nil {
+	run, err := analysis.Analyze(ctx, analysis.Inputs{Areas: snap.Areas, Demographics: snap.Demographics, Programs: snap.Programs, Records: snap.Records},
+		analysis.DefaultParams(), analysis.Options{})
+	if err != nil {
 		b.Fatal(err)
 	}
-	return s, run, areas, programs
+	if err := s.SaveRun(ctx, run, snap); err != nil {
+		b.Fatal(err)
+	}
+	return s, run, snap.Areas, snap.Programs
 }
 
 func loadStLouis() ([]data.Ingest, error) {

@@ -283,7 +283,7 @@ func TestRunCachePinsLatestAndKeepsOnlyRunsThatExist(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := base.SaveRun(ctx, r); err != nil {
+		if err := base.SaveRun(ctx, r, &data.Inputs{Areas: in.Areas, Demographics: in.Demographics, Programs: in.Programs}); err != nil {
 			t.Fatal(err)
 		}
 	}

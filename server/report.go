@@ -81,11 +81,7 @@ func (s *Server) buildReport(r *http.Request) (*tractReport, error) {
 		Area: reportArea{ID: a.ID, Name: a.Name, DemandVariable: run.Demand, Demand: export.Number(a.Demand), Need: export.Number(a.Need),
 			Urban: a.Urban, UrbanBasis: a.UrbanWhy, Cells: a.Cells},
 	}
-	values, err := s.store.Demographics(r.Context())
-	if err != nil {
-		return nil, err
-	}
-	for _, v := range values {
+	for _, v := range lr.inputs.Demographics {
 		if v.AreaID == id {
 			rep.Figures = append(rep.Figures, reportFigure{Variable: v.Variable, Value: v.Value, MOE: export.Number(v.MOE), Vintage: v.Vintage, Source: v.Source})
 		}

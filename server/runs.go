@@ -27,11 +27,12 @@ type runs struct {
 }
 
 type loadedRun struct {
-	once     sync.Once
-	set      *tiles.Set
-	areas    []data.Area
-	programs []data.Program
-	err      error
+	once sync.Once
+	set  *tiles.Set
+	// inputs are the run's own — what it was computed from, whatever was loaded since — so that
+	// its tiles, exports and reports never change.
+	inputs *data.Inputs
+	err    error
 }
 
 func newRuns(store data.Store, cache *tiles.Cache, keep int) *runs {
@@ -82,13 +83,10 @@ func (r *runs) get(ctx context.Context, id string) (*loadedRun, error) {
 			lr.err = err
 			return
 		}
-		if lr.areas, lr.err = r.store.Areas(ctx); lr.err != nil {
+		if lr.inputs, lr.err = r.store.RunInputs(ctx, id); lr.err != nil {
 			return
 		}
-		if lr.programs, lr.err = r.store.Programs(ctx); lr.err != nil {
-			return
-		}
-		lr.set = tiles.NewSet(run, lr.areas, lr.programs, r.cache)
+		lr.set = tiles.NewSet(run, lr.inputs.Areas, lr.inputs.Programs, r.cache)
 	})
 	r.mu.Lock()
 	defer r.mu.Unlock()

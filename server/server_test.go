@@ -75,7 +75,7 @@ func syntheticStore(t testing.TB) (data.Store, *data.Run, analysis.Inputs) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := store.SaveRun(ctx, run); err != nil {
+	if err := store.SaveRun(ctx, run, &data.Inputs{Areas: areas.Areas, Demographics: demo.Demographics, Programs: progs.Programs}); err != nil {
 		t.Fatal(err)
 	}
 	return store, run, in

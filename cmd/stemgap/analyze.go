@@ -93,7 +93,11 @@ func analyzeStore(ctx context.Context, env *environment, store data.Store, f ana
 	if err != nil {
 		return err
 	}
-	in, err := loadInputs(ctx, store, p)
+	snap, err := store.Snapshot(ctx)
+	if err != nil {
+		return err
+	}
+	in, err := analysisInputs(snap, p)
 	if err != nil {
 		return err
 	}
@@ -105,7 +109,7 @@ func analyzeStore(ctx context.Context, env *environment, store data.Store, f ana
 		return err
 	}
 	log.Info("analysed", "run", run.ID, "cells", run.Cells.Len(), "areas", len(run.Areas), "took", time.Since(start).Round(time.Millisecond))
-	if err := store.SaveRun(ctx, run); err != nil {
+	if err := store.SaveRun(ctx, run, snap); err != nil {
 		return err
 	}
 	log.Info("run saved", "run", run.ID)
@@ -113,25 +117,13 @@ func analyzeStore(ctx context.Context, env *environment, store data.Store, f ana
 	return nil
 }
 
-// loadInputs reads what an analysis needs from the store, and the cost matrix when one is named.
-func loadInputs(ctx context.Context, store data.Store, p analysis.Params) (analysis.Inputs, error) {
-	var in analysis.Inputs
-	var err error
-	if in.Areas, err = store.Areas(ctx); err != nil {
-		return in, err
-	}
-	if in.Demographics, err = store.Demographics(ctx); err != nil {
-		return in, err
-	}
-	if in.Programs, err = store.Programs(ctx); err != nil {
-		return in, err
-	}
-	if in.Records, err = store.Ingests(ctx); err != nil {
-		return in, err
-	}
+// analysisInputs is what an analysis reads: one snapshot of the store, so that the digests the
+// run records name the data it used, and the cost matrix when one is named.
+func analysisInputs(snap *data.Inputs, p analysis.Params) (analysis.Inputs, error) {
+	in := analysis.Inputs{Areas: snap.Areas, Demographics: snap.Demographics, Programs: snap.Programs, Records: snap.Records}
 	if p.Costs.Matrix != "" {
-		in.Costs, in.CostsRecord, err = data.LoadCostMatrix(p.Costs.Matrix, time.Now())
-		if err != nil {
+		var err error
+		if in.Costs, in.CostsRecord, err = data.LoadCostMatrix(p.Costs.Matrix, time.Now()); err != nil {
 			return in, err
 		}
 	}

@@ -45,14 +45,12 @@ func exportCommand() command {
 				if err := req.CheckRun(&run.RunInfo); err != nil {
 					return err
 				}
-				areas, err := store.Areas(ctx)
+				// The run's own inputs: what it was computed from, whatever was loaded since.
+				inputs, err := store.RunInputs(ctx, run.ID)
 				if err != nil {
 					return err
 				}
-				programs, err := store.Programs(ctx)
-				if err != nil {
-					return err
-				}
+				areas, programs := inputs.Areas, inputs.Programs
 				if *out == "" {
 					return export.Write(env.stdout, req, run, areas, programs)
 				}

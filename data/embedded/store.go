@@ -1,11 +1,29 @@
 // Package embedded is the default store: plain files in a data directory, for one person on one
 // machine, with no database to install.
+//
+// The directory holds immutable files and one manifest that names them:
+//
+//	stemgap.json         the layout's schema version
+//	manifest.json        the commit point: the loaded inputs (ingest records and the objects
+//	                     holding their rows) and every run (its info, file and inputs)
+//	objects/DIGEST.gob   a set of areas, demographics or programs, named by its content digest
+//	runs/ID.NONCE.gob    a run's tables
+//	.lock                held while writing
+//
+// A write puts its new files in place first and then replaces the manifest with one rename, so a
+// reader — or a process killed at any point — sees the state before or the state after, never a
+// mix. Files the manifest no longer names, and temporary files a killed writer left, are removed
+// when the store is opened and after every write. Objects are shared: a run keeps the inputs it
+// was computed from simply by naming their objects, so they outlive any later ingest.
 package embedded
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/gob"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,6 +34,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"syscall"
 
@@ -24,21 +43,19 @@ import (
 
 // SchemaVersion is the layout of the data directory. A directory written by another version is
 // refused rather than misread.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 const (
-	metaFile         = "stemgap.json"
-	areasFile        = "areas.gob"
-	demographicsFile = "demographics.gob"
-	programsFile     = "programs.gob"
-	ingestsFile      = "ingests.json"
-	runsDir          = "runs"
-	runIndexFile     = "index.json"
-	lockFile         = ".lock"
+	metaFile     = "stemgap.json"
+	manifestFile = "manifest.json"
+	objectsDir   = "objects"
+	runsDir      = "runs"
+	lockFile     = ".lock"
+	// tempMark is in the name of every file data.WriteFileAtomic has not yet renamed into place.
+	tempMark = ".tmp-"
 )
 
-// Store keeps everything under one directory. Every file is replaced atomically; a lock file
-// keeps two processes from interleaving their changes.
+// Store keeps everything under one directory.
 type Store struct {
 	dir string
 	mu  sync.Mutex // serialises writers within this process; the lock file does so across processes
@@ -48,10 +65,33 @@ type meta struct {
 	SchemaVersion int `json:"schema_version"`
 }
 
-// Open opens (creating when needed) the data directory.
+// manifest is the store's whole visible state.
+type manifest struct {
+	Inputs inputSet   `json:"inputs"`
+	Runs   []runEntry `json:"runs"` // newest first
+}
+
+// inputSet names a state of the inputs: the records of the files loaded and the objects holding
+// their rows ("" for a kind with no rows).
+type inputSet struct {
+	Records      []data.IngestRecord `json:"records"`
+	Areas        string              `json:"areas,omitempty"`
+	Demographics string              `json:"demographics,omitempty"`
+	Programs     string              `json:"programs,omitempty"`
+}
+
+type runEntry struct {
+	Info   data.RunInfo `json:"info"`
+	File   string       `json:"file"` // under runs/
+	Inputs inputSet     `json:"inputs"`
+}
+
+// Open opens (creating when needed) the data directory and removes what a killed writer left.
 func Open(dir string) (*Store, error) {
-	if err := os.MkdirAll(filepath.Join(dir, runsDir), 0o755); err != nil {
-		return nil, fmt.Errorf("data directory %s: %w", dir, err)
+	for _, d := range []string{objectsDir, runsDir} {
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+			return nil, fmt.Errorf("data directory %s: %w", dir, err)
+		}
 	}
 	s := &Store{dir: dir}
 	var m meta
@@ -66,6 +106,11 @@ func Open(dir string) (*Store, error) {
 	case m.SchemaVersion != SchemaVersion:
 		return nil, fmt.Errorf("data directory %s has schema version %d; this stemgap reads version %d (re-ingest into a new --data-dir)", dir, m.SchemaVersion, SchemaVersion)
 	}
+	// A writer in another process holds the lock while its files are in flight; it collects
+	// them itself, so there is nothing to wait for.
+	if err := s.tryLocked(func() error { return s.collect() }); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -78,6 +123,19 @@ func (s *Store) path(name string) string { return filepath.Join(s.dir, name) }
 
 // locked runs fn holding both the in-process mutex and an exclusive lock on the lock file.
 func (s *Store) locked(fn func() error) error {
+	return s.lock(syscall.LOCK_EX, fn)
+}
+
+// tryLocked runs fn only when the lock is free at once.
+func (s *Store) tryLocked(fn func() error) error {
+	err := s.lock(syscall.LOCK_EX|syscall.LOCK_NB, fn)
+	if errors.Is(err, syscall.EWOULDBLOCK) {
+		return nil
+	}
+	return err
+}
+
+func (s *Store) lock(how int, fn func() error) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	f, err := os.OpenFile(s.path(lockFile), os.O_CREATE|os.O_RDWR, 0o644)
@@ -85,11 +143,131 @@ func (s *Store) locked(fn func() error) error {
 		return fmt.Errorf("lock %s: %w", s.dir, err)
 	}
 	defer f.Close()
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+	if err := syscall.Flock(int(f.Fd()), how); err != nil {
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return err
+		}
 		return fmt.Errorf("lock %s: %w", s.dir, err)
 	}
 	defer syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
 	return fn()
+}
+
+// errUnchanged tells commit that there is nothing to write.
+var errUnchanged = errors.New("unchanged")
+
+// commit changes the manifest under the lock: fn puts the new state's files in place and edits
+// the manifest, whose rename then makes the whole change visible at once. Files the new
+// manifest no longer names are removed afterwards.
+func (s *Store) commit(fn func(m *manifest) error) error {
+	return s.locked(func() error {
+		m, _, err := s.readManifest()
+		if err != nil {
+			return err
+		}
+		if err := fn(m); err != nil {
+			if errors.Is(err, errUnchanged) {
+				return nil
+			}
+			return err
+		}
+		if err := s.writeJSON(manifestFile, m); err != nil {
+			return err
+		}
+		return s.collect()
+	})
+}
+
+// read calls fn with the current manifest. A writer may replace the manifest and remove a file
+// the old one named between our reading the manifest and opening the file; then fn is tried
+// again with the new manifest. A file missing from an unchanged manifest is an error.
+func (s *Store) read(fn func(m *manifest) error) error {
+	var last []byte
+	for {
+		m, raw, err := s.readManifest()
+		if err != nil {
+			return err
+		}
+		err = fn(m)
+		if !errors.Is(err, fs.ErrNotExist) || bytes.Equal(raw, last) {
+			return err
+		}
+		last = raw
+	}
+}
+
+func (s *Store) readManifest() (*manifest, []byte, error) {
+	m := new(manifest)
+	raw, err := os.ReadFile(s.path(manifestFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return m, nil, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := json.Unmarshal(raw, m); err != nil {
+		return nil, nil, fmt.Errorf("read %s: %w", s.path(manifestFile), err)
+	}
+	return m, raw, nil
+}
+
+// collect removes every object and run file the manifest does not name, and every temporary
+// file: called with the lock held, when no write is in flight.
+func (s *Store) collect() error {
+	m, _, err := s.readManifest()
+	if err != nil {
+		return err
+	}
+	keep := map[string]bool{}
+	name := func(set inputSet) {
+		for _, d := range []string{set.Areas, set.Demographics, set.Programs} {
+			if d != "" {
+				keep[objectName(d)] = true
+			}
+		}
+	}
+	name(m.Inputs)
+	for _, r := range m.Runs {
+		name(r.Inputs)
+		keep[filepath.Join(runsDir, r.File)] = true
+	}
+	for _, dir := range []string{".", objectsDir, runsDir} {
+		entries, err := os.ReadDir(s.path(dir))
+		if err != nil {
+			return err
+		}
+		for _, e := range entries {
+			rel := filepath.Join(dir, e.Name())
+			stale := strings.Contains(e.Name(), tempMark) || dir != "." && !keep[rel]
+			if stale && e.Type().IsRegular() {
+				if err := os.Remove(s.path(rel)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func objectName(digest string) string { return filepath.Join(objectsDir, digest+".gob") }
+
+// putObject writes a set of rows under its digest unless it is there already.
+func (s *Store) putObject(digest string, v any) error {
+	if digest == "" {
+		return nil
+	}
+	if _, err := os.Stat(s.path(objectName(digest))); err == nil {
+		return nil
+	}
+	return s.writeGob(objectName(digest), v)
+}
+
+// readObject reads a set of rows; the empty digest is the empty set.
+func (s *Store) readObject(digest string, v any) error {
+	if digest == "" {
+		return nil
+	}
+	return s.readGob(objectName(digest), v)
 }
 
 func (s *Store) Ingest(ctx context.Context, in data.Ingest) error {
@@ -99,28 +277,25 @@ func (s *Store) Ingest(ctx context.Context, in data.Ingest) error {
 	if in.DryRun {
 		return nil
 	}
-	return s.locked(func() error {
-		records, err := s.Ingests(ctx)
-		if err != nil {
-			return err
-		}
-		if unchanged(records, in.Record) {
-			return nil
+	return s.commit(func(m *manifest) error {
+		set := &m.Inputs
+		if unchanged(set.Records, in.Record) {
+			return errUnchanged
 		}
 		switch in.Record.Kind {
 		case data.KindAreas:
-			if err := s.writeGob(areasFile, in.Areas); err != nil {
+			set.Areas = data.DigestAreas(in.Areas)
+			if err := s.putObject(set.Areas, in.Areas); err != nil {
 				return err
 			}
-			records = slices.DeleteFunc(records, func(r data.IngestRecord) bool { return r.Kind == data.KindAreas })
+			set.Records = slices.DeleteFunc(set.Records, func(r data.IngestRecord) bool { return r.Kind == data.KindAreas })
 		case data.KindDemographics:
-			records, err = s.replaceDemographics(ctx, in, records)
-			if err != nil {
+			if err := s.replaceDemographics(set, in); err != nil {
 				return err
 			}
 		case data.KindPrograms:
-			programs, err := s.Programs(ctx)
-			if err != nil {
+			var programs []data.Program
+			if err := s.readObject(set.Programs, &programs); err != nil {
 				return err
 			}
 			if err := checkOwnership(programs, in); err != nil {
@@ -128,16 +303,19 @@ func (s *Store) Ingest(ctx context.Context, in data.Ingest) error {
 			}
 			programs = slices.DeleteFunc(programs, func(p data.Program) bool { return p.Source == in.Record.Source })
 			programs = append(programs, in.Programs...)
-			if err := s.writeGob(programsFile, programs); err != nil {
+			set.Programs = data.DigestPrograms(programs)
+			if err := s.putObject(set.Programs, programs); err != nil {
 				return err
 			}
-			records = slices.DeleteFunc(records, func(r data.IngestRecord) bool {
+			set.Records = slices.DeleteFunc(set.Records, func(r data.IngestRecord) bool {
 				return r.Kind == data.KindPrograms && r.Source == in.Record.Source
 			})
+		default:
+			return fmt.Errorf("unknown ingest kind %q", in.Record.Kind)
 		}
-		records = append(records, in.Record)
-		sortRecords(records)
-		return s.writeJSON(ingestsFile, records)
+		set.Records = append(set.Records, in.Record)
+		sortRecords(set.Records)
+		return nil
 	})
 }
 
@@ -169,13 +347,14 @@ func unchanged(records []data.IngestRecord, rec data.IngestRecord) bool {
 	return false
 }
 
-func (s *Store) replaceDemographics(ctx context.Context, in data.Ingest, records []data.IngestRecord) ([]data.IngestRecord, error) {
-	values, err := s.Demographics(ctx)
-	if err != nil {
-		return nil, err
+func (s *Store) replaceDemographics(set *inputSet, in data.Ingest) error {
+	var values []data.DemographicValue
+	if err := s.readObject(set.Demographics, &values); err != nil {
+		return err
 	}
-	values, records = data.ApplyDemographics(values, records, in)
-	return records, s.writeGob(demographicsFile, values)
+	values, set.Records = data.ApplyDemographics(values, set.Records, in)
+	set.Demographics = data.DigestDemographics(values)
+	return s.putObject(set.Demographics, values)
 }
 
 func sortRecords(records []data.IngestRecord) {
@@ -188,90 +367,146 @@ func sortRecords(records []data.IngestRecord) {
 	})
 }
 
-func (s *Store) Areas(ctx context.Context) ([]data.Area, error) {
-	var areas []data.Area
-	return areas, s.readGob(areasFile, &areas)
+// readInputs reads the rows an input set names.
+func (s *Store) readInputs(set inputSet) (*data.Inputs, error) {
+	in := &data.Inputs{Records: set.Records}
+	if err := s.readObject(set.Areas, &in.Areas); err != nil {
+		return nil, err
+	}
+	if err := s.readObject(set.Demographics, &in.Demographics); err != nil {
+		return nil, err
+	}
+	if err := s.readObject(set.Programs, &in.Programs); err != nil {
+		return nil, err
+	}
+	return in, nil
 }
 
-func (s *Store) Demographics(ctx context.Context) ([]data.DemographicValue, error) {
-	var values []data.DemographicValue
-	return values, s.readGob(demographicsFile, &values)
+func (s *Store) Snapshot(ctx context.Context) (in *data.Inputs, err error) {
+	err = s.read(func(m *manifest) error {
+		in, err = s.readInputs(m.Inputs)
+		return err
+	})
+	return in, err
 }
 
-func (s *Store) Programs(ctx context.Context) ([]data.Program, error) {
-	var programs []data.Program
-	return programs, s.readGob(programsFile, &programs)
+func (s *Store) Areas(ctx context.Context) (areas []data.Area, err error) {
+	err = s.read(func(m *manifest) error { areas = nil; return s.readObject(m.Inputs.Areas, &areas) })
+	return areas, err
+}
+
+func (s *Store) Demographics(ctx context.Context) (values []data.DemographicValue, err error) {
+	err = s.read(func(m *manifest) error { values = nil; return s.readObject(m.Inputs.Demographics, &values) })
+	return values, err
+}
+
+func (s *Store) Programs(ctx context.Context) (programs []data.Program, err error) {
+	err = s.read(func(m *manifest) error { programs = nil; return s.readObject(m.Inputs.Programs, &programs) })
+	return programs, err
 }
 
 func (s *Store) Ingests(ctx context.Context) ([]data.IngestRecord, error) {
-	var records []data.IngestRecord
-	err := s.readJSON(ingestsFile, &records)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
+	m, _, err := s.readManifest()
+	if err != nil {
+		return nil, err
 	}
-	return records, err
+	return m.Inputs.Records, nil
 }
 
-func (s *Store) SaveRun(ctx context.Context, run *data.Run) error {
+// SaveRun writes the run's tables to a file of their own and any of its inputs the store does
+// not hold yet, then names them all in the manifest.
+func (s *Store) SaveRun(ctx context.Context, run *data.Run, inputs *data.Inputs) error {
 	if run.ID == "" {
 		return errors.New("save run: the run has no id")
 	}
-	return s.locked(func() error {
-		if err := s.writeGob(filepath.Join(runsDir, run.ID+".gob"), run); err != nil {
+	if !data.ValidRunID(run.ID) {
+		return fmt.Errorf("save run: %q is not a run id", run.ID)
+	}
+	if inputs == nil {
+		return fmt.Errorf("save run %s: the inputs it was computed from are missing", run.ID)
+	}
+	digests := inputs.Digests()
+	set := inputSet{Records: inputs.Records, Areas: digests.Areas, Demographics: digests.Demographics, Programs: digests.Programs}
+	return s.commit(func(m *manifest) error {
+		for _, o := range []struct {
+			digest string
+			rows   any
+		}{{set.Areas, inputs.Areas}, {set.Demographics, inputs.Demographics}, {set.Programs, inputs.Programs}} {
+			if err := s.putObject(o.digest, o.rows); err != nil {
+				return err
+			}
+		}
+		var nonce [4]byte
+		rand.Read(nonce[:])
+		file := run.ID + "." + hex.EncodeToString(nonce[:]) + ".gob"
+		if err := s.writeGob(filepath.Join(runsDir, file), run); err != nil {
 			return err
 		}
-		index, err := s.Runs(ctx)
-		if err != nil {
-			return err
-		}
-		index = slices.DeleteFunc(index, func(r data.RunInfo) bool { return r.ID == run.ID })
-		index = append(index, run.RunInfo)
-		sort.SliceStable(index, func(i, j int) bool { return index[i].CreatedAt.After(index[j].CreatedAt) })
-		return s.writeJSON(filepath.Join(runsDir, runIndexFile), index)
+		m.Runs = slices.DeleteFunc(m.Runs, func(r runEntry) bool { return r.Info.ID == run.ID })
+		m.Runs = append(m.Runs, runEntry{Info: run.RunInfo, File: file, Inputs: set})
+		sort.SliceStable(m.Runs, func(i, j int) bool { return m.Runs[i].Info.CreatedAt.After(m.Runs[j].Info.CreatedAt) })
+		return nil
 	})
 }
 
-func (s *Store) Run(ctx context.Context, id string) (*data.Run, error) {
+// entry finds a run in the manifest; the empty id is the latest.
+func (m *manifest) entry(id string) (*runEntry, error) {
 	if id == "" {
-		index, err := s.Runs(ctx)
-		if err != nil {
-			return nil, err
-		}
-		if len(index) == 0 {
+		if len(m.Runs) == 0 {
 			return nil, fmt.Errorf("no analysis run yet (run stemgap analyze): %w", data.ErrNotFound)
 		}
-		id = index[0].ID
+		return &m.Runs[0], nil
 	}
-	if !data.ValidRunID(id) {
-		return nil, fmt.Errorf("run %q: %w", id, data.ErrNotFound)
+	for i := range m.Runs {
+		if m.Runs[i].Info.ID == id {
+			return &m.Runs[i], nil
+		}
 	}
-	name := filepath.Join(runsDir, id+".gob")
-	if _, err := os.Stat(s.path(name)); errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("run %q: %w", id, data.ErrNotFound)
-	}
-	run := new(data.Run)
-	return run, s.readGob(name, run)
+	return nil, fmt.Errorf("run %q: %w", id, data.ErrNotFound)
+}
+
+func (s *Store) Run(ctx context.Context, id string) (run *data.Run, err error) {
+	err = s.read(func(m *manifest) error {
+		e, err := m.entry(id)
+		if err != nil {
+			return err
+		}
+		run = new(data.Run)
+		return s.readGob(filepath.Join(runsDir, e.File), run)
+	})
+	return run, err
+}
+
+func (s *Store) RunInputs(ctx context.Context, id string) (in *data.Inputs, err error) {
+	err = s.read(func(m *manifest) error {
+		e, err := m.entry(id)
+		if err != nil {
+			return err
+		}
+		in, err = s.readInputs(e.Inputs)
+		return err
+	})
+	return in, err
 }
 
 func (s *Store) Runs(ctx context.Context) ([]data.RunInfo, error) {
-	var index []data.RunInfo
-	err := s.readJSON(filepath.Join(runsDir, runIndexFile), &index)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
+	m, _, err := s.readManifest()
+	if err != nil {
+		return nil, err
 	}
-	return index, err
+	list := make([]data.RunInfo, len(m.Runs))
+	for i, r := range m.Runs {
+		list[i] = r.Info
+	}
+	return list, nil
 }
 
 func (s *Store) writeGob(name string, v any) error {
 	return data.WriteFileAtomic(s.path(name), func(w *bufio.Writer) error { return gob.NewEncoder(w).Encode(v) })
 }
 
-// readGob leaves v empty when the file does not exist yet: nothing loaded is not an error.
 func (s *Store) readGob(name string, v any) error {
 	f, err := os.Open(s.path(name))
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
 	if err != nil {
 		return err
 	}

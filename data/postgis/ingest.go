@@ -82,6 +82,14 @@ func (s *Store) Ingest(ctx context.Context, in data.Ingest) error {
 	if err := k.stage(ctx, tx, in); err != nil {
 		return fmt.Errorf("%s: staging rows: %w", in.Record.Source, err)
 	}
+	// Writers of one kind wait for each other here, before the checks that read what the other
+	// may be writing — a program id another source owns — and the statements below see what it
+	// committed. A dry run writes nothing and takes no lock.
+	if !in.DryRun {
+		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1, hashtext($2))", lockSpace, "ingest "+in.Record.Kind); err != nil {
+			return err
+		}
+	}
 	if err := check(ctx, tx, in.Record.Source, k.validate, validateArgs); err != nil {
 		return err
 	}
@@ -124,6 +132,13 @@ func nonNil(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+func nonNilMap(m map[string]string) map[string]string {
+	if m == nil {
+		return map[string]string{}
+	}
+	return m
 }
 
 func recordIngest(ctx context.Context, tx pgx.Tx, rec data.IngestRecord) error {
@@ -283,11 +298,7 @@ func stagePrograms(ctx context.Context, tx pgx.Tx, in data.Ingest) error {
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", p.Ref, err)
 			}
-			extra := p.Extra
-			if extra == nil {
-				extra = map[string]string{}
-			}
-			return []any{i, p.Ref, p.ID, p.Name, p.Provider, nonNil(p.ContentAreas), p.Setting, nullable(p.Capacity), p.Source, extra, g}, nil
+			return []any{i, p.Ref, p.ID, p.Name, p.Provider, nonNil(p.ContentAreas), p.Setting, nullable(p.Capacity), p.Source, nonNilMap(p.Extra), g}, nil
 		})
 }
 

@@ -15,7 +15,7 @@ import (
 
 // syntheticWideRun analyses a SYNTHETIC region (not real data) two degrees wide at resolution 7,
 // wide enough to span several H3 resolution-3 cells.
-func syntheticWideRun(t *testing.T) *data.Run {
+func syntheticWideRun(t *testing.T) (*data.Run, *data.Inputs) {
 	t.Helper()
 	r := rand.New(rand.NewPCG(21, 22))
 	var in analysis.Inputs
@@ -36,7 +36,7 @@ func syntheticWideRun(t *testing.T) *data.Run {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return run
+	return run, &data.Inputs{Areas: in.Areas, Demographics: in.Demographics, Programs: in.Programs}
 }
 
 func gobBytes(t *testing.T, v any) []byte {
@@ -55,7 +55,7 @@ func TestRunTablesPartitionOnTheirResolution3Parent(t *testing.T) {
 	s := openFresh(t)
 	defer s.Close()
 	ctx := context.Background()
-	run := syntheticWideRun(t)
+	run, inputs := syntheticWideRun(t)
 	keys := map[int64]bool{}
 	for _, c := range run.Cells.H3 {
 		p, _ := c.Parent(partitionResolution)
@@ -85,7 +85,7 @@ func TestRunTablesPartitionOnTheirResolution3Parent(t *testing.T) {
 			}
 		}
 	}
-	if err := s.SaveRun(ctx, run); err != nil {
+	if err := s.SaveRun(ctx, run, inputs); err != nil {
 		t.Fatal(err)
 	}
 	var partitions int

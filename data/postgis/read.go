@@ -2,12 +2,20 @@ package postgis
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
 	"stemgap/data"
 )
+
+// querier is the pool or a transaction: reads take whichever gives the snapshot they need.
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
 
 func orNaN(v *float64) float64 {
 	if v == nil {
@@ -16,8 +24,18 @@ func orNaN(v *float64) float64 {
 	return *v
 }
 
-func (s *Store) Areas(ctx context.Context) ([]data.Area, error) {
-	rows, err := s.pool.Query(ctx, "SELECT id, name, county, land_km2, ref, geom FROM tracts ORDER BY id")
+// The loaded inputs, and where a run's kept inputs are (input_sets, in the order they were read).
+const (
+	areasNow        = "SELECT id, name, county, land_km2, ref, geom FROM tracts ORDER BY id"
+	areasOfSet      = "SELECT id, name, county, land_km2, ref, geom FROM input_tracts WHERE set_digest = $1 ORDER BY ord"
+	demographicsNow = "SELECT area_id, variable, value, moe, vintage, source, ref FROM demographics ORDER BY area_id, variable"
+	demographicsSet = "SELECT area_id, variable, value, moe, vintage, source, ref FROM input_demographics WHERE set_digest = $1 ORDER BY ord"
+	programsNow     = "SELECT id, name, provider, content_areas, setting, capacity, source, extra, ref, geom FROM programs ORDER BY id"
+	programsOfSet   = "SELECT id, name, provider, content_areas, setting, capacity, source, extra, ref, geom FROM input_programs WHERE set_digest = $1 ORDER BY ord"
+)
+
+func readAreas(ctx context.Context, q querier, query string, args ...any) ([]data.Area, error) {
+	rows, err := q.Query(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -43,8 +61,8 @@ func (s *Store) Areas(ctx context.Context) ([]data.Area, error) {
 	return out, rows.Err()
 }
 
-func (s *Store) Demographics(ctx context.Context) ([]data.DemographicValue, error) {
-	rows, err := s.pool.Query(ctx, "SELECT area_id, variable, value, moe, vintage, source, ref FROM demographics ORDER BY area_id, variable")
+func readDemographics(ctx context.Context, q querier, query string, args ...any) ([]data.DemographicValue, error) {
+	rows, err := q.Query(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -62,9 +80,8 @@ func (s *Store) Demographics(ctx context.Context) ([]data.DemographicValue, erro
 	return out, rows.Err()
 }
 
-func (s *Store) Programs(ctx context.Context) ([]data.Program, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id, name, provider, content_areas, setting, capacity, source, extra, ref, geom
-		FROM programs ORDER BY id`)
+func readPrograms(ctx context.Context, q querier, query string, args ...any) ([]data.Program, error) {
+	rows, err := q.Query(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -92,8 +109,8 @@ func (s *Store) Programs(ctx context.Context) ([]data.Program, error) {
 	return out, rows.Err()
 }
 
-func (s *Store) Ingests(ctx context.Context) ([]data.IngestRecord, error) {
-	rows, err := s.pool.Query(ctx, `SELECT kind, source, sha256, rows, vintage, variables, options, loaded_at FROM ingests
+func readIngests(ctx context.Context, q querier) ([]data.IngestRecord, error) {
+	rows, err := q.Query(ctx, `SELECT kind, source, sha256, rows, vintage, variables, options, loaded_at FROM ingests
 		ORDER BY CASE kind WHEN 'tracts' THEN 0 WHEN 'demographics' THEN 1 WHEN 'programs' THEN 2 ELSE 3 END, source`)
 	if err != nil {
 		return nil, err
@@ -115,4 +132,113 @@ func (s *Store) Ingests(ctx context.Context) ([]data.IngestRecord, error) {
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+func (s *Store) Areas(ctx context.Context) ([]data.Area, error) {
+	return readAreas(ctx, s.pool, areasNow)
+}
+
+func (s *Store) Demographics(ctx context.Context) ([]data.DemographicValue, error) {
+	return readDemographics(ctx, s.pool, demographicsNow)
+}
+
+func (s *Store) Programs(ctx context.Context) ([]data.Program, error) {
+	return readPrograms(ctx, s.pool, programsNow)
+}
+
+func (s *Store) Ingests(ctx context.Context) ([]data.IngestRecord, error) {
+	return readIngests(ctx, s.pool)
+}
+
+// snapshot runs fn in a read-only REPEATABLE READ transaction: every query in it sees the
+// database as of its first, whatever commits meanwhile.
+func (s *Store) snapshot(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback(ctx)
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit(ctx)
+}
+
+// Snapshot reads every loaded input in one REPEATABLE READ transaction.
+func (s *Store) Snapshot(ctx context.Context) (*data.Inputs, error) {
+	in := new(data.Inputs)
+	err := s.snapshot(ctx, func(tx pgx.Tx) (err error) {
+		if in.Areas, err = readAreas(ctx, tx, areasNow); err != nil {
+			return err
+		}
+		if in.Demographics, err = readDemographics(ctx, tx, demographicsNow); err != nil {
+			return err
+		}
+		if in.Programs, err = readPrograms(ctx, tx, programsNow); err != nil {
+			return err
+		}
+		in.Records, err = readIngests(ctx, tx)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
+// RunInputs reads the input sets a run names.
+func (s *Store) RunInputs(ctx context.Context, id string) (*data.Inputs, error) {
+	in := new(data.Inputs)
+	err := s.snapshot(ctx, func(tx pgx.Tx) error {
+		q := "SELECT id, input_records, areas_set, demographics_set, programs_set FROM analysis_runs WHERE id = $1"
+		args := []any{id}
+		if id == "" {
+			q, args = "SELECT id, input_records, areas_set, demographics_set, programs_set FROM analysis_runs ORDER BY created_at DESC, id LIMIT 1", nil
+		}
+		var runID string
+		var records *[]data.IngestRecord
+		var areas, demographics, programs *string
+		err := tx.QueryRow(ctx, q, args...).Scan(&runID, &records, &areas, &demographics, &programs)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return notFound(id)
+		}
+		if err != nil {
+			return err
+		}
+		if records == nil {
+			return fmt.Errorf("run %s was stored before runs kept their inputs; run stemgap analyze again: %w", runID, data.ErrNotFound)
+		}
+		in.Records = *records
+		for i := range in.Records {
+			in.Records[i].LoadedAt = in.Records[i].LoadedAt.UTC()
+		}
+		if areas != nil {
+			if in.Areas, err = readAreas(ctx, tx, areasOfSet, *areas); err != nil {
+				return err
+			}
+		}
+		if demographics != nil {
+			if in.Demographics, err = readDemographics(ctx, tx, demographicsSet, *demographics); err != nil {
+				return err
+			}
+		}
+		if programs != nil {
+			if in.Programs, err = readPrograms(ctx, tx, programsOfSet, *programs); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
+// notFound is the error for a run that is not stored; the empty id means the latest.
+func notFound(id string) error {
+	if id == "" {
+		return fmt.Errorf("no analysis run yet (run stemgap analyze): %w", data.ErrNotFound)
+	}
+	return fmt.Errorf("run %q: %w", id, data.ErrNotFound)
 }

@@ -15,27 +15,39 @@ import (
 // distribution: res-3 cells are about 12,000 km², a few per metropolitan region.
 const partitionResolution = 3
 
-// SaveRun writes a run — its row, content areas, equity, cells and tract results — in one
-// transaction, replacing a run with the same id.
-func (s *Store) SaveRun(ctx context.Context, run *data.Run) error {
+// SaveRun writes a run — its row, content areas, equity, cells and tract results — and the input
+// sets it names in one transaction, replacing a run with the same id. Run writers take a lock
+// that serialises them, so that removing the sets no run names any more never races a run that
+// is about to name one.
+func (s *Store) SaveRun(ctx context.Context, run *data.Run, inputs *data.Inputs) error {
+	if inputs == nil {
+		return fmt.Errorf("save run %s: the inputs it was computed from are missing", run.ID)
+	}
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1, hashtext('runs'))", lockSpace); err != nil {
+		return err
+	}
+	sets, err := putInputSets(ctx, tx, inputs)
+	if err != nil {
+		return fmt.Errorf("save run %s inputs: %w", run.ID, err)
+	}
 	if _, err := tx.Exec(ctx, "DELETE FROM analysis_runs WHERE id = $1", run.ID); err != nil {
 		return err
 	}
 	r := &run.RunInfo
-	inputs := r.Inputs
-	if inputs == nil {
-		inputs = []data.IngestRecord{}
+	records := inputs.Records
+	if records == nil {
+		records = []data.IngestRecord{}
 	}
 	if _, err := tx.Exec(ctx, `INSERT INTO analysis_runs (id, created_at, software, resolution, demand, demand_sources, measure,
-		access_unit, cost_unit, params, params_text, inputs, notes, setting_groups)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text::jsonb, $10::text, $11, $12, $13)`,
+		access_unit, cost_unit, params, params_text, inputs, notes, setting_groups, input_records, areas_set, demographics_set, programs_set)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text::jsonb, $10::text, $11, $12, $13, $14, $15, $16, $17)`,
 		r.ID, r.CreatedAt, r.Software, r.Resolution, r.Demand, nonNil(r.DemandSource), r.Measure, r.AccessUnit, r.CostUnit,
-		string(r.Params), inputs, nonNil(r.Notes), r.SettingGroups); err != nil {
+		string(r.Params), nonNilRecords(r.Inputs), nonNil(r.Notes), r.SettingGroups, records, sets[0], sets[1], sets[2]); err != nil {
 		return fmt.Errorf("save run %s: %w", r.ID, err)
 	}
 	if err := copyRows(ctx, tx, "run_content_areas", []string{"run_id", "idx", "setting", "name", "programs", "too_few", "min_programs",
@@ -60,7 +72,70 @@ func (s *Store) SaveRun(ctx context.Context, run *data.Run) error {
 	if err := copyTractResults(ctx, tx, run, partitions); err != nil {
 		return fmt.Errorf("save run %s tract results: %w", r.ID, err)
 	}
+	if _, err := tx.Exec(ctx, `DELETE FROM input_sets s WHERE NOT EXISTS (SELECT 1 FROM analysis_runs r
+		WHERE s.digest IN (r.areas_set, r.demographics_set, r.programs_set))`); err != nil {
+		return fmt.Errorf("save run %s: removing input sets no run names: %w", r.ID, err)
+	}
 	return tx.Commit(ctx)
+}
+
+func nonNilRecords(r []data.IngestRecord) []data.IngestRecord {
+	if r == nil {
+		return []data.IngestRecord{}
+	}
+	return r
+}
+
+// putInputSets writes each kind of input as a set named by its content digest, unless a run
+// stored it already, and returns the three digests (nil for a kind without rows).
+func putInputSets(ctx context.Context, tx pgx.Tx, in *data.Inputs) ([3]any, error) {
+	d := in.Digests()
+	var out [3]any
+	kinds := []struct {
+		kind, digest, table string
+		rows                int
+		columns             []string
+		row                 func(i int) ([]any, error)
+	}{
+		{data.KindAreas, d.Areas, "input_tracts", len(in.Areas), []string{"id", "name", "county", "land_km2", "ref", "geom"}, func(i int) ([]any, error) {
+			a := in.Areas[i]
+			g, err := ewkbOf(a.Geometry)
+			return []any{a.ID, a.Name, a.County, a.LandKm2, a.Ref, g}, err
+		}},
+		{data.KindDemographics, d.Demographics, "input_demographics", len(in.Demographics),
+			[]string{"area_id", "variable", "value", "moe", "vintage", "source", "ref"}, func(i int) ([]any, error) {
+				v := in.Demographics[i]
+				return []any{v.AreaID, v.Variable, v.Value, nullable(v.MOE), v.Vintage, v.Source, v.Ref}, nil
+			}},
+		{data.KindPrograms, d.Programs, "input_programs", len(in.Programs),
+			[]string{"id", "name", "provider", "content_areas", "setting", "capacity", "source", "extra", "ref", "geom"}, func(i int) ([]any, error) {
+				p := in.Programs[i]
+				g, err := ewkbOf(p.Location)
+				return []any{p.ID, p.Name, p.Provider, nonNil(p.ContentAreas), p.Setting, nullable(p.Capacity), p.Source, nonNilMap(p.Extra), p.Ref, g}, err
+			}},
+	}
+	for k, set := range kinds {
+		if set.digest == "" {
+			continue
+		}
+		out[k] = set.digest
+		tag, err := tx.Exec(ctx, "INSERT INTO input_sets (digest, kind, rows) VALUES ($1, $2, $3) ON CONFLICT (digest) DO NOTHING",
+			set.digest, set.kind, set.rows)
+		if err != nil {
+			return out, err
+		}
+		if tag.RowsAffected() == 0 {
+			continue
+		}
+		err = copyRows(ctx, tx, set.table, append([]string{"set_digest", "ord"}, set.columns...), set.rows, func(i int) ([]any, error) {
+			row, err := set.row(i)
+			return append([]any{set.digest, i}, row...), err
+		})
+		if err != nil {
+			return out, fmt.Errorf("%s: %w", set.table, err)
+		}
+	}
+	return out, nil
 }
 
 // copyCells streams the cells and returns each area's partition key: the res-3 parent of its
@@ -178,10 +253,7 @@ func (s *Store) Run(ctx context.Context, id string) (*data.Run, error) {
 	}
 	info, err := scanRunInfo(s.pool.QueryRow(ctx, q, args...))
 	if errors.Is(err, pgx.ErrNoRows) {
-		if id == "" {
-			return nil, fmt.Errorf("no analysis run yet (run stemgap analyze): %w", data.ErrNotFound)
-		}
-		return nil, fmt.Errorf("run %q: %w", id, data.ErrNotFound)
+		return nil, notFound(id)
 	}
 	if err != nil {
 		return nil, err

@@ -17,6 +17,10 @@ import (
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
+// lockSpace is the first key of every advisory lock stemgap takes; the second names what it
+// guards ("ingest tracts", "runs").
+const lockSpace = 0x57e6a9
+
 // Store is a data.Store over PostGIS.
 type Store struct {
 	pool *pgxpool.Pool

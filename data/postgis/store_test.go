@@ -26,6 +26,19 @@ func TestContract(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) data.Store { return openFresh(t) })
 }
 
+func TestShared(t *testing.T) {
+	storetest.RunShared(t, func(t *testing.T) func() data.Store {
+		url := pgtest.FreshSchema(t)
+		return func() data.Store {
+			s, err := Open(context.Background(), url, quietLog())
+			if err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}
+	})
+}
+
 func TestMigrationsAreRecordedAndIdempotent(t *testing.T) {
 	s := openFresh(t)
 	defer s.Close()
@@ -58,5 +71,49 @@ func TestMigrationsAreRecordedAndIdempotent(t *testing.T) {
 	}
 	if len(missing) > 0 {
 		t.Errorf("geometry columns without a GiST index: %v", missing)
+	}
+}
+
+// Runs of the same inputs share one copy of each set; a set goes once no run names it.
+func TestInputSetsAreSharedAndCollected(t *testing.T) {
+	s := openFresh(t)
+	defer s.Close()
+	ctx := context.Background()
+	run, inputs := syntheticWideRun(t)
+	sets := func() (n int) {
+		if err := s.pool.QueryRow(ctx, "SELECT count(*) FROM input_sets").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if err := s.SaveRun(ctx, run, inputs); err != nil {
+		t.Fatal(err)
+	}
+	other := *run
+	other.ID = "ffff000000000001"
+	if err := s.SaveRun(ctx, &other, inputs); err != nil {
+		t.Fatal(err)
+	}
+	if n := sets(); n != 3 {
+		t.Errorf("two runs of one set of inputs keep %d sets, want 3", n)
+	}
+	fewer := *inputs
+	fewer.Programs = fewer.Programs[1:]
+	if err := s.SaveRun(ctx, &other, &fewer); err != nil {
+		t.Fatal(err)
+	}
+	if n := sets(); n != 4 {
+		t.Errorf("with the second run's programs changed there are %d sets, want 4", n)
+	}
+	if err := s.SaveRun(ctx, run, &fewer); err != nil {
+		t.Fatal(err)
+	}
+	if n := sets(); n != 3 {
+		t.Errorf("once no run names the first programs there are %d sets, want 3", n)
+	}
+	var rows int
+	s.pool.QueryRow(ctx, "SELECT count(*) FROM input_programs").Scan(&rows)
+	if rows != len(fewer.Programs) {
+		t.Errorf("%d program rows kept, want %d", rows, len(fewer.Programs))
 	}
 }

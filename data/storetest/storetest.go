@@ -30,6 +30,8 @@ func Run(t *testing.T, open func(t *testing.T) data.Store) {
 	t.Run("bad row leaves everything as it was", func(t *testing.T) { badRow(t, open(t)) })
 	t.Run("one validator for every store", func(t *testing.T) { oneValidator(t, open(t)) })
 	t.Run("runs", func(t *testing.T) { runs(t, open(t)) })
+	t.Run("snapshot is what is loaded", func(t *testing.T) { snapshotIsLoaded(t, open(t)) })
+	t.Run("runs keep their inputs", func(t *testing.T) { runsKeepInputs(t, open(t)) })
 }
 
 var ctx = context.Background()
@@ -187,17 +189,27 @@ func sortDemographics(d []data.DemographicValue) {
 	})
 }
 
+// readEach reads every kind of input on its own.
+func readEach(t *testing.T, s data.Store) *data.Inputs {
+	t.Helper()
+	var in data.Inputs
+	var err error
+	in.Areas, err = s.Areas(ctx)
+	must(t, err)
+	in.Demographics, err = s.Demographics(ctx)
+	must(t, err)
+	in.Programs, err = s.Programs(ctx)
+	must(t, err)
+	in.Records, err = s.Ingests(ctx)
+	must(t, err)
+	return &in
+}
+
 // snapshot captures everything a store holds, for before-and-after comparisons.
 func snapshot(t *testing.T, s data.Store) []byte {
 	t.Helper()
-	areas, err := s.Areas(ctx)
-	must(t, err)
-	demo, err := s.Demographics(ctx)
-	must(t, err)
-	progs, err := s.Programs(ctx)
-	must(t, err)
-	recs, err := s.Ingests(ctx)
-	must(t, err)
+	each := readEach(t, s)
+	areas, demo, progs, recs := each.Areas, each.Demographics, each.Programs, each.Records
 	sortAreas(areas)
 	sortDemographics(demo)
 	sortPrograms(progs)
@@ -385,8 +397,9 @@ func runs(t *testing.T, s data.Store) {
 		t.Errorf("latest run of an empty store: %v, want ErrNotFound", err)
 	}
 	older, newer := syntheticRun("aaaa000000000001", stamp(10)), syntheticRun("bbbb000000000002", stamp(20))
-	must(t, s.SaveRun(ctx, older))
-	must(t, s.SaveRun(ctx, newer))
+	inputs := syntheticInputs()
+	must(t, s.SaveRun(ctx, older, inputs))
+	must(t, s.SaveRun(ctx, newer, inputs))
 	got, err := s.Run(ctx, older.ID)
 	must(t, err)
 	got.CreatedAt = got.CreatedAt.UTC()
@@ -408,7 +421,7 @@ func runs(t *testing.T, s data.Store) {
 	}
 	// Saving a run again under its id replaces it.
 	newer.Notes = []string{"replaced"}
-	must(t, s.SaveRun(ctx, newer))
+	must(t, s.SaveRun(ctx, newer, inputs))
 	list, err = s.Runs(ctx)
 	must(t, err)
 	if len(list) != 2 || list[0].Notes[0] != "replaced" {
@@ -417,6 +430,115 @@ func runs(t *testing.T, s data.Store) {
 	if _, err := s.Run(ctx, "cccc000000000003"); !errors.Is(err, data.ErrNotFound) {
 		t.Errorf("missing run: %v, want ErrNotFound", err)
 	}
+	if _, err := s.RunInputs(ctx, "cccc000000000003"); !errors.Is(err, data.ErrNotFound) {
+		t.Errorf("inputs of a missing run: %v, want ErrNotFound", err)
+	}
+	if err := s.SaveRun(ctx, syntheticRun("dddd000000000004", stamp(30)), nil); err == nil {
+		t.Error("a run saved without its inputs should be refused")
+	}
+}
+
+// syntheticInputs holds every kind of value inputs hold — NaN capacity and margin of error,
+// holes, extras, no content areas — in an order no store would sort them into.
+func syntheticInputs() *data.Inputs {
+	areas := areasIngest("29510000300", "29510000100", "29510000200")
+	areas.Areas[1].Geometry = orb.MultiPolygon{{{{-90.3, 38.6}, {-90.2, 38.6}, {-90.2, 38.7}, {-90.3, 38.7}, {-90.3, 38.6}},
+		{{-90.26, 38.64}, {-90.24, 38.64}, {-90.24, 38.66}, {-90.26, 38.64}}}}
+	demo := demographicsIngest("synthetic-demo.csv", map[string]float64{"youth_pop": 100, "total_pop": 1000.25}, "29510000200", "29510000100")
+	progs := programsIngest("synthetic-programs.csv", "p9", "p1", "p5")
+	return &data.Inputs{Areas: areas.Areas, Demographics: demo.Demographics, Programs: progs.Programs,
+		Records: []data.IngestRecord{areas.Record, demo.Record, progs.Record}}
+}
+
+// sameInputs compares inputs as stores keep them: load times in UTC, NaN equal to NaN, nil
+// maps and slices equal to empty ones.
+func sameInputs(t *testing.T, what string, got, want *data.Inputs) {
+	t.Helper()
+	for i := range got.Records {
+		got.Records[i].LoadedAt = got.Records[i].LoadedAt.UTC()
+	}
+	for _, c := range []struct {
+		name      string
+		got, want any
+	}{
+		{"areas", got.Areas, want.Areas}, {"demographics", got.Demographics, want.Demographics},
+		{"programs", normalizePrograms(got.Programs), normalizePrograms(want.Programs)}, {"records", got.Records, want.Records},
+	} {
+		if !sameValue(c.got, c.want) {
+			t.Errorf("%s: %s differ:\n got %+v\nwant %+v", what, c.name, c.got, c.want)
+		}
+	}
+}
+
+// A snapshot holds what the separate reads return when nothing is being written.
+func snapshotIsLoaded(t *testing.T, s data.Store) {
+	defer s.Close()
+	empty, err := s.Snapshot(ctx)
+	must(t, err)
+	if len(empty.Areas)+len(empty.Demographics)+len(empty.Programs)+len(empty.Records) != 0 {
+		t.Errorf("snapshot of an empty store: %+v", empty)
+	}
+	must(t, s.Ingest(ctx, areasIngest("29510000100", "29510000200")))
+	must(t, s.Ingest(ctx, demographicsIngest("synthetic-demo.csv", map[string]float64{"youth_pop": 100}, "29510000100")))
+	must(t, s.Ingest(ctx, programsIngest("synthetic-programs.csv", "p1", "p2")))
+	snap, err := s.Snapshot(ctx)
+	must(t, err)
+	sameInputs(t, "snapshot", snap, readEach(t, s))
+	if len(snap.Areas) != 2 || len(snap.Demographics) != 1 || len(snap.Programs) != 2 || len(snap.Records) != 3 {
+		t.Errorf("snapshot holds %d areas, %d values, %d programs, %d records", len(snap.Areas), len(snap.Demographics), len(snap.Programs), len(snap.Records))
+	}
+}
+
+// Defect 5 of issue 12: a run's exports, tiles and reports drew on whatever was loaded now. A
+// run keeps exactly the inputs it was saved with, through any later ingest, until it is
+// replaced.
+func runsKeepInputs(t *testing.T, s data.Store) {
+	defer s.Close()
+	must(t, s.Ingest(ctx, areasIngest("29510000100", "29510000200", "29510000300")))
+	must(t, s.Ingest(ctx, demographicsIngest("synthetic-demo.csv", map[string]float64{"youth_pop": 100}, "29510000100")))
+	must(t, s.Ingest(ctx, programsIngest("one.csv", "p1", "p2")))
+	first, err := s.Snapshot(ctx)
+	must(t, err)
+	runA := syntheticRun("aaaa000000000001", stamp(10))
+	must(t, s.SaveRun(ctx, runA, first))
+
+	smaller := areasIngest("29510000400")
+	smaller.Record.SHA256 = strings.Repeat("d", 64)
+	must(t, s.Ingest(ctx, smaller))
+	demo := demographicsIngest("synthetic-demo.csv", map[string]float64{"youth_pop": 7}, "29510000400")
+	demo.Record.SHA256 = strings.Repeat("e", 64)
+	must(t, s.Ingest(ctx, demo))
+	progs := programsIngest("one.csv", "p3")
+	progs.Record.SHA256 = strings.Repeat("f", 64)
+	must(t, s.Ingest(ctx, progs))
+	second, err := s.Snapshot(ctx)
+	must(t, err)
+	runB := syntheticRun("bbbb000000000002", stamp(20))
+	must(t, s.SaveRun(ctx, runB, second))
+
+	got, err := s.RunInputs(ctx, runA.ID)
+	must(t, err)
+	sameInputs(t, "the first run after new files were loaded", got, first)
+	got, err = s.RunInputs(ctx, "")
+	must(t, err)
+	sameInputs(t, "the latest run", got, second)
+
+	// Inputs a caller built itself are kept as given, in their order, NaN and holes included.
+	own := syntheticInputs()
+	runC := syntheticRun("cccc000000000003", stamp(30))
+	must(t, s.SaveRun(ctx, runC, own))
+	got, err = s.RunInputs(ctx, runC.ID)
+	must(t, err)
+	sameInputs(t, "a run of inputs built in memory", got, own)
+
+	// Saving the first run again with other inputs replaces them.
+	must(t, s.SaveRun(ctx, runA, second))
+	got, err = s.RunInputs(ctx, runA.ID)
+	must(t, err)
+	sameInputs(t, "the first run saved again", got, second)
+	got, err = s.RunInputs(ctx, runC.ID)
+	must(t, err)
+	sameInputs(t, "a run of inputs built in memory, later", got, own)
 }
 
 // mergedDemographics checks data.ApplyDemographics's merge: two files provide youth_pop for
