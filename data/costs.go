@@ -65,12 +65,26 @@ func ReadCostMatrix(r io.Reader, file string) (*CostMatrix, error) {
 			errs.add(lineRef(line), "cost %v is not a non-negative number", c)
 			return
 		}
-		m.Rows = append(m.Rows, CostRow{Origin: strings.TrimSpace(rec[origin]), Program: strings.TrimSpace(rec[program]), Cost: c, Line: line})
+		row := CostRow{Origin: strings.TrimSpace(rec[origin]), Program: strings.TrimSpace(rec[program]), Cost: c, Line: line}
+		switch {
+		case row.Origin == "":
+			errs.add(lineRef(line), "empty origin")
+		case row.Program == "":
+			errs.add(lineRef(line), "empty program")
+		default:
+			m.Rows = append(m.Rows, row)
+		}
 	})
 	if err != nil {
 		return nil, err
 	}
-	return m, errs.err()
+	if err := errs.err(); err != nil {
+		return nil, err
+	}
+	if len(m.Rows) == 0 {
+		return nil, &InputError{File: file, Reason: "no rows after the header"}
+	}
+	return m, nil
 }
 
 // LoadCostMatrix reads a cost matrix file and describes it like an ingested input, so that its
