@@ -258,7 +258,9 @@ func tracts() {
 		`feature 2: no "GEOID" property (choose the id property with --id-field)`)
 
 	add("stl-excerpt-tracts-point.geojson", "the second tract is a Point", args,
-		second(func(f feature) { f["geometry"] = map[string]any{"type": "Point", "coordinates": []float64{p0[0], p0[1]}} }),
+		second(func(f feature) {
+			f["geometry"] = map[string]any{"type": "Point", "coordinates": []float64{p0[0], p0[1]}}
+		}),
 		fmt.Sprintf("feature 2: GEOID %q is a Point; areas must be Polygon or MultiPolygon", id))
 
 	add("stl-excerpt-tracts-null-geometry.geojson", "the second tract's geometry is null", args,
@@ -656,7 +658,11 @@ func costs() {
 	add("synthetic-costs-empty-program.csv", "the second row has no program", args, set(1, 1, ""),
 		"line 3: empty program")
 	add("synthetic-costs-duplicate-pair.csv", "the fourth row repeats the first's origin and program", args,
-		func() []byte { t := base.clone(); t.rows[3][0], t.rows[3][1] = t.rows[0][0], t.rows[0][1]; return t.bytes() }(),
+		func() []byte {
+			t := base.clone()
+			t.rows[3][0], t.rows[3][1] = t.rows[0][0], t.rows[0][1]
+			return t.bytes()
+		}(),
 		fmt.Sprintf("line 5: origin %s and program %s repeat line 2", tractIDs[0], siteIDs[0]))
 	wrong := base.clone()
 	wrong.header = []string{"from", "to", "minutes"}
