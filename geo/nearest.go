@@ -2,6 +2,7 @@ package geo
 
 import (
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/paulmach/orb"
@@ -104,4 +105,36 @@ func (ix *NearestIndex) search(n int32, q *Site, best *int32, bestD2 *float64) {
 	if far >= 0 && diff*diff <= *bestD2 {
 		ix.search(far, q, best, bestD2)
 	}
+}
+
+// Site returns the i-th indexed point, placed on the sphere.
+func (ix *NearestIndex) Site(i int) Site { return ix.sites[i] }
+
+// Within appends to out the indices, ascending, of every point whose great-circle distance from q
+// may be at most km: all that are, and perhaps a few within a rounding margin beyond, so callers
+// that test each exactly lose none.
+func (ix *NearestIndex) Within(q Site, km float64, out []int32) []int32 {
+	if len(ix.nodes) == 0 {
+		return out
+	}
+	limit := ChordSquaredForKm(km)*(1+1e-9) + 1e-18
+	from := len(out)
+	out = ix.within(0, &q, limit, out)
+	slices.Sort(out[from:])
+	return out
+}
+
+func (ix *NearestIndex) within(n int32, q *Site, limit float64, out []int32) []int32 {
+	node := &ix.nodes[n]
+	if q.ChordSquared(ix.sites[node.point]) <= limit {
+		out = append(out, node.point)
+	}
+	diff := q.vec[node.axis] - ix.sites[node.point].vec[node.axis]
+	if node.left >= 0 && (diff <= 0 || diff*diff <= limit) {
+		out = ix.within(node.left, q, limit, out)
+	}
+	if node.right >= 0 && (diff >= 0 || diff*diff <= limit) {
+		out = ix.within(node.right, q, limit, out)
+	}
+	return out
 }
