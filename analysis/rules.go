@@ -51,81 +51,26 @@ func (c *cellContext) distanceThreshold(i int) float64 {
 // score turns raw access into the reported columns: access (normalised if asked), unmet seats,
 // the gap score and the desert flag, for every cell with a demand figure.
 func (c *cellContext) score(cr *contentResult) {
-	p, g := c.p, c.g
-	kind := p.Measure.Kind
+	g := c.g
 	n := len(g.cells)
-	cr.mean = demandWeightedMean(g, cr.raw)
-	cr.target = cr.mean
-	if p.Gap.Target > 0 {
-		cr.target = p.Gap.Target
-		if p.Measure.Normalize {
-			cr.target = p.Gap.Target * cr.mean
-		}
-	}
+	cr.mean, cr.target = c.yardstick(cr.raw)
 	m := data.CellMeasures{
 		Nearest: cr.nearest, Count: cr.count,
 		Access: make([]float64, n), Unmet: make([]float64, n), Gap: make([]float64, n), Desert: make([]int8, n),
 	}
-	lambda := p.Gap.NeedWeight
-	ratio := p.Desert.AccessRatio
 	demandTotal, desertDemand := 0.0, 0.0
 	for i := 0; i < n; i++ {
+		c.scoreCell(cr, &m, i)
 		if !g.known(i) {
-			m.Access[i], m.Unmet[i], m.Gap[i], m.Desert[i] = math.NaN(), math.NaN(), math.NaN(), data.DesertNoData
 			continue
 		}
-		a := cr.raw[i]
-		m.Access[i] = a
-		if p.Measure.Normalize {
-			m.Access[i] = a / cr.mean
-		}
-		threshold := c.distanceThreshold(i)
-		far := cr.nearest[i] > threshold
-		var met float64 // how much of the target is met: 1 or more is enough
-		low := false
-		switch {
-		case kind == MeasureNearest:
-			met = threshold / a
-		case math.IsNaN(a): // RAAM with no program reachable
-			met, low = 0, true
-		case lowerIsBetter(kind):
-			met = cr.target / a
-			low = ratio > 0 && a > cr.mean/ratio
-		default:
-			met = a / cr.target
-			low = a < ratio*cr.mean
-		}
-		if math.IsNaN(met) { // 0/0: no target and no access
-			met = 1
-		}
-		shortfall := math.Max(0, 1-met)
-		m.Unmet[i] = math.NaN()
-		if perCapita(kind) {
-			m.Unmet[i] = g.demand[i] * math.Max(0, cr.target-a) / 1000
-		}
-		switch {
-		case lambda == 0:
-			m.Gap[i] = shortfall
-		case math.IsNaN(c.need[i]):
-			m.Gap[i] = math.NaN()
-		default:
-			m.Gap[i] = shortfall * ((1 - lambda) + lambda*c.need[i])
-		}
 		demandTotal += g.demand[i]
-		switch {
-		case cr.tooFew:
-			m.Unmet[i], m.Gap[i], m.Desert[i] = math.NaN(), math.NaN(), data.DesertNoData
-		case g.demand[i] == 0:
-			// No one lives here, so no one lacks access: never a desert.
-			m.Desert[i] = data.DesertNo
-		case far || low:
-			m.Desert[i] = data.DesertYes
+		if m.Desert[i] == data.DesertYes {
 			desertDemand += g.demand[i]
-		default:
-			m.Desert[i] = data.DesertNo
 		}
 	}
 	cr.cells = m
+	p := c.p
 	reported := cr.mean
 	reportedTarget := cr.target
 	if p.Measure.Normalize {
@@ -138,6 +83,82 @@ func (c *cellContext) score(cr *contentResult) {
 	}
 	if cr.tooFew {
 		cr.summary.DesertYouth, cr.summary.DesertShare = math.NaN(), math.NaN()
+	}
+}
+
+// yardstick is what a series' cells are judged against: the demand-weighted regional mean of its
+// raw access, and the raw access that counts as enough.
+func (c *cellContext) yardstick(raw []float64) (mean, target float64) {
+	p := c.p
+	mean = demandWeightedMean(c.g, raw)
+	target = mean
+	if p.Gap.Target > 0 {
+		target = p.Gap.Target
+		if p.Measure.Normalize {
+			target = p.Gap.Target * mean
+		}
+	}
+	return mean, target
+}
+
+// scoreCell fills cell i's access, unmet seats, gap score and desert flag from its raw access and
+// nearest cost, judged against the series' mean and target as they stand in cr.
+func (c *cellContext) scoreCell(cr *contentResult, m *data.CellMeasures, i int) {
+	p, g := c.p, c.g
+	kind := p.Measure.Kind
+	if !g.known(i) {
+		m.Access[i], m.Unmet[i], m.Gap[i], m.Desert[i] = math.NaN(), math.NaN(), math.NaN(), data.DesertNoData
+		return
+	}
+	lambda := p.Gap.NeedWeight
+	ratio := p.Desert.AccessRatio
+	a := cr.raw[i]
+	m.Access[i] = a
+	if p.Measure.Normalize {
+		m.Access[i] = a / cr.mean
+	}
+	threshold := c.distanceThreshold(i)
+	far := cr.nearest[i] > threshold
+	var met float64 // how much of the target is met: 1 or more is enough
+	low := false
+	switch {
+	case kind == MeasureNearest:
+		met = threshold / a
+	case math.IsNaN(a): // RAAM with no program reachable
+		met, low = 0, true
+	case lowerIsBetter(kind):
+		met = cr.target / a
+		low = ratio > 0 && a > cr.mean/ratio
+	default:
+		met = a / cr.target
+		low = a < ratio*cr.mean
+	}
+	if math.IsNaN(met) { // 0/0: no target and no access
+		met = 1
+	}
+	shortfall := math.Max(0, 1-met)
+	m.Unmet[i] = math.NaN()
+	if perCapita(kind) {
+		m.Unmet[i] = g.demand[i] * math.Max(0, cr.target-a) / 1000
+	}
+	switch {
+	case lambda == 0:
+		m.Gap[i] = shortfall
+	case math.IsNaN(c.need[i]):
+		m.Gap[i] = math.NaN()
+	default:
+		m.Gap[i] = shortfall * ((1 - lambda) + lambda*c.need[i])
+	}
+	switch {
+	case cr.tooFew:
+		m.Unmet[i], m.Gap[i], m.Desert[i] = math.NaN(), math.NaN(), data.DesertNoData
+	case g.demand[i] == 0:
+		// No one lives here, so no one lacks access: never a desert.
+		m.Desert[i] = data.DesertNo
+	case far || low:
+		m.Desert[i] = data.DesertYes
+	default:
+		m.Desert[i] = data.DesertNo
 	}
 }
 
