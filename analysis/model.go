@@ -30,6 +30,10 @@ func RunParams(info *data.RunInfo) (Params, error) {
 // site.
 var ErrNotLocal = errors.New("the run's access model cannot be changed one program at a time")
 
+// ErrRequest is returned for a request the model cannot answer as asked: a count, capacity or
+// program that is out of bounds.
+var ErrRequest = errors.New("invalid request")
+
 // Model is a stored run's access model rebuilt from the run and the inputs it was computed from:
 // its cells with their demand, need and urban flag, its programs and their seats, and per series
 // the raw access those seats give. Recommendations and scenarios work on copies of its columns;

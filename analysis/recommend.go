@@ -10,19 +10,20 @@ import (
 	"strings"
 	"sync/atomic"
 
-	"github.com/paulmach/orb"
 	"github.com/uber/h3-go/v4"
 	"stemgap/data"
 	"stemgap/data/labels"
 	"stemgap/geo"
 )
 
-// Site is a place where a new program could open: an H3 cell's center, or a listed place (a
-// library, a school, a community centre).
-type Site struct {
-	ID       string    `json:"id"`
-	Name     string    `json:"name,omitempty"`
-	Location orb.Point `json:"-"`
+// SitesOf lists programs as candidate sites — the run's own learning sites, or a file of places
+// read as programs — and says what they are.
+func SitesOf(programs []data.Program, what string) ([]data.CandidateSite, string) {
+	sites := make([]data.CandidateSite, len(programs))
+	for i, p := range programs {
+		sites[i] = data.CandidateSite{ID: p.ID, Name: p.Name, Location: p.Location}
+	}
+	return sites, fmt.Sprintf("%s (%d sites)", what, len(sites))
 }
 
 // RecommendRequest asks where Count new programs of one series would close the most
@@ -35,7 +36,7 @@ type RecommendRequest struct {
 	Count    int
 	// Sites are the candidate places; nil means the centers of the H3 cells at CellResolution
 	// that hold the run's cells. SitesLabel says what the listed sites are.
-	Sites      []Site
+	Sites      []data.CandidateSite
 	SitesLabel string
 	// CellResolution is the candidate cells' resolution: 0 takes two coarser than the run's (a
 	// res-9 run weighs res-7 cells, about 5 km² each, some 4,300 in the St. Louis MSA: each
@@ -50,75 +51,15 @@ type RecommendRequest struct {
 // not a shortlist.
 const MaxRecommendations = 50
 
-// Recommendations are the sites chosen, best first, with what each would change.
-type Recommendations struct {
-	Run        string  `json:"run"`
-	Setting    string  `json:"setting"`
-	Content    string  `json:"content"`
-	Capacity   float64 `json:"capacity"`
-	Catchment  float64 `json:"catchment"`
-	CostUnit   string  `json:"cost_unit"`
-	Measure    string  `json:"measure"`
-	AccessUnit string  `json:"access_unit"`
-	// Target is the access every cell is brought up to, in the run's access unit; unmet seats
-	// are counted against it before and after the new programs.
-	Target     float64 `json:"target"`
-	NeedWeight float64 `json:"need_weight"`
-	Candidates string  `json:"candidates"`
-	// CandidateCount is how many candidate sites were weighed.
-	CandidateCount int     `json:"candidate_count"`
-	UnmetBefore    float64 `json:"unmet_before"`
-	UnmetAfter     float64 `json:"unmet_after"`
-	// NewlyInReach is the youth the new programs bring within the catchment of the first
-	// program of the series near them.
-	NewlyInReach float64          `json:"newly_in_reach"`
-	Notes        []string         `json:"notes"`
-	Sites        []Recommendation `json:"sites"`
-}
-
-// Recommendation is one chosen site and what a program there would change, given the sites
-// chosen before it.
-type Recommendation struct {
-	Rank int     `json:"rank"`
-	Site Site    `json:"site"`
-	Lng  float64 `json:"lng"`
-	Lat  float64 `json:"lat"`
-	// H3 is the run's cell at the site; Area the area (tract) holding it, when the site lies in
-	// the region.
-	H3       string `json:"h3"`
-	Area     string `json:"area,omitempty"`
-	AreaName string `json:"area_name,omitempty"`
-	// YouthInReach live within the catchment; NewlyInReach of them had no program of the series
-	// within it before.
-	YouthInReach float64 `json:"youth_in_reach"`
-	NewlyInReach float64 `json:"newly_in_reach"`
-	// UnmetInReach are the unmet seats within the catchment before the program; UnmetClosed
-	// those it closes; NeedWeightedGain the same weighed by need, what the choice maximises.
-	UnmetInReach     float64    `json:"unmet_in_reach"`
-	UnmetClosed      float64    `json:"unmet_closed"`
-	NeedWeightedGain float64    `json:"need_weighted_gain"`
-	Areas            []AreaGain `json:"areas"`
-	Reason           string     `json:"reason"`
-}
-
-// AreaGain is what a recommended program changes in one area (tract) it reaches.
-type AreaGain struct {
-	ID           string  `json:"id"`
-	Name         string  `json:"name,omitempty"`
-	Need         float64 `json:"need"`
-	NewlyInReach float64 `json:"newly_in_reach"`
-	UnmetClosed  float64 `json:"unmet_closed"`
-}
-
 // Recommend chooses, one at a time, the sites where a new program of the series would close the
 // most need-weighted unmet demand under the run's own access model, adding each chosen program to
 // the model before choosing the next (METHOD.md §13). It adapts PySAL spopt's maximal covering
 // location problem: coverage is the seats a program adds to each cell's access, weighed by the
 // unmet demand they close, and the problem is solved greedily rather than by integer programming.
-func (m *Model) Recommend(ctx context.Context, req RecommendRequest) (*Recommendations, error) {
+func (m *Model) Recommend(ctx context.Context, req RecommendRequest) (*data.Recommendations, error) {
 	p := m.p
 	if !perCapita(p.Measure.Kind) {
-		return nil, fmt.Errorf("recommendations count unmet seats, which only the per-capita measures (2sfca, e2sfca, gravity) define; run %s measures %s", m.run.ID, labels.MeasureName(p.Measure.Kind))
+		return nil, fmt.Errorf("recommendations count unmet seats, which only the per-capita measures (2sfca, e2sfca, gravity) define; run %s measures %s: %w", m.run.ID, labels.MeasureName(p.Measure.Kind), ErrNotLocal)
 	}
 	k, err := m.run.CheckSeries(req.Setting, req.Content)
 	if err != nil {
@@ -126,9 +67,9 @@ func (m *Model) Recommend(ctx context.Context, req RecommendRequest) (*Recommend
 	}
 	switch {
 	case req.Count < 1 || req.Count > MaxRecommendations:
-		return nil, fmt.Errorf("count must be 1–%d, not %d", MaxRecommendations, req.Count)
-	case req.Capacity < 0 || math.IsNaN(req.Capacity) || math.IsInf(req.Capacity, 0):
-		return nil, fmt.Errorf("capacity must be a positive number of seats, not %v", req.Capacity)
+		return nil, fmt.Errorf("count must be 1–%d, not %d: %w", MaxRecommendations, req.Count, ErrRequest)
+	case req.Capacity < 0 || math.IsNaN(req.Capacity) || math.IsInf(req.Capacity, 0) || req.Capacity > data.DefaultMaxCapacity:
+		return nil, fmt.Errorf("capacity must be a positive number of seats up to %d, not %v: %w", data.DefaultMaxCapacity, req.Capacity, ErrRequest)
 	}
 	capacity := req.Capacity
 	if capacity == 0 {
@@ -141,7 +82,7 @@ func (m *Model) Recommend(ctx context.Context, req RecommendRequest) (*Recommend
 			res = max(0, p.Resolution-2)
 		}
 		if res < 0 || res > p.Resolution {
-			return nil, fmt.Errorf("candidate cell resolution must be 0–%d (the run's), not %d", p.Resolution, res)
+			return nil, fmt.Errorf("candidate cell resolution must be 0–%d (the run's), not %d: %w", p.Resolution, res, ErrRequest)
 		}
 		if sites, err = m.cellSites(res); err != nil {
 			return nil, err
@@ -149,7 +90,7 @@ func (m *Model) Recommend(ctx context.Context, req RecommendRequest) (*Recommend
 		label = fmt.Sprintf("the centers of the H3 cells at resolution %d that hold the region's cells", res)
 	}
 	if len(sites) == 0 {
-		return nil, fmt.Errorf("no candidate sites")
+		return nil, fmt.Errorf("no candidate sites: %w", ErrRequest)
 	}
 	base, err := m.baseline(k)
 	if err != nil {
@@ -157,7 +98,7 @@ func (m *Model) Recommend(ctx context.Context, req RecommendRequest) (*Recommend
 	}
 	c := m.run.ContentAreas[k]
 	cp := m.coverProblem(base, capacity, sites)
-	out := &Recommendations{Run: m.run.ID, Setting: c.Setting, Content: c.Name, Capacity: capacity, Catchment: p.Measure.Catchment,
+	out := &data.Recommendations{Run: m.run.ID, Setting: c.Setting, Content: c.Name, Capacity: capacity, Catchment: p.Measure.Catchment,
 		CostUnit: m.run.CostUnit, Measure: p.Measure.Kind, AccessUnit: m.run.AccessUnit, Target: reportedTarget(base, p),
 		NeedWeight: p.Gap.NeedWeight, Candidates: label, CandidateCount: len(sites), UnmetBefore: cp.unmetTotal()}
 	picks, err := cp.greedy(ctx, req.Count, req.Progress)
@@ -202,7 +143,7 @@ func (m *Model) recommendNotes(c data.ContentArea, target, capacity float64, pic
 }
 
 // cellSites are the centers of the cells at res that hold the run's cells, in H3 order.
-func (m *Model) cellSites(res int) ([]Site, error) {
+func (m *Model) cellSites(res int) ([]data.CandidateSite, error) {
 	var parents []h3.Cell
 	for _, c := range m.run.Cells.H3 {
 		pc, err := c.Parent(res)
@@ -215,13 +156,13 @@ func (m *Model) cellSites(res int) ([]Site, error) {
 	}
 	slices.Sort(parents)
 	parents = slices.Compact(parents)
-	sites := make([]Site, len(parents))
+	sites := make([]data.CandidateSite, len(parents))
 	for n, pc := range parents {
 		center, err := geo.CellCenter(pc)
 		if err != nil {
 			return nil, err
 		}
-		sites[n] = Site{ID: pc.String(), Location: center}
+		sites[n] = data.CandidateSite{ID: pc.String(), Location: center}
 	}
 	return sites, nil
 }
@@ -256,7 +197,7 @@ type pick struct {
 	newlyIn                               []bool
 }
 
-func (m *Model) coverProblem(base *contentResult, capacity float64, sites []Site) *coverProblem {
+func (m *Model) coverProblem(base *contentResult, capacity float64, sites []data.CandidateSite) *coverProblem {
 	n := len(base.raw)
 	cp := &coverProblem{demand: make([]float64, n), access: slices.Clone(base.raw), count: slices.Clone(base.count),
 		weight: make([]float64, n), area: m.ac.g.area, target: base.target, capacity: capacity, sites: len(sites)}
@@ -405,8 +346,8 @@ func (h *gainHeap) Pop() any {
 }
 
 // explain turns a pick into a recommendation, with the areas it reaches and a sentence saying why.
-func (m *Model) explain(rank int, site Site, pk pick, c data.ContentArea, capacity float64) Recommendation {
-	rec := Recommendation{Rank: rank, Site: site, Lng: site.Location[0], Lat: site.Location[1], YouthInReach: pk.youth,
+func (m *Model) explain(rank int, site data.CandidateSite, pk pick, c data.ContentArea, capacity float64) data.Recommendation {
+	rec := data.Recommendation{Rank: rank, Site: site, Lng: site.Location[0], Lat: site.Location[1], YouthInReach: pk.youth,
 		NewlyInReach: pk.newly, UnmetInReach: pk.unmetThere, UnmetClosed: pk.unmet, NeedWeightedGain: pk.gain}
 	if cell, err := geo.PointCell(site.Location, m.p.Resolution); err == nil {
 		rec.H3 = cell.String()
@@ -415,7 +356,7 @@ func (m *Model) explain(rank int, site Site, pk pick, c data.ContentArea, capaci
 			rec.Area, rec.AreaName = m.run.Areas[a].ID, m.run.Areas[a].Name
 		}
 	}
-	byArea := map[int32]*AreaGain{}
+	byArea := map[int32]*data.AreaGain{}
 	for k, i := range pk.cells {
 		if pk.closed[k] == 0 && !pk.newlyIn[k] {
 			continue
@@ -424,7 +365,7 @@ func (m *Model) explain(rank int, site Site, pk pick, c data.ContentArea, capaci
 		ag, ok := byArea[a]
 		if !ok {
 			ar := m.run.Areas[a]
-			ag = &AreaGain{ID: ar.ID, Name: ar.Name, Need: ar.Need}
+			ag = &data.AreaGain{ID: ar.ID, Name: ar.Name, Need: ar.Need}
 			byArea[a] = ag
 		}
 		ag.UnmetClosed += pk.closed[k]
@@ -450,7 +391,7 @@ func (m *Model) explain(rank int, site Site, pk pick, c data.ContentArea, capaci
 }
 
 // reason says in one sentence why a site was chosen.
-func (m *Model) reason(rec Recommendation, c data.ContentArea, capacity float64) string {
+func (m *Model) reason(rec data.Recommendation, c data.ContentArea, capacity float64) string {
 	count := labels.Format{Style: labels.StyleCount}
 	num := labels.Format{Style: labels.StyleNumber}
 	noun := m.ac.noun

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 
+	"stemgap/analysis"
 	"stemgap/data"
 	"stemgap/tiles"
 )
@@ -19,7 +20,8 @@ var (
 // anything else 500 — logged, with its detail kept from the client.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
-	case errors.Is(err, errBadRequest), errors.Is(err, tiles.ErrBadTile), errors.Is(err, tiles.ErrUnknownContent), errors.Is(err, data.ErrUnknownSeries):
+	case errors.Is(err, errBadRequest), errors.Is(err, tiles.ErrBadTile), errors.Is(err, tiles.ErrUnknownContent), errors.Is(err, data.ErrUnknownSeries),
+		errors.Is(err, analysis.ErrRequest), errors.Is(err, analysis.ErrNotLocal):
 		writeError(w, http.StatusBadRequest, err.Error())
 	case errors.Is(err, errNotFound), errors.Is(err, data.ErrNotFound), errors.Is(err, tiles.ErrUnknownLayer):
 		writeError(w, http.StatusNotFound, err.Error())

@@ -33,6 +33,7 @@ type loadedRun struct {
 	// its tiles, exports and reports never change.
 	inputs *data.Inputs
 	err    error
+	invest investState // recommendations and scenarios (invest.go)
 }
 
 func newRuns(store data.Store, cache *tiles.Cache, keep int) *runs {

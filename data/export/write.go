@@ -143,7 +143,7 @@ func jsonValue(v any) any {
 
 // writeGeoJSON streams an RFC 7946 FeatureCollection, with the provenance as a foreign member
 // "stemgap" (RFC 7946 §6.1 allows members beyond the standard ones).
-func writeGeoJSON(w *bufio.Writer, t *table, prov Provenance) error {
+func writeGeoJSON(w *bufio.Writer, t *table, prov any) error {
 	head, err := json.Marshal(prov)
 	if err != nil {
 		return err
@@ -180,6 +180,10 @@ func WriteCSVMetadata(w io.Writer, req Request, run *data.Run, areas []data.Area
 	if err != nil {
 		return err
 	}
+	return writeCSVMetadata(w, t, ProvenanceFor(&run.RunInfo, req.Setting), csvURL)
+}
+
+func writeCSVMetadata(w io.Writer, t *table, prov any, csvURL string) error {
 	type csvwColumn struct {
 		Name        string `json:"name"`
 		Titles      string `json:"titles"`
@@ -195,7 +199,7 @@ func WriteCSVMetadata(w io.Writer, req Request, run *data.Run, areas []data.Area
 		"url":         csvURL,
 		"dc:title":    t.title,
 		"dc:source":   "stemgap; inputs listed under stemgap.inputs",
-		"stemgap":     ProvenanceFor(&run.RunInfo, req.Setting),
+		"stemgap":     prov,
 		"tableSchema": map[string]any{"columns": cols},
 	}
 	enc := json.NewEncoder(w)
