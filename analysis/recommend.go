@@ -53,7 +53,7 @@ const MaxRecommendations = 50
 
 // Recommend chooses, one at a time, the sites where a new program of the series would close the
 // most need-weighted unmet demand under the run's own access model, adding each chosen program to
-// the model before choosing the next (METHOD.md §13). It adapts PySAL spopt's maximal covering
+// the model before choosing the next (METHOD.md §12). It adapts PySAL spopt's maximal covering
 // location problem: coverage is the seats a program adds to each cell's access, weighed by the
 // unmet demand they close, and the problem is solved greedily rather than by integer programming.
 func (m *Model) Recommend(ctx context.Context, req RecommendRequest) (*data.Recommendations, error) {
