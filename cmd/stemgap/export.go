@@ -1,13 +1,11 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"flag"
-	"path/filepath"
+	"io"
 	"strings"
 
-	"stemgap/data"
 	"stemgap/data/export"
 )
 
@@ -51,20 +49,18 @@ func exportCommand() command {
 					return err
 				}
 				areas, programs := inputs.Areas, inputs.Programs
-				if *out == "" {
-					return export.Write(env.stdout, req, run, areas, programs)
+				var metadata func(io.Writer, string) error
+				if req.Format == export.FormatCSV {
+					metadata = func(w io.Writer, csvName string) error {
+						return export.WriteCSVMetadata(w, req, run, areas, programs, csvName)
+					}
 				}
-				if err := data.WriteFileAtomic(*out, func(w *bufio.Writer) error { return export.Write(w, req, run, areas, programs) }); err != nil {
+				write := func(w io.Writer) error { return export.Write(w, req, run, areas, programs) }
+				if err := writeOutput(env.stdout, *out, write, metadata); err != nil {
 					return err
 				}
-				if req.Format == export.FormatCSV {
-					meta := *out + "-metadata.json"
-					err := data.WriteFileAtomic(meta, func(w *bufio.Writer) error {
-						return export.WriteCSVMetadata(w, req, run, areas, programs, filepath.Base(*out))
-					})
-					if err != nil {
-						return err
-					}
+				if *out == "" {
+					return nil
 				}
 				log, err := env.logger()
 				if err != nil {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"flag"
@@ -71,22 +70,17 @@ func recommendCommand() command {
 				if err != nil {
 					return err
 				}
-				write := func(w io.Writer) error { return writeRecommendations(w, *format, rec, &run.RunInfo) }
-				if *out == "" {
-					return write(env.stdout)
-				}
-				if err := data.WriteFileAtomic(*out, func(w *bufio.Writer) error { return write(w) }); err != nil {
-					return err
-				}
+				var metadata func(io.Writer, string) error
 				if *format == export.FormatCSV {
-					err := data.WriteFileAtomic(*out+"-metadata.json", func(w *bufio.Writer) error {
-						return export.WriteTableMetadata(w, export.RecommendationsTable(rec), export.RecommendationsProvenance(rec, &run.RunInfo), filepath.Base(*out))
-					})
-					if err != nil {
-						return err
+					metadata = func(w io.Writer, csvName string) error {
+						return export.WriteTableMetadata(w, export.RecommendationsTable(rec), export.RecommendationsProvenance(rec, &run.RunInfo), csvName)
 					}
 				}
-				log.Info("recommended", "run", run.ID, "sites", len(rec.Sites), "file", *out)
+				write := func(w io.Writer) error { return writeRecommendations(w, *format, rec, &run.RunInfo) }
+				if err := writeOutput(env.stdout, *out, write, metadata); err != nil {
+					return err
+				}
+				log.Debug("recommended", "run", run.ID, "sites", len(rec.Sites), "file", *out)
 				return nil
 			}
 		},
