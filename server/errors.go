@@ -21,7 +21,7 @@ var (
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
 	case errors.Is(err, errBadRequest), errors.Is(err, tiles.ErrBadTile), errors.Is(err, tiles.ErrUnknownContent), errors.Is(err, data.ErrUnknownSeries),
-		errors.Is(err, analysis.ErrRequest), errors.Is(err, analysis.ErrNotLocal):
+		errors.Is(err, analysis.ErrRequest), errors.Is(err, analysis.ErrNotLocal), errors.Is(err, analysis.ErrIncomparable):
 		writeError(w, http.StatusBadRequest, err.Error())
 	case errors.Is(err, errNotFound), errors.Is(err, data.ErrNotFound), errors.Is(err, tiles.ErrUnknownLayer):
 		writeError(w, http.StatusNotFound, err.Error())

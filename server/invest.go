@@ -11,6 +11,7 @@ import (
 	"stemgap/analysis"
 	"stemgap/data"
 	"stemgap/data/export"
+	"stemgap/tiles"
 )
 
 // investState is what recommendations and scenarios keep beside a loaded run: its access model,
@@ -103,34 +104,17 @@ func (s *Server) recommendations(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	w.Header().Set("Cache-Control", cacheControl(r))
+	if format == "" || format == "json" {
+		writeJSON(w, http.StatusOK, map[string]any{"provenance": export.ProvenanceFor(&run.RunInfo, req.Setting), "recommendations": rec})
+		return
+	}
 	pinned := url.Values{}
 	for k, v := range q {
 		pinned[k] = v
 	}
 	pinned.Set("run", run.ID)
-	w.Header().Set("Cache-Control", "public, max-age=86400, immutable")
-	switch format {
-	case export.FormatCSV:
-		pinned.Set("format", "csv-metadata")
-		w.Header().Set("Link", fmt.Sprintf(`</api/recommendations?%s>; rel="describedby"; type="application/csvm+json"`, pinned.Encode()))
-		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		if err := export.WriteTable(w, format, export.RecommendationsTable(rec), export.RecommendationsProvenance(rec, &run.RunInfo)); err != nil {
-			s.log.Error("recommendations csv", "err", err)
-		}
-	case export.FormatGeoJSON:
-		w.Header().Set("Content-Type", "application/geo+json")
-		if err := export.WriteTable(w, format, export.RecommendationsTable(rec), export.RecommendationsProvenance(rec, &run.RunInfo)); err != nil {
-			s.log.Error("recommendations geojson", "err", err)
-		}
-	case "csv-metadata":
-		pinned.Set("format", "csv")
-		w.Header().Set("Content-Type", "application/csvm+json")
-		if err := export.WriteTableMetadata(w, export.RecommendationsTable(rec), export.RecommendationsProvenance(rec, &run.RunInfo), "/api/recommendations?"+pinned.Encode()); err != nil {
-			s.log.Error("recommendations metadata", "err", err)
-		}
-	default:
-		writeJSON(w, http.StatusOK, map[string]any{"provenance": export.ProvenanceFor(&run.RunInfo, req.Setting), "recommendations": rec})
-	}
+	s.writeTable(w, format, export.RecommendationsTable(rec), export.RecommendationsProvenance(rec, &run.RunInfo), "/api/recommendations", pinned)
 }
 
 // recommend answers a recommendation request from the run's kept answers or computes it.
@@ -162,4 +146,110 @@ func (lr *loadedRun) recommend(ctx context.Context, req analysis.RecommendReques
 	st.recs[key] = rec
 	st.mu.Unlock()
 	return rec, nil
+}
+
+// loadDerived builds the runs derived from stored ones: a comparison of two runs (analysis.DeltaID)
+// holds B − A of every figure, drawn over B's areas and programs. ok is false for any other id.
+func (r *runs) loadDerived(ctx context.Context, id string) (set *tiles.Set, inputs *data.Inputs, ok bool, err error) {
+	a, b, ok := analysis.ParseDeltaID(id)
+	if !ok {
+		return nil, nil, false, nil
+	}
+	la, err := r.get(ctx, a)
+	if err != nil {
+		return nil, nil, true, fmt.Errorf("comparison %s: run A: %w", id, err)
+	}
+	lb, err := r.get(ctx, b)
+	if err != nil {
+		return nil, nil, true, fmt.Errorf("comparison %s: run B: %w", id, err)
+	}
+	d, err := analysis.DeltaRun(la.set.Run(), lb.set.Run())
+	if err != nil {
+		return nil, nil, true, err
+	}
+	return tiles.NewSet(d, lb.inputs.Areas, lb.inputs.Programs, r.cache), lb.inputs, true, nil
+}
+
+// compare serves /api/compare?a=RUN&b=RUN: what changed from run a to run b (b: the latest run
+// by default), as JSON, or one layer (series, tracts, cells, groups) as CSV or GeoJSON. Its
+// tiles are served as the run analysis.DeltaID(a, b).
+func (s *Server) compare(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	format, layer := q.Get("format"), q.Get("layer")
+	switch format {
+	case "", "json", export.FormatCSV, export.FormatGeoJSON, "csv-metadata":
+	default:
+		s.fail(w, r, fmt.Errorf("%w: format %q: want json, geojson, csv or csv-metadata", errBadRequest, format))
+		return
+	}
+	if layer == "" {
+		layer = export.CompareTracts
+	}
+	if q.Get("a") == "" {
+		s.fail(w, r, fmt.Errorf("%w: a is required: the run to compare from (b, the run to compare to, is the latest by default)", errBadRequest))
+		return
+	}
+	var pair [2]*loadedRun
+	for n, name := range []string{"a", "b"} {
+		id := q.Get(name)
+		if _, _, derived := analysis.ParseDeltaID(id); derived {
+			s.fail(w, r, fmt.Errorf("%w: %s %q: compare stored runs, not comparisons", errBadRequest, name, id))
+			return
+		}
+		lr, err := s.runs.get(r.Context(), id)
+		if err != nil {
+			s.fail(w, r, fmt.Errorf("%s: %w", name, err))
+			return
+		}
+		pair[n] = lr
+	}
+	a, b := pair[0].set.Run(), pair[1].set.Run()
+	cmp, err := analysis.Compare(a, b, analysis.CompareOptions{Setting: q.Get("setting"), Content: q.Get("content")})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	prov := export.ComparisonProvenanceOf(cmp, &a.RunInfo, &b.RunInfo)
+	// Two pinned runs never change; "the latest" may.
+	w.Header().Set("Cache-Control", "public, max-age=60")
+	if q.Get("b") != "" && q.Get("b") != "latest" {
+		w.Header().Set("Cache-Control", "public, max-age=86400, immutable")
+	}
+	if format == "" || format == "json" {
+		tilesQuery := url.Values{"run": {analysis.DeltaID(a.ID, b.ID)}, "setting": {cmp.Setting}, "content": {cmp.Content}}
+		writeJSON(w, http.StatusOK, map[string]any{"provenance": prov, "comparison": cmp,
+			"tiles": "/tiles/cells/{z}/{x}/{y}.mvt?" + tilesQuery.Encode()})
+		return
+	}
+	table, err := export.ComparisonTable(layer, cmp, a, b, pair[1].inputs.Areas)
+	if err != nil {
+		s.fail(w, r, fmt.Errorf("%w: layer: %v", errBadRequest, err))
+		return
+	}
+	pinned := url.Values{"a": {a.ID}, "b": {b.ID}, "setting": {cmp.Setting}, "content": {cmp.Content}, "layer": {layer}}
+	s.writeTable(w, format, table, prov, "/api/compare", pinned)
+}
+
+// writeTable answers with a table as CSV (linking its CSV on the Web metadata), GeoJSON or that
+// metadata; pinned is the query that gives the same table again.
+func (s *Server) writeTable(w http.ResponseWriter, format string, table export.Table, prov any, path string, pinned url.Values) {
+	var err error
+	switch format {
+	case export.FormatCSV:
+		pinned.Set("format", "csv-metadata")
+		w.Header().Set("Link", fmt.Sprintf(`<%s?%s>; rel="describedby"; type="application/csvm+json"`, path, pinned.Encode()))
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		err = export.WriteTable(w, format, table, prov)
+	case export.FormatGeoJSON:
+		w.Header().Set("Content-Type", "application/geo+json")
+		err = export.WriteTable(w, format, table, prov)
+	default:
+		pinned.Set("format", "csv")
+		w.Header().Set("Content-Type", "application/csvm+json")
+		err = export.WriteTableMetadata(w, table, prov, path+"?"+pinned.Encode())
+	}
+	if err != nil {
+		// The status is sent: all that is left is to say so in the log.
+		s.log.Error("writing a table", "path", path, "err", err)
+	}
 }

@@ -4,9 +4,14 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
+	"math"
 	"strings"
 	"testing"
 
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/encoding/mvt"
+	"github.com/paulmach/orb/maptile"
 	"stemgap/analysis"
 	"stemgap/data"
 )
@@ -88,6 +93,109 @@ func TestRecommendationsAPI(t *testing.T) {
 		resp, body := get(t, srv.URL+"/api/recommendations"+c.query)
 		if resp.StatusCode != 400 || !strings.Contains(string(body), c.says) {
 			t.Errorf("%s: %d %s; want 400 naming %q", c.query, resp.StatusCode, body, c.says)
+		}
+	}
+}
+
+// A comparison through the API: a run with itself is all zeros; with a run of fewer programs,
+// access rose where the API says and its tiles carry the changes; bad parameters are 400s.
+func TestCompareAPI(t *testing.T) {
+	store, run, in := syntheticStore(t)
+	fewer := in
+	fewer.Programs = in.Programs[:5]
+	// Another program file, so another run id.
+	fewer.Records = []data.IngestRecord{{Kind: data.KindPrograms, Source: "synthetic-programs.csv", SHA256: "02-fewer", Rows: 5}}
+	p := analysis.DefaultParams()
+	p.MinPrograms = 0
+	before, err := analysis.Analyze(context.Background(), fewer, p, analysis.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.SaveRun(context.Background(), before, &data.Inputs{Areas: in.Areas, Demographics: in.Demographics, Programs: fewer.Programs}); err != nil {
+		t.Fatal(err)
+	}
+	srv := serveStore(t, store, Options{})
+
+	type comparison struct {
+		Comparison data.Comparison
+		Tiles      string
+	}
+	var self comparison
+	resp, body := get(t, srv.URL+"/api/compare?a="+run.ID+"&b="+run.ID+"&setting=all")
+	if err := json.Unmarshal(body, &self); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("%d %.300s", resp.StatusCode, body)
+	}
+	for _, s := range self.Comparison.Series {
+		if s.CellsRose+s.CellsFell != 0 || s.NewlyInReach != 0 {
+			t.Errorf("a run compared with itself moved: %+v", s)
+		}
+	}
+	if len(self.Comparison.Differences) != 0 {
+		t.Errorf("a run differs from itself: %q", self.Comparison.Differences)
+	}
+
+	var c comparison
+	resp, body = get(t, srv.URL+"/api/compare?a="+before.ID+"&b="+run.ID+"&setting=all&content=math")
+	if err := json.Unmarshal(body, &c); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("%d %.300s", resp.StatusCode, body)
+	}
+	want, err := analysis.Compare(before, run, analysis.CompareOptions{Setting: "all", Content: "math"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := run.SeriesIndex("all", "math")
+	var served data.SeriesChange
+	for _, s := range c.Comparison.Series {
+		if s.Setting == "all" && s.Name == "math" {
+			served = s
+		}
+	}
+	if served.CellsRose == 0 || served.CellsRose != want.Series[k].CellsRose || !strings.Contains(c.Tiles, "run=cmp-"+before.ID+"-"+run.ID) {
+		t.Fatalf("served %+v, tiles %q; want %d cells risen", served, c.Tiles, want.Series[k].CellsRose)
+	}
+
+	// The delta tiles hold B − A of access.
+	cell := -1
+	for i := range run.Cells.H3 {
+		if run.Cells.Measures[k].Access[i]-before.Cells.Measures[k].Access[i] > 1e-6 {
+			cell = i
+			break
+		}
+	}
+	tile := maptile.At(orb.Point{run.Cells.Lng[cell], run.Cells.Lat[cell]}, 15)
+	resp, body = get(t, fmt.Sprintf("%s/tiles/cells/%d/%d/%d.mvt?run=cmp-%s-%s&setting=all&content=math", srv.URL, tile.Z, tile.X, tile.Y, before.ID, run.ID), "Accept-Encoding", "gzip")
+	layers, err := mvt.UnmarshalGzipped(body)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("delta tile: %d %v", resp.StatusCode, err)
+	}
+	found := false
+	for _, f := range layers[0].Features {
+		if f.Properties["h3"] == run.Cells.H3[cell].String() {
+			found = true
+			want := run.Cells.Measures[k].Access[cell] - before.Cells.Measures[k].Access[cell]
+			if got, _ := f.Properties["access"].(float64); math.Abs(got-want) > 1e-6*math.Max(1, want) {
+				t.Errorf("delta tile: access %v, want %v", f.Properties["access"], want)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("cell %s not in its tile", run.Cells.H3[cell])
+	}
+
+	resp, body = get(t, srv.URL+"/api/compare?a="+before.ID+"&b="+run.ID+"&format=csv&layer=series")
+	if resp.StatusCode != 200 || !strings.HasPrefix(string(body), "setting,content,programs_a,programs_b") || !strings.Contains(resp.Header.Get("Link"), "csv-metadata") {
+		t.Errorf("series CSV: %d %.200s", resp.StatusCode, body)
+	}
+	for _, bad := range []struct{ query, says string }{
+		{"?b=" + run.ID, "a is required"},
+		{"?a=" + before.ID + "&format=pdf", "format"},
+		{"?a=" + before.ID + "&format=csv&layer=streets", "layer"},
+		{"?a=nosuchrun", "nosuchrun"},
+		{"?a=" + before.ID + "&content=astrology", "astrology"},
+	} {
+		resp, body := get(t, srv.URL+"/api/compare"+bad.query)
+		if resp.StatusCode/100 != 4 || !strings.Contains(string(body), bad.says) {
+			t.Errorf("%s: %d %s; want a 4xx naming %q", bad.query, resp.StatusCode, body, bad.says)
 		}
 	}
 }

@@ -79,6 +79,10 @@ func (r *runs) get(ctx context.Context, id string) (*loadedRun, error) {
 	lr.once.Do(func() {
 		// Loading must outlive the request that triggered it: other requests wait on it.
 		ctx := context.WithoutCancel(ctx)
+		if set, inputs, ok, err := r.loadDerived(ctx, id); ok {
+			lr.set, lr.inputs, lr.err = set, inputs, err
+			return
+		}
 		run, err := r.store.Run(ctx, id)
 		if err != nil {
 			lr.err = err

@@ -146,6 +146,7 @@ func (s *Server) routes() http.Handler {
 	r.Get("/api/runs/{run}/equity", s.equity)
 	r.Get("/api/tracts/{id}", s.tractReport)
 	r.Get("/api/recommendations", s.recommendations)
+	r.Get("/api/compare", s.compare)
 	r.Get("/api/export/{file}", s.export)
 	r.Get("/tracts/{id}", s.tractPage)
 

@@ -6,10 +6,12 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/paulmach/orb"
+	"stemgap/data"
 	"stemgap/geo"
 )
 
@@ -71,4 +73,135 @@ func TestRecommendOnStLouis(t *testing.T) {
 	if got := first.Properties["newly_in_reach"].(float64); math.Abs(got-newly) > 1e-6*newly || newly == 0 {
 		t.Errorf("first site reaches %v youth newly; the cells within 8 km without a program hold %v", got, newly)
 	}
+}
+
+// The St. Louis data with and without the 29 robotics teams: compare says the teams' file is
+// the difference, and shows where they add access — exactly the cells within 8 km of a team,
+// by brute force over the cells the comparison exports, and nowhere is access lower.
+func TestCompareShowsWhatTheRoboticsTeamsAdd(t *testing.T) {
+	needInputs(t)
+	ctx := context.Background()
+	raw, err := os.ReadFile(filepath.Join("..", "..", "data", "region", "manifests", "stlouis.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var manifest map[string]any
+	if err := json.Unmarshal(raw, &manifest); err != nil {
+		t.Fatal(err)
+	}
+	var kept, dropped []any
+	for _, p := range manifest["programs"].([]any) {
+		if strings.Contains(p.(map[string]any)["file"].(string), "frc_teams") {
+			dropped = append(dropped, p)
+		} else {
+			kept = append(kept, p)
+		}
+	}
+	if len(dropped) != 1 {
+		t.Fatalf("the St. Louis manifest lists %d robotics files", len(dropped))
+	}
+	manifest["name"], manifest["programs"] = "stlouis-without-teams", kept
+	without := filepath.Join(t.TempDir(), "without-teams.json")
+	raw, _ = json.Marshal(manifest)
+	if err := os.WriteFile(without, raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	code, out, errs := stemgap(t, ctx, "demo", "--no-serve", "--manifest", without, "--inputs", inputs, "--data-dir", dir)
+	if code != 0 {
+		t.Fatalf("demo without the teams exited %d: %s", code, errs)
+	}
+	runA := runNamedIn(t, out)
+	teamFile := filepath.Join(inputs, dropped[0].(map[string]any)["file"].(string))
+	if code, _, errs := stemgap(t, ctx, "ingest", "programs", teamFile, "--data-dir", dir, "--vintage", dropped[0].(map[string]any)["vintage"].(string)); code != 0 {
+		t.Fatalf("ingest exited %d: %s", code, errs)
+	}
+	code, out, errs = stemgap(t, ctx, "analyze", "--data-dir", dir)
+	if code != 0 {
+		t.Fatalf("analyze exited %d: %s", code, errs)
+	}
+	runB := runNamedIn(t, out)
+
+	code, out, errs = stemgap(t, ctx, "compare", runA, runB, "--data-dir", dir, "--format", "json")
+	if code != 0 {
+		t.Fatalf("compare exited %d: %s", code, errs)
+	}
+	var got struct {
+		Comparison struct {
+			Differences []string
+			Series      []struct {
+				Setting, Name string
+				CellsRose     int     `json:"cells_rose"`
+				CellsFell     int     `json:"cells_fell"`
+				NewlyInReach  float64 `json:"newly_in_reach"`
+				ProgramsA     int     `json:"programs_a"`
+				ProgramsB     int     `json:"programs_b"`
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(strings.Join(got.Comparison.Differences, "\n"), "input programs frc_teams_2026.csv (29 rows") {
+		t.Errorf("differences: %q", got.Comparison.Differences)
+	}
+	rose := -1
+	for _, s := range got.Comparison.Series {
+		if s.Setting == "out_of_school" && s.Name == "all" {
+			if s.ProgramsB-s.ProgramsA != 29 || s.CellsFell != 0 || !(s.NewlyInReach > 0) {
+				t.Errorf("out-of-school programs: %+v", s)
+			}
+			rose = s.CellsRose
+		}
+	}
+
+	cells := filepath.Join(t.TempDir(), "cells.csv")
+	if code, _, errs := stemgap(t, ctx, "compare", runA, runB, "--data-dir", dir, "--format", "csv", "--layer", "cells", "--setting", "out_of_school", "--content", "all", "-o", cells); code != 0 {
+		t.Fatalf("compare cells exited %d: %s", code, errs)
+	}
+	f, err := os.Open(teamFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	teamList, err := data.ReadPrograms(f, "frc_teams_2026.csv", data.ProgramOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	near, up := 0, 0
+	for _, row := range readCSV(t, cells) {
+		center := orb.Point{number(t, row["lng"]), number(t, row["lat"])}
+		within := false
+		for _, team := range teamList {
+			if geo.DistanceKm(team.Location, center) <= 8 {
+				within = true
+				break
+			}
+		}
+		risen := row["access_change"] != "" && number(t, row["access_change"]) > 1e-9*math.Max(1, number(t, row["access_b"]))
+		if risen {
+			up++
+		}
+		if within && row["youth_b"] != "" {
+			near++
+			if !risen {
+				t.Errorf("cell %s lies within 8 km of a team, and its access did not rise", row["h3"])
+			}
+		} else if risen {
+			t.Errorf("cell %s lies beyond 8 km of every team, and its access rose", row["h3"])
+		}
+	}
+	if up != rose || near != rose || rose <= 0 {
+		t.Errorf("compare counts %d cells whose access rose; the cells export shows %d, brute force %d within 8 km of a team", rose, up, near)
+	}
+}
+
+// runNamedIn finds the id of the run a command's summary names ("run 0123456789abcdef: …").
+func runNamedIn(t *testing.T, out string) string {
+	t.Helper()
+	m := regexp.MustCompile(`(?m)^run ([0-9a-f]{16}):`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no run named in %q", out)
+	}
+	return m[1]
 }
