@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"regexp"
 	"strconv"
 
@@ -29,22 +30,31 @@ type AreaOptions struct {
 // ReadAreas reads a GeoJSON FeatureCollection of Polygon and MultiPolygon features (RFC 7946,
 // lon/lat WGS 84). With the default id field, ids must be 11-digit tract GEOIDs.
 func ReadAreas(r io.Reader, file string, opts AreaOptions) ([]Area, error) {
+	areas, _, err := readAreas(r, file, opts, false)
+	return areas, err
+}
+
+// readAreas reads areas; with repair, polygons whose only fault is their topology (rings that
+// cross, touch or overlap) are kept and marked for the store to repair. Their land area, unless
+// ALAND gives it, is left NaN until then, and the size checks wait for the repaired shape.
+func readAreas(r io.Reader, file string, opts AreaOptions, repair bool) ([]Area, []Repair, error) {
 	idField := opts.IDField
 	if idField == "" {
 		idField = DefaultIDField
 	}
 	raw, err := readText(r, file)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	errs := &errorList{file: file}
 	features, err := decodeFeatures(raw, file, errs)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	lim := opts.Limits.resolve(idField == DefaultIDField)
 	seen := map[string]string{}
 	areas := make([]Area, 0, len(features))
+	var repairs []Repair
 	for _, df := range features {
 		ref, f := df.ref, df.feature
 		id, ok := propertyString(f.Properties, idField)
@@ -78,16 +88,19 @@ func ReadAreas(r io.Reader, file string, opts AreaOptions) ([]Area, error) {
 			errs.add(ref, "%s %q has an empty geometry", idField, id)
 			continue
 		}
-		if err := checkMultiPolygon(mp, opts.Region); err != nil {
-			errs.add(ref, "%s %q: %v", idField, id, err)
-			continue
-		}
 		land := landKm2(f.Properties, mp)
-		if err := lim.checkSurface(mp, land); err != nil {
+		if err := checkMultiPolygon(mp, opts.Region); repair && repairable(err) {
+			repairs = append(repairs, Repair{Index: len(areas), Reason: fmt.Sprintf("%s %q: %v", idField, id, err)})
+			if _, given := f.Properties["ALAND"].(float64); !given {
+				land = math.NaN()
+			}
+		} else if err != nil {
 			errs.add(ref, "%s %q: %v", idField, id, err)
 			continue
-		}
-		if err := checkDeclaredSurface(f.Properties, mp); err != nil {
+		} else if err := lim.checkSurface(mp, land); err != nil {
+			errs.add(ref, "%s %q: %v", idField, id, err)
+			continue
+		} else if err := checkDeclaredSurface(f.Properties, mp); err != nil {
 			errs.add(ref, "%s %q: %v", idField, id, err)
 			continue
 		}
@@ -102,12 +115,12 @@ func ReadAreas(r io.Reader, file string, opts AreaOptions) ([]Area, error) {
 		areas = append(areas, Area{ID: id, Name: name, County: county, Geometry: mp, LandKm2: land, Ref: ref})
 	}
 	if err := errs.err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if len(areas) == 0 {
-		return nil, &InputError{File: file, Reason: "no features"}
+		return nil, nil, &InputError{File: file, Reason: "no features"}
 	}
-	return areas, nil
+	return areas, repairs, nil
 }
 
 // decodedFeature is one feature of a collection with its place in the file.

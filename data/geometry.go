@@ -1,6 +1,7 @@
 package data
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -36,7 +37,7 @@ func checkMultiPolygon(mp orb.MultiPolygon, region *orb.Bound) error {
 	if c := findContacts(rings); c.crossing != nil {
 		a, b := owner[c.crossing.ring], owner[c.crossing.other]
 		if a != b {
-			return fmt.Errorf("polygons %d and %d overlap near (%v, %v): invalid geometry (the parts of a MultiPolygon may touch at points only)", min(a, b)+1, max(a, b)+1, c.crossing.at[0], c.crossing.at[1])
+			return invalid("polygons %d and %d overlap near (%v, %v): invalid geometry (the parts of a MultiPolygon may touch at points only)", min(a, b)+1, max(a, b)+1, c.crossing.at[0], c.crossing.at[1])
 		}
 	}
 	for i := range mp {
@@ -45,11 +46,27 @@ func checkMultiPolygon(mp orb.MultiPolygon, region *orb.Bound) error {
 				continue
 			}
 			if at, ok := overlapPoint(mp[i], mp[j]); ok {
-				return fmt.Errorf("polygons %d and %d overlap near (%v, %v): invalid geometry (the parts of a MultiPolygon may touch at points only)", i+1, j+1, at[0], at[1])
+				return invalid("polygons %d and %d overlap near (%v, %v): invalid geometry (the parts of a MultiPolygon may touch at points only)", i+1, j+1, at[0], at[1])
 			}
 		}
 	}
 	return nil
+}
+
+// invalidTopology is a polygon whose coordinates are fine but whose rings cross, touch, overlap
+// or enclose nothing: what ST_MakeValid repairs, and ingest --repair with it.
+type invalidTopology struct{ reason string }
+
+func (e *invalidTopology) Error() string { return e.reason }
+
+func invalid(format string, args ...any) error {
+	return &invalidTopology{fmt.Sprintf(format, args...)}
+}
+
+// repairable says whether a geometry error is one --repair can mend.
+func repairable(err error) bool {
+	var it *invalidTopology
+	return errors.As(err, &it)
 }
 
 // checkPolygon rejects too few points, open rings, coordinates that are not lon/lat, rings that
@@ -80,19 +97,19 @@ func checkPolygon(p orb.Polygon, region *orb.Bound) error {
 	}
 	for h, hole := range p[1:] {
 		if !holeInside(p[0], hole) {
-			return fmt.Errorf("hole %d lies outside the outer ring: invalid geometry", h+1)
+			return invalid("hole %d lies outside the outer ring: invalid geometry", h+1)
 		}
 	}
 	c := findContacts(p)
 	if c.crossing != nil {
-		return fmt.Errorf("rings cross themselves or each other near (%v, %v): invalid geometry", c.crossing.at[0], c.crossing.at[1])
+		return invalid("rings cross themselves or each other near (%v, %v): invalid geometry", c.crossing.at[0], c.crossing.at[1])
 	}
 	if c.selfTouch != nil {
-		return fmt.Errorf("%s touches itself at (%v, %v): invalid geometry (a ring may pass through a point once)", ringName(c.selfTouch.ring), c.selfTouch.at[0], c.selfTouch.at[1])
+		return invalid("%s touches itself at (%v, %v): invalid geometry (a ring may pass through a point once)", ringName(c.selfTouch.ring), c.selfTouch.at[0], c.selfTouch.at[1])
 	}
 	for r, ring := range p {
 		if shoelace(ring) == 0 {
-			return fmt.Errorf("ring %d encloses no area", r+1)
+			return invalid("ring %d encloses no area", r+1)
 		}
 	}
 	for i := 1; i < len(p); i++ {
@@ -101,12 +118,12 @@ func checkPolygon(p orb.Polygon, region *orb.Bound) error {
 				continue
 			}
 			if ringsOverlap(p[i], p[j]) {
-				return fmt.Errorf("holes %d and %d overlap or are nested: invalid geometry", i, j)
+				return invalid("holes %d and %d overlap or are nested: invalid geometry", i, j)
 			}
 		}
 	}
 	if at, cut := c.disconnects(len(p)); cut {
-		return fmt.Errorf("rings touch so as to cut the polygon's interior in pieces (near (%v, %v)): invalid geometry", at[0], at[1])
+		return invalid("rings touch so as to cut the polygon's interior in pieces (near (%v, %v)): invalid geometry", at[0], at[1])
 	}
 	return nil
 }

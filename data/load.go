@@ -34,6 +34,9 @@ type LoadOptions struct {
 	// DecimalComma reads numbers written with a decimal comma (12,5); without it they are refused.
 	DecimalComma bool
 	Limits       Limits // plausibility bounds; zero fields take the defaults
+	// Repair (areas) makes invalid polygons valid as PostGIS's ST_MakeValid does, where by
+	// default they are refused; each repaired feature is named in the ingest record.
+	Repair bool
 	// Strict fails a demographics file with ids that are not loaded areas (see CheckAreaIDs),
 	// where by default they are reported and stored.
 	Strict bool
@@ -53,8 +56,11 @@ func LoadFile(kind, path string, opts LoadOptions, now time.Time) (Ingest, error
 		Vintage: opts.Vintage, Options: opts.record(), LoadedAt: now.UTC()}}
 	switch kind {
 	case KindAreas:
-		in.Areas, err = ReadAreas(bytes.NewReader(raw), name, AreaOptions{IDField: opts.IDField, Region: opts.Region, Limits: opts.Limits})
+		in.Areas, in.Repair, err = readAreas(bytes.NewReader(raw), name, AreaOptions{IDField: opts.IDField, Region: opts.Region, Limits: opts.Limits}, opts.Repair)
 		in.Record.Rows = len(in.Areas)
+		if len(in.Repair) > 0 {
+			in.Record.Options["repaired"] = repairNote(in)
+		}
 	case KindDemographics:
 		in.Demographics, err = ReadDemographics(bytes.NewReader(raw), name, DemographicOptions{
 			IDField: opts.IDField, Columns: opts.Columns, MOE: opts.MOE, Vintage: opts.Vintage, Vintages: opts.Vintages,
@@ -113,6 +119,9 @@ func (o LoadOptions) record() map[string]string {
 	}
 	if o.DecimalComma {
 		out["decimal_comma"] = "true"
+	}
+	if o.Repair {
+		out["repair"] = "ST_MakeValid"
 	}
 	o.Limits.record(out)
 	if len(out) == 0 {

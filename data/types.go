@@ -72,8 +72,17 @@ type Ingest struct {
 	Areas        []Area
 	Demographics []DemographicValue
 	Programs     []Program
+	// Repair lists areas read with --repair whose polygons are invalid: the store makes them
+	// valid (see RepairAreas) before it checks and writes them.
+	Repair []Repair
 	// Limits are the plausibility bounds the rows were read with; zero fields take the defaults.
 	Limits Limits
 	// DryRun validates everything, the store's own checks included, and writes nothing.
 	DryRun bool
+}
+
+// Repair is an area whose polygons a store must make valid before writing them.
+type Repair struct {
+	Index  int    // into Ingest.Areas
+	Reason string // what is wrong, as the refusal would have said
 }

@@ -37,6 +37,7 @@ func ingestCommand() command {
 			source := fs.String("source", "", "programs: dataset name, so re-loading it replaces its programs (default: the file name)")
 			region := fs.String("region", "", "minLng,minLat,maxLng,maxLat: reject points outside this region")
 			dryRun := fs.Bool("dry-run", false, "validate everything and write nothing")
+			repair := fs.Bool("repair", false, "tracts: repair invalid polygons (self-intersecting rings, overlapping parts) as PostGIS's ST_MakeValid does, naming each, instead of refusing the file")
 			strict := fs.Bool("strict", false, "demographics: fail when an area id is not among the loaded areas (by default they are reported and stored)")
 			decimalComma := fs.Bool("decimal-comma", false, "read numbers written with a decimal comma (12,5 is 12.5, and 1.234 is 1234); without it a decimal comma is an error")
 			var limits data.Limits
@@ -81,6 +82,10 @@ func ingestCommand() command {
 					return usagef("--setting and --setting-value apply to programs only")
 				}
 				opts.DryRun, opts.Merge, opts.Setting, opts.Strict = *dryRun, *merge, *setting, *strict
+				if *repair && kind != data.KindAreas {
+					return usagef("--repair applies to tracts only")
+				}
+				opts.Repair = *repair
 				if opts.SettingValues, err = pairs("setting-value", settingValues); err != nil {
 					return err
 				}
@@ -132,6 +137,15 @@ func ingestFile(ctx context.Context, env *environment, kind, path string, opts d
 	in, err := data.LoadFile(kind, path, opts, time.Now())
 	if err != nil {
 		return err
+	}
+	if len(in.Repair) > 0 {
+		log, err := env.logger()
+		if err != nil {
+			return err
+		}
+		for _, r := range in.Repair {
+			log.Warn("repairing an invalid polygon", "source", in.Record.Source, "feature", in.Areas[r.Index].Ref, "problem", r.Reason)
+		}
 	}
 	return storeIngest(ctx, env, in, opts.Strict)
 }

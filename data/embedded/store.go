@@ -39,6 +39,7 @@ import (
 	"syscall"
 
 	"stemgap/data"
+	"stemgap/geo/repair"
 )
 
 // SchemaVersion is the layout of the data directory. A directory written by another version is
@@ -271,6 +272,10 @@ func (s *Store) readObject(digest string, v any) error {
 }
 
 func (s *Store) Ingest(ctx context.Context, in data.Ingest) error {
+	// Polygons read with --repair are made valid by GEOS, as PostGIS's ST_MakeValid does.
+	if err := data.RepairAreas(&in, repair.MakeValid); err != nil {
+		return err
+	}
 	if err := data.CheckIngest(in); err != nil {
 		return err
 	}

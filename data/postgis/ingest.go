@@ -9,6 +9,7 @@ import (
 	"slices"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/paulmach/orb"
 	"stemgap/data"
 	"stemgap/geo"
 )
@@ -58,11 +59,15 @@ func regionArgs(rec data.IngestRecord) ([]any, error) {
 	return []any{b.Min[0], b.Min[1], b.Max[0], b.Max[1]}, nil
 }
 
-// Ingest runs the validator every store shares (data.CheckIngest), then stages the rows with
+// Ingest repairs polygons read with --repair with ST_MakeValid, runs the validator every store
+// shares (data.CheckIngest), then stages the rows with
 // COPY in a temporary table, checks them again there in SQL — a second line behind the Go
 // checks, which must have caught everything first so that both stores give the same message —
 // and only then replaces and upserts, all in one transaction: one bad row and nothing is written.
 func (s *Store) Ingest(ctx context.Context, in data.Ingest) error {
+	if err := data.RepairAreas(&in, s.makeValid(ctx)); err != nil {
+		return err
+	}
 	if err := data.CheckIngest(in); err != nil {
 		return err
 	}
@@ -324,3 +329,26 @@ ON CONFLICT (id) DO UPDATE SET name = excluded.name, provider = excluded.provide
 	setting = excluded.setting, capacity = excluded.capacity, source = excluded.source, extra = excluded.extra, ref = excluded.ref, geom = excluded.geom
 WHERE (programs.name, programs.provider, programs.content_areas, programs.setting, programs.capacity, programs.source, programs.extra, programs.ref, programs.geom)
 	IS DISTINCT FROM (excluded.name, excluded.provider, excluded.content_areas, excluded.setting, excluded.capacity, excluded.source, excluded.extra, excluded.ref, excluded.geom)`
+
+// makeValid repairs polygons with PostGIS's own ST_MakeValid, keeping the polygonal part.
+func (s *Store) makeValid(ctx context.Context) data.MakeValid {
+	return func(mps []orb.MultiPolygon) ([]orb.MultiPolygon, error) {
+		out := make([]orb.MultiPolygon, len(mps))
+		for i, mp := range mps {
+			g, err := ewkbOf(mp)
+			if err != nil {
+				return nil, err
+			}
+			var fixed []byte
+			if err := s.pool.QueryRow(ctx, "SELECT ST_Multi(ST_CollectionExtract(ST_MakeValid($1::geometry), 3))", g).Scan(&fixed); err != nil {
+				return nil, err
+			}
+			decoded, err := orbOf(fixed)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = decoded.(orb.MultiPolygon)
+		}
+		return out, nil
+	}
+}

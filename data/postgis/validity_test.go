@@ -8,6 +8,7 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/wkt"
 	"stemgap/data"
+	"stemgap/geo/repair"
 )
 
 // syntheticShapes draws small polygons and multipolygons on a grid of 1/64° (exact in binary,
@@ -113,5 +114,47 @@ func TestGoValidityMatchesSTIsValid(t *testing.T) {
 	t.Logf("%d shapes, %d valid, %d mismatches", len(shapes), valid, mismatches)
 	if valid < len(shapes)/10 || valid > len(shapes)*9/10 {
 		t.Errorf("%d of %d shapes valid: the sample should hold plenty of both", valid, len(shapes))
+	}
+}
+
+// ingest --repair gives the same polygons on both stores: GEOS through go-geos on the embedded
+// store, ST_MakeValid on PostGIS, compared vertex by vertex on every invalid synthetic shape.
+func TestGEOSRepairMatchesSTMakeValid(t *testing.T) {
+	s := openFresh(t)
+	defer s.Close()
+	var broken []orb.MultiPolygon
+	for _, mp := range syntheticShapes(3000) {
+		in := data.Ingest{Record: data.IngestRecord{Kind: data.KindAreas, Source: "synthetic.geojson"},
+			Areas: []data.Area{{ID: "29510000100", Geometry: mp, LandKm2: 1, Ref: "feature 1"}}}
+		if data.CheckIngest(in) != nil {
+			broken = append(broken, mp)
+		}
+	}
+	geosFixed, err := repair.MakeValid(broken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pgFixed, err := s.makeValid(context.Background())(broken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	differ, empty := 0, 0
+	for i := range broken {
+		if len(pgFixed[i]) == 0 {
+			empty++
+		} else if err := data.CheckIngest(data.Ingest{Record: data.IngestRecord{Kind: data.KindAreas, Source: "repaired"},
+			Areas: []data.Area{{ID: "29510000100", Geometry: pgFixed[i], LandKm2: 1, Ref: "feature 1"}}}); err != nil {
+			t.Errorf("the validator refuses a repaired shape: %v", err)
+		}
+		if !orb.Equal(geosFixed[i], pgFixed[i]) {
+			differ++
+			if differ <= 5 {
+				t.Errorf("%s\n  GEOS:    %s\n  PostGIS: %s", wkt.MarshalString(broken[i]), wkt.MarshalString(geosFixed[i]), wkt.MarshalString(pgFixed[i]))
+			}
+		}
+	}
+	t.Logf("%d invalid shapes repaired, %d to nothing polygonal, %d differ between GEOS and ST_MakeValid", len(broken), empty, differ)
+	if len(broken) < 1000 {
+		t.Errorf("only %d invalid shapes", len(broken))
 	}
 }
