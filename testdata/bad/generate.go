@@ -178,11 +178,17 @@ func gridSquare(p point, i, j, n float64) []point {
 	return []point{{x, y}, {x + n*u, y}, {x + n*u, y + n*u}, {x, y + n*u}, {x, y}}
 }
 
-// bytePos is where sub starts in line (1-based), as the reader reports it.
-func bytePos(line, sub string) int { return strings.Index(line, sub) + 1 }
+// nulMessage is the refusal of the NUL byte in line n of body, at its byte in the line.
+func nulMessage(body []byte, n int) string {
+	line := strings.Split(string(body), "\n")[n-1]
+	return fmt.Sprintf("line %d: NUL byte at byte %d: not a text file, or saved as UTF-16 — save it as UTF-8", n, strings.IndexByte(line, 0)+1)
+}
 
-// lineOf returns line n (1-based) of b.
-func lineOf(b []byte, n int) string { return strings.Split(string(b), "\n")[n-1] }
+// latin1Message is the refusal of the Latin-1 byte b in line n of body, at its byte in the line.
+func latin1Message(body []byte, n int, b byte) string {
+	line := strings.Split(string(body), "\n")[n-1]
+	return fmt.Sprintf("line %d: invalid UTF-8 (byte 0x%02X at byte %d): save the file as UTF-8 (it may be Latin-1 or Windows-1252)", n, b, strings.IndexByte(line, b)+1)
+}
 
 func num(v float64) string { return fmt.Sprint(v) }
 
@@ -329,12 +335,12 @@ func tracts() {
 	nul := second(func(f feature) { props(f)["NAME"] = "10\x0012" })
 	nul = bytes.Replace(nul, []byte(`10\u000012`), []byte("10\x0012"), 1)
 	add("stl-excerpt-tracts-nul-byte.geojson", "a raw NUL byte in the second tract's NAME", args, nul,
-		fmt.Sprintf("line 3: NUL byte at byte %d: not a text file, or saved as UTF-16 — save it as UTF-8", bytePos(lineOf(nul, 3), "\x00")))
+		nulMessage(nul, 3))
 
 	latin1 := second(func(f feature) { props(f)["COUNTY"] = "Saint-Louis cit\xe9, MO" })
 	latin1 = bytes.Replace(latin1, []byte(`cit\ufffd`), []byte("cit\xe9"), 1)
 	add("stl-excerpt-tracts-latin1.geojson", "the second tract's COUNTY is written in Latin-1", args, latin1,
-		fmt.Sprintf("line 3: invalid UTF-8 (byte 0xE9 at byte %d): save the file as UTF-8 (it may be Latin-1 or Windows-1252)", bytePos(lineOf(latin1, 3), "\xe9")))
+		latin1Message(latin1, 3, 0xE9))
 
 	add("stl-excerpt-tracts-nul-escape.geojson", `the second tract's COUNTY holds a \u0000 escape`, args,
 		second(func(f feature) { props(f)["COUNTY"] = "St. Louis city\x00, MO" }),
@@ -438,11 +444,11 @@ func demographics() {
 
 	nul := set(1, "COUNTY", "St. Louis\x00city, MO")
 	add("stl-excerpt-demographics-nul-byte.csv", "a NUL byte in the second row's COUNTY", args, nul,
-		fmt.Sprintf("line 3: NUL byte at byte %d: not a text file, or saved as UTF-16 — save it as UTF-8", bytePos(lineOf(nul, 3), "\x00")))
+		nulMessage(nul, 3))
 
 	latin1 := set(1, "COUNTY", "Saint-Louis cit\xe9, MO")
 	add("stl-excerpt-demographics-latin1.csv", "the second row's COUNTY is in Latin-1", args, latin1,
-		fmt.Sprintf("line 3: invalid UTF-8 (byte 0xE9 at byte %d): save the file as UTF-8 (it may be Latin-1 or Windows-1252)", bytePos(lineOf(latin1, 3), "\xe9")))
+		latin1Message(latin1, 3, 0xE9))
 
 	var utf16 []byte
 	for _, c := range string(base.bytes()) {
@@ -589,11 +595,11 @@ func programs() {
 
 	nul := set(1, "name", "BARR\x00BRANCH")
 	add("stl-excerpt-sites-nul-byte.csv", "a NUL byte in the second site's name", args, nul,
-		fmt.Sprintf("line 3: NUL byte at byte %d: not a text file, or saved as UTF-16 — save it as UTF-8", bytePos(lineOf(nul, 3), "\x00")))
+		nulMessage(nul, 3))
 
 	latin1 := set(1, "name", "BIBLIOTH\xc8QUE BARR")
 	add("stl-excerpt-sites-latin1.csv", "the second site's name is in Latin-1", args, latin1,
-		fmt.Sprintf("line 3: invalid UTF-8 (byte 0xC8 at byte %d): save the file as UTF-8 (it may be Latin-1 or Windows-1252)", bytePos(lineOf(latin1, 3), "\xc8")))
+		latin1Message(latin1, 3, 0xC8))
 
 	sc := siteIDs[0]
 	scLng, _ := strconv.ParseFloat(get(0, "lng"), 64)
@@ -670,10 +676,10 @@ func costs() {
 		"line 1: a cost matrix needs columns origin, program and one of minutes, km, cost; the header has from, to, minutes")
 	nul := set(1, 1, "pls18\x00MO0030-004")
 	add("synthetic-costs-nul-byte.csv", "a NUL byte in the second row's program id", args, nul,
-		fmt.Sprintf("line 3: NUL byte at byte %d: not a text file, or saved as UTF-16 — save it as UTF-8", bytePos(lineOf(nul, 3), "\x00")))
+		nulMessage(nul, 3))
 	latin1 := set(1, 1, "biblioth\xe8que")
 	add("synthetic-costs-latin1.csv", "a Latin-1 byte in the second row's program id", args, latin1,
-		fmt.Sprintf("line 3: invalid UTF-8 (byte 0xE8 at byte %d): save the file as UTF-8 (it may be Latin-1 or Windows-1252)", bytePos(lineOf(latin1, 3), "\xe8")))
+		latin1Message(latin1, 3, 0xE8))
 	ragged := bytes.Replace(base.bytes(), []byte(","+strconv.Itoa(5+4)+"\n"), []byte("\n"), 1)
 	add("synthetic-costs-ragged-row.csv", "the second row lacks its minutes", args, ragged,
 		"line 3: wrong number of fields")
