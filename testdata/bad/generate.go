@@ -184,6 +184,13 @@ func nulMessage(body []byte, n int) string {
 	return fmt.Sprintf("line %d: NUL byte at byte %d: not a text file, or saved as UTF-16 — save it as UTF-8", n, strings.IndexByte(line, 0)+1)
 }
 
+// addTextFaults adds two CSV cases: a raw NUL byte, and the Latin-1 byte latin1Byte, in a field
+// of line 3.
+func addTextFaults(prefix, field, args string, nul, latin1 []byte, latin1Byte byte) {
+	add(prefix+"-nul-byte.csv", "a NUL byte in "+field, args, nul, nulMessage(nul, 3))
+	add(prefix+"-latin1.csv", field+" is in Latin-1", args, latin1, latin1Message(latin1, 3, latin1Byte))
+}
+
 // latin1Message is the refusal of the Latin-1 byte b in line n of body, at its byte in the line.
 func latin1Message(body []byte, n int, b byte) string {
 	line := strings.Split(string(body), "\n")[n-1]
@@ -442,13 +449,7 @@ func demographics() {
 		set(1, "pct_poverty_acs2018", comma),
 		fmt.Sprintf("line 3: column pct_poverty_acs2018 (poverty_pct): %q has a decimal comma: write %s, or read the file with --decimal-comma", comma, pov))
 
-	nul := set(1, "COUNTY", "St. Louis\x00city, MO")
-	add("stl-excerpt-demographics-nul-byte.csv", "a NUL byte in the second row's COUNTY", args, nul,
-		nulMessage(nul, 3))
-
-	latin1 := set(1, "COUNTY", "Saint-Louis cit\xe9, MO")
-	add("stl-excerpt-demographics-latin1.csv", "the second row's COUNTY is in Latin-1", args, latin1,
-		latin1Message(latin1, 3, 0xE9))
+	addTextFaults("stl-excerpt-demographics", "the second row's COUNTY", args, set(1, "COUNTY", "St. Louis\x00city, MO"), set(1, "COUNTY", "Saint-Louis cit\xe9, MO"), 0xE9)
 
 	var utf16 []byte
 	for _, c := range string(base.bytes()) {
@@ -593,13 +594,7 @@ func programs() {
 	add("stl-excerpt-sites-all-label.csv", `the second site's content areas include "All"`, args, set(1, "content_hint", "science;All"),
 		p2+`content area "all" is reserved for all programs together`)
 
-	nul := set(1, "name", "BARR\x00BRANCH")
-	add("stl-excerpt-sites-nul-byte.csv", "a NUL byte in the second site's name", args, nul,
-		nulMessage(nul, 3))
-
-	latin1 := set(1, "name", "BIBLIOTH\xc8QUE BARR")
-	add("stl-excerpt-sites-latin1.csv", "the second site's name is in Latin-1", args, latin1,
-		latin1Message(latin1, 3, 0xC8))
+	addTextFaults("stl-excerpt-sites", "the second site's name", args, set(1, "name", "BARR\x00BRANCH"), set(1, "name", "BIBLIOTH\xc8QUE BARR"), 0xC8)
 
 	sc := siteIDs[0]
 	scLng, _ := strconv.ParseFloat(get(0, "lng"), 64)
