@@ -121,6 +121,9 @@ func TestNormalizeLabelKeepsLetters(t *testing.T) {
 			t.Errorf("NormalizeLabel is not stable on %q: %q", want, got)
 		}
 	}
+	if got := NormalizeSetting("Después de clase"); got != "después_de_clase" {
+		t.Errorf("a setting label lost its letters: %q", got)
+	}
 	labels, err := ParseContentAreas("Física; 数学;física")
 	if err != nil || len(labels) != 2 || labels[0] != "física" || labels[1] != "数学" {
 		t.Errorf("ParseContentAreas: %q %v", labels, err)
