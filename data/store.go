@@ -35,8 +35,11 @@ type Store interface {
 	// id. The inputs are kept as long as the run, whatever is loaded later; runs of the same
 	// inputs share one copy.
 	SaveRun(ctx context.Context, run *Run, inputs *Inputs) error
-	// Run loads a run by id; the empty id means the latest run.
+	// Run loads a whole run by id; the empty id means the latest run.
 	Run(ctx context.Context, id string) (*Run, error)
+	// OpenRun opens a run to read its tables block by block, as tiles and exports do: the cells
+	// stay in the store until asked for. The empty id means the latest run. Close it when done.
+	OpenRun(ctx context.Context, id string) (RunTables, error)
 	// RunInputs returns the inputs a run was computed from, exactly as SaveRun was given them:
 	// what its exports, tiles and reports draw on. The empty id means the latest run.
 	RunInputs(ctx context.Context, id string) (*Inputs, error)

@@ -7,7 +7,8 @@
 //	manifest.json        the commit point: the loaded inputs (ingest records and the objects
 //	                     holding their rows) and every run (its info, file and inputs)
 //	objects/DIGEST.gob   a set of areas, demographics or programs, named by its content digest
-//	runs/ID.NONCE.gob    a run's tables
+//	runs/ID.NONCE.run    a run's tables in the columnar run format (data/runfile); stores
+//	                     written before it hold runs/ID.NONCE.gob, read as they are
 //	.lock                held while writing
 //
 // A write puts its new files in place first and then replaces the manifest with one rename, so a
@@ -39,6 +40,7 @@ import (
 	"syscall"
 
 	"stemgap/data"
+	"stemgap/data/runfile"
 	"stemgap/geo/repair"
 )
 
@@ -443,8 +445,9 @@ func (s *Store) SaveRun(ctx context.Context, run *data.Run, inputs *data.Inputs)
 		}
 		var nonce [4]byte
 		rand.Read(nonce[:])
-		file := run.ID + "." + hex.EncodeToString(nonce[:]) + ".gob"
-		if err := s.writeGob(filepath.Join(runsDir, file), run); err != nil {
+		file := run.ID + "." + hex.EncodeToString(nonce[:]) + runExt
+		err := data.WriteFileAtomic(s.path(filepath.Join(runsDir, file)), func(w *bufio.Writer) error { return runfile.Write(w, run) })
+		if err != nil {
 			return err
 		}
 		m.Runs = slices.DeleteFunc(m.Runs, func(r runEntry) bool { return r.Info.ID == run.ID })
@@ -470,16 +473,42 @@ func (m *manifest) entry(id string) (*runEntry, error) {
 	return nil, fmt.Errorf("run %q: %w", id, data.ErrNotFound)
 }
 
-func (s *Store) Run(ctx context.Context, id string) (run *data.Run, err error) {
+// runExt names run files in the columnar format; legacyRunExt the gob files of earlier stores.
+const (
+	runExt       = ".run"
+	legacyRunExt = ".gob"
+)
+
+func (s *Store) Run(ctx context.Context, id string) (*data.Run, error) {
+	t, err := s.OpenRun(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	defer t.Close()
+	return data.ReadRun(ctx, t)
+}
+
+// OpenRun opens a run's file and reads its footer; its cells are read block by block as asked.
+// The open file stays readable even when a later write replaces the run and removes it.
+func (s *Store) OpenRun(ctx context.Context, id string) (t data.RunTables, err error) {
 	err = s.read(func(m *manifest) error {
 		e, err := m.entry(id)
 		if err != nil {
 			return err
 		}
-		run = new(data.Run)
-		return s.readGob(filepath.Join(runsDir, e.File), run)
+		path := s.path(filepath.Join(runsDir, e.File))
+		if strings.HasSuffix(e.File, legacyRunExt) {
+			run := new(data.Run)
+			if err := s.readGob(filepath.Join(runsDir, e.File), run); err != nil {
+				return err
+			}
+			t, err = data.TablesOf(run)
+			return err
+		}
+		t, err = runfile.Open(path)
+		return err
 	})
-	return run, err
+	return t, err
 }
 
 func (s *Store) RunInputs(ctx context.Context, id string) (in *data.Inputs, err error) {

@@ -5,11 +5,13 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/paulmach/orb"
+	"github.com/uber/h3-go/v4"
 
 	"stemgap/data"
 	"stemgap/data/storetest"
@@ -176,5 +178,43 @@ func TestRunsKeepTheirObjects(t *testing.T) {
 	got := files(t, dir)
 	if slices.Contains(got, firstObject) || len(got) != 6 {
 		t.Errorf("once no run names the first programs they should be gone: %v", got)
+	}
+}
+
+// Runs that stores wrote before the columnar format, as gob files, are read as they are.
+func TestReadsGobRunsOfEarlierStores(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Ingest(ctx, synthetic("one.csv", "p1")); err != nil {
+		t.Fatal(err)
+	}
+	in, err := s.Snapshot(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := h3.LatLngToCell(h3.LatLng{Lat: 38.6, Lng: -90.2}, 9)
+	run := &data.Run{RunInfo: data.RunInfo{ID: "aaaa000000000001", ContentAreas: []data.ContentArea{{Setting: "all", Name: "all"}}},
+		Cells: data.CellTable{H3: []h3.Cell{c}, Lat: []float64{38.6}, Lng: []float64{-90.2}, Demand: []float64{4}, Area: []int32{0}, Need: []float64{0.5},
+			Urban: []bool{true}, Measures: []data.CellMeasures{{Nearest: []float64{1}, Count: []int32{2}, Access: []float64{3}, Unmet: []float64{0}, Gap: []float64{0}, Desert: []int8{0}}}},
+		Areas: []data.AreaResult{{ID: "29510000100"}}}
+	if err := s.SaveRun(ctx, run, in); err != nil {
+		t.Fatal(err)
+	}
+	err = s.commit(func(m *manifest) error {
+		m.Runs[0].File = "aaaa000000000001.00000000.gob"
+		return s.writeGob(filepath.Join(runsDir, m.Runs[0].File), run)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Run(ctx, run.ID)
+	if err != nil || !reflect.DeepEqual(got, run) {
+		t.Fatalf("gob run read back: %v\n%+v", err, got)
+	}
+	if got := files(t, s.dir); !slices.Contains(got, "runs/aaaa000000000001.00000000.gob") || len(got) != 5 {
+		t.Errorf("files after the swap: %v", got)
 	}
 }

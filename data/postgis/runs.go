@@ -72,6 +72,9 @@ func (s *Store) SaveRun(ctx context.Context, run *data.Run, inputs *data.Inputs)
 	if err := copyTractResults(ctx, tx, run, partitions); err != nil {
 		return fmt.Errorf("save run %s tract results: %w", r.ID, err)
 	}
+	if err := saveRunFile(ctx, tx, run); err != nil {
+		return fmt.Errorf("save run %s file: %w", r.ID, err)
+	}
 	if _, err := tx.Exec(ctx, `DELETE FROM input_sets s WHERE NOT EXISTS (SELECT 1 FROM analysis_runs r
 		WHERE s.digest IN (r.areas_set, r.demographics_set, r.programs_set))`); err != nil {
 		return fmt.Errorf("save run %s: removing input sets no run names: %w", r.ID, err)
@@ -246,6 +249,16 @@ func (s *Store) Runs(ctx context.Context) ([]data.RunInfo, error) {
 
 // Run loads a whole run; the empty id means the latest.
 func (s *Store) Run(ctx context.Context, id string) (*data.Run, error) {
+	t, err := s.OpenRun(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	defer t.Close()
+	return data.ReadRun(ctx, t)
+}
+
+// legacyRun assembles a run stored before run_files from its tables.
+func (s *Store) legacyRun(ctx context.Context, id string) (*data.Run, error) {
 	q := "SELECT " + runColumns + " FROM analysis_runs WHERE id = $1"
 	args := []any{id}
 	if id == "" {

@@ -1,6 +1,7 @@
 package postgis
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -115,5 +116,26 @@ func TestInputSetsAreSharedAndCollected(t *testing.T) {
 	s.pool.QueryRow(ctx, "SELECT count(*) FROM input_programs").Scan(&rows)
 	if rows != len(fewer.Programs) {
 		t.Errorf("%d program rows kept, want %d", rows, len(fewer.Programs))
+	}
+}
+
+// Runs stored before run_files are read from their tables.
+func TestReadsRunsStoredBeforeRunFiles(t *testing.T) {
+	s := openFresh(t)
+	defer s.Close()
+	ctx := context.Background()
+	run, inputs := syntheticWideRun(t)
+	if err := s.SaveRun(ctx, run, inputs); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.pool.Exec(ctx, "DELETE FROM run_files"); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Run(ctx, run.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(gobBytes(t, got.Cells), gobBytes(t, run.Cells)) || !bytes.Equal(gobBytes(t, got.Areas), gobBytes(t, run.Areas)) {
+		t.Error("a run read from its tables differs from the run saved")
 	}
 }

@@ -409,6 +409,23 @@ func runs(t *testing.T, s data.Store) {
 	if !sameValue(got, older) {
 		t.Errorf("run read back differs:\n got %+v\nwant %+v", got.RunInfo, older.RunInfo)
 	}
+	opened, err := s.OpenRun(ctx, older.ID)
+	must(t, err)
+	defer opened.Close()
+	var cells data.CellTable
+	rows := 0
+	for b, block := range opened.Blocks() {
+		if block.Start != rows {
+			t.Errorf("block %d starts at row %d, want %d", b, block.Start, rows)
+		}
+		rows += block.Len
+		part, err := opened.Cells(ctx, b, older.AllSeries())
+		must(t, err)
+		cells.Append(part)
+	}
+	if !sameValue(cells, older.Cells) || !sameValue(opened.Areas(), older.Areas) || !sameValue(opened.Equity(), older.Equity) || opened.Info().ID != older.ID {
+		t.Error("the run read block by block differs from the run saved")
+	}
 	latest, err := s.Run(ctx, "")
 	must(t, err)
 	if latest.ID != newer.ID {
@@ -429,6 +446,9 @@ func runs(t *testing.T, s data.Store) {
 	}
 	if _, err := s.Run(ctx, "cccc000000000003"); !errors.Is(err, data.ErrNotFound) {
 		t.Errorf("missing run: %v, want ErrNotFound", err)
+	}
+	if _, err := s.OpenRun(ctx, "cccc000000000003"); !errors.Is(err, data.ErrNotFound) {
+		t.Errorf("opening a missing run: %v, want ErrNotFound", err)
 	}
 	if _, err := s.RunInputs(ctx, "cccc000000000003"); !errors.Is(err, data.ErrNotFound) {
 		t.Errorf("inputs of a missing run: %v, want ErrNotFound", err)

@@ -1,0 +1,89 @@
+package postgis
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"stemgap/data"
+	"stemgap/data/runfile"
+)
+
+// saveRunFile stores the run in the columnar run format, the bytes the embedded store writes to
+// a file, under a new token.
+func saveRunFile(ctx context.Context, tx pgx.Tx, run *data.Run) error {
+	var b bytes.Buffer
+	if err := runfile.Write(&b, run); err != nil {
+		return err
+	}
+	_, err := tx.Exec(ctx, "INSERT INTO run_files (run_id, token, data) VALUES ($1, $2, $3)", run.ID, rand.Int64(), b.Bytes())
+	return err
+}
+
+// OpenRun opens a run's file in run_files: its footer is read now, each block's columns when
+// asked for, each read fetching just its bytes. Runs stored before run_files are assembled from
+// their tables.
+func (s *Store) OpenRun(ctx context.Context, id string) (data.RunTables, error) {
+	q := `SELECT r.id, f.token, length(f.data) FROM analysis_runs r LEFT JOIN run_files f ON f.run_id = r.id WHERE r.id = $1`
+	args := []any{id}
+	if id == "" {
+		q, args = `SELECT r.id, f.token, length(f.data) FROM analysis_runs r LEFT JOIN run_files f ON f.run_id = r.id
+			ORDER BY r.created_at DESC, r.id LIMIT 1`, nil
+	}
+	var runID string
+	var token, size *int64
+	err := s.pool.QueryRow(ctx, q, args...).Scan(&runID, &token, &size)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, notFound(id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if token == nil {
+		run, err := s.legacyRun(ctx, runID)
+		if err != nil {
+			return nil, err
+		}
+		return data.TablesOf(run)
+	}
+	r, err := runfile.NewReader(&storedFile{pool: s.pool, id: runID, token: *token}, *size, nil)
+	if err != nil {
+		return nil, fmt.Errorf("run %s: %w", runID, err)
+	}
+	return r, nil
+}
+
+// storedFile reads byte ranges of a run's file.
+type storedFile struct {
+	pool  *pgxpool.Pool
+	id    string
+	token int64
+}
+
+// readTimeout bounds one read of a stored run file; the reads have no caller's context.
+const readTimeout = time.Minute
+
+func (f *storedFile) ReadAt(p []byte, off int64) (int, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), readTimeout)
+	defer cancel()
+	var b []byte
+	err := f.pool.QueryRow(ctx, "SELECT substring(data FROM $3 FOR $4) FROM run_files WHERE run_id = $1 AND token = $2",
+		f.id, f.token, off+1, len(p)).Scan(&b)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, fmt.Errorf("run %s was replaced after it was opened: %w", f.id, data.ErrNotFound)
+	}
+	if err != nil {
+		return 0, err
+	}
+	n := copy(p, b)
+	if n < len(p) {
+		return n, io.EOF
+	}
+	return n, nil
+}

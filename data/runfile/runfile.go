@@ -1,0 +1,667 @@
+// Package runfile is stemgap's columnar run format, shared by the embedded store (one file per
+// run), the PostGIS store (the same bytes in run_files) and the server, which reads a run block
+// by block and column by column, only as tiles and exports ask.
+//
+// A file is a header, the blocks, and a footer:
+//
+//	"SGRUN\0\0\1"                 magic and version
+//	block 0 … block n−1           each its columns, every one a zstd frame
+//	footer                        zstd(gob(run info, area results, equity, block directory))
+//	footer length (uint64 LE), "SGRUN\0\0\1"
+//
+// A block holds at most data.BlockCells consecutive cells of one H3 resolution-3 partition. Its
+// columns are the cell index (delta-coded varints), the centers (left out when they are the
+// cells' own H3 centers, as the analysis writes them), demand, area, need and urban flag, then
+// per series nearest, count, access, unmet, gap and desert. Float columns are stored with their
+// eight bytes split into planes (sign and exponent bytes together, which compress), and may be
+// XORed with the same measure of an earlier series that shares many of their values — series of
+// one content area in two setting groups often match wholly — so that equal values become runs
+// of zeros. Every float64 comes back bit for bit.
+//
+// Blocks carry their offsets in the footer, so files written for parts of a region (separate
+// partitions, separate machines) join into one run by copying their blocks: see Merge.
+package runfile
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/gob"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"runtime"
+	"sync"
+
+	"github.com/klauspost/compress/zstd"
+	"github.com/paulmach/orb"
+	"github.com/uber/h3-go/v4"
+	"stemgap/data"
+	"stemgap/geo"
+)
+
+const (
+	magic = "SGRUN\x00\x00\x01"
+	// tail is the footer length and the closing magic.
+	tail = 8 + 8
+)
+
+// Columns of a block: the cells' own, then seriesColumns per series.
+const (
+	colH3 = iota
+	colLat
+	colLng
+	colDemand
+	colArea
+	colNeed
+	colUrban
+	baseColumns
+)
+
+// A series' columns, in order.
+const (
+	measureNearest = iota
+	measureCount
+	measureAccess
+	measureUnmet
+	measureGap
+	measureDesert
+	seriesColumns
+)
+
+func seriesColumn(k, m int) int { return baseColumns + k*seriesColumns + m }
+
+// Reference markers of a chunk besides a column index.
+const (
+	noRef      = -1
+	centersRef = -2 // lat and lng are the H3 centers of the block's cells: nothing stored
+)
+
+// maxRefDepth bounds the chain of XOR references a reader follows to decode one column.
+const maxRefDepth = 2
+
+type chunk struct {
+	Off, Len int64 // within the block
+	Ref      int32 // the column this one is XORed with, or a marker
+}
+
+type blockMeta struct {
+	Partition  uint64
+	Start, Len int
+	Bound      [4]float64 // min lng, min lat, max lng, max lat of the cells' hexagons
+	Off, Size  int64      // within the file
+	Cols       []chunk
+}
+
+type footer struct {
+	Info   data.RunInfo
+	Areas  []data.AreaResult
+	Equity []data.EquityRow
+	Blocks []blockMeta
+}
+
+// Write writes a run in the format. Blocks are compressed on all cores.
+func Write(w io.Writer, run *data.Run) error {
+	blocks, err := data.SplitBlocks(run.Cells.H3)
+	if err != nil {
+		return err
+	}
+	enc, err := zstd.NewWriter(nil, zstd.WithEncoderConcurrency(1))
+	if err != nil {
+		return err
+	}
+	defer enc.Close()
+	cw := &countingWriter{w: w}
+	if _, err := io.WriteString(cw, magic); err != nil {
+		return err
+	}
+	foot := footer{Info: run.RunInfo, Areas: run.Areas, Equity: run.Equity}
+	if err := checkTable(run); err != nil {
+		return err
+	}
+	// Encode a window of blocks at once, then write them in order.
+	window := runtime.GOMAXPROCS(0)
+	for lo := 0; lo < len(blocks); lo += window {
+		hi := min(lo+window, len(blocks))
+		metas := make([]blockMeta, hi-lo)
+		bodies := make([][]byte, hi-lo)
+		errs := make([]error, hi-lo)
+		var wg sync.WaitGroup
+		for i := lo; i < hi; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				metas[i-lo], bodies[i-lo], errs[i-lo] = encodeBlock(enc, &run.Cells, blocks[i], len(run.ContentAreas))
+			}()
+		}
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
+			return err
+		}
+		for i := range metas {
+			metas[i].Off = cw.n
+			metas[i].Size = int64(len(bodies[i]))
+			if _, err := cw.Write(bodies[i]); err != nil {
+				return err
+			}
+			foot.Blocks = append(foot.Blocks, metas[i])
+		}
+	}
+	return writeFooter(cw, enc, &foot)
+}
+
+// checkTable rejects a table whose columns disagree in length with its cells.
+func checkTable(run *data.Run) error {
+	t := &run.Cells
+	n := t.Len()
+	if len(t.Lat) != n || len(t.Lng) != n || len(t.Demand) != n || len(t.Area) != n || len(t.Need) != n || len(t.Urban) != n {
+		return fmt.Errorf("run %s: the cell table's columns differ in length", run.ID)
+	}
+	if len(t.Measures) != len(run.ContentAreas) {
+		return fmt.Errorf("run %s: %d series of figures for %d series", run.ID, len(t.Measures), len(run.ContentAreas))
+	}
+	for k, m := range t.Measures {
+		if len(m.Nearest) != n || len(m.Count) != n || len(m.Access) != n || len(m.Unmet) != n || len(m.Gap) != n || len(m.Desert) != n {
+			return fmt.Errorf("run %s: series %d's columns differ in length from the cells", run.ID, k)
+		}
+	}
+	return nil
+}
+
+func writeFooter(cw *countingWriter, enc *zstd.Encoder, foot *footer) error {
+	var raw bytes.Buffer
+	if err := gob.NewEncoder(&raw).Encode(foot); err != nil {
+		return fmt.Errorf("run %s: footer: %w", foot.Info.ID, err)
+	}
+	packed := enc.EncodeAll(raw.Bytes(), nil)
+	if _, err := cw.Write(packed); err != nil {
+		return err
+	}
+	var end [tail]byte
+	binary.LittleEndian.PutUint64(end[:8], uint64(len(packed)))
+	copy(end[8:], magic)
+	_, err := cw.Write(end[:])
+	return err
+}
+
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// encodeBlock compresses one block's columns.
+func encodeBlock(enc *zstd.Encoder, t *data.CellTable, b data.CellBlock, series int) (blockMeta, []byte, error) {
+	lo, hi := b.Start, b.Start+b.Len
+	bound, err := data.CellsBound(t.H3[lo:hi])
+	if err != nil {
+		return blockMeta{}, nil, err
+	}
+	meta := blockMeta{Partition: uint64(b.Partition), Start: b.Start, Len: b.Len,
+		Bound: [4]float64{bound.Min[0], bound.Min[1], bound.Max[0], bound.Max[1]}, Cols: make([]chunk, baseColumns+series*seriesColumns)}
+	var body []byte
+	put := func(col int, raw []byte, ref int32) {
+		start := len(body)
+		body = enc.EncodeAll(raw, body)
+		meta.Cols[col] = chunk{Off: int64(start), Len: int64(len(body) - start), Ref: ref}
+	}
+	put(colH3, cellBytes(t.H3[lo:hi]), noRef)
+	centers, err := ownCenters(t, lo, hi)
+	if err != nil {
+		return blockMeta{}, nil, err
+	}
+	if centers {
+		meta.Cols[colLat] = chunk{Ref: centersRef}
+		meta.Cols[colLng] = chunk{Ref: centersRef}
+	} else {
+		put(colLat, floatBytes(t.Lat[lo:hi], nil), noRef)
+		put(colLng, floatBytes(t.Lng[lo:hi], nil), noRef)
+	}
+	put(colDemand, floatBytes(t.Demand[lo:hi], nil), noRef)
+	put(colArea, int32Bytes(t.Area[lo:hi]), noRef)
+	put(colNeed, floatBytes(t.Need[lo:hi], nil), noRef)
+	put(colUrban, boolBytes(t.Urban[lo:hi]), noRef)
+	floats := func(k, m int) []float64 {
+		cm := &t.Measures[k]
+		return [...][]float64{measureNearest: cm.Nearest, measureAccess: cm.Access, measureUnmet: cm.Unmet, measureGap: cm.Gap}[m][lo:hi]
+	}
+	depth := map[int]int{}
+	for k := 0; k < series; k++ {
+		cm := &t.Measures[k]
+		for _, m := range []int{measureNearest, measureAccess, measureUnmet, measureGap} {
+			col := seriesColumn(k, m)
+			values := floats(k, m)
+			ref := bestReference(values, k, m, floats, depth)
+			if ref < 0 {
+				put(col, floatBytes(values, nil), noRef)
+				continue
+			}
+			refCol := seriesColumn(ref, m)
+			depth[col] = depth[refCol] + 1
+			put(col, floatBytes(values, floats(ref, m)), int32(refCol))
+		}
+		put(seriesColumn(k, measureCount), int32Bytes(cm.Count[lo:hi]), noRef)
+		put(seriesColumn(k, measureDesert), int8Bytes(cm.Desert[lo:hi]), noRef)
+	}
+	return meta, body, nil
+}
+
+// bestReference picks the earlier series whose values of measure m most often equal these, bit
+// for bit, judged on a sample of the block; -1 when none shares a quarter of them.
+func bestReference(values []float64, k, m int, floats func(k, m int) []float64, depth map[int]int) int {
+	const samples = 512
+	step := max(1, len(values)/samples)
+	best, bestSame := -1, 0
+	for j := 0; j < k; j++ {
+		if depth[seriesColumn(j, m)] >= maxRefDepth {
+			continue
+		}
+		other := floats(j, m)
+		same := 0
+		for i := 0; i < len(values); i += step {
+			if math.Float64bits(values[i]) == math.Float64bits(other[i]) {
+				same++
+			}
+		}
+		if same > bestSame {
+			best, bestSame = j, same
+		}
+	}
+	if 4*bestSame*step < len(values) {
+		return -1
+	}
+	return best
+}
+
+// ownCenters reports whether the block's centers are exactly its cells' H3 centers.
+func ownCenters(t *data.CellTable, lo, hi int) (bool, error) {
+	for i := lo; i < hi; i++ {
+		p, err := geo.CellCenter(t.H3[i])
+		if err != nil {
+			return false, err
+		}
+		if math.Float64bits(p[0]) != math.Float64bits(t.Lng[i]) || math.Float64bits(p[1]) != math.Float64bits(t.Lat[i]) {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// cellBytes writes each cell as the zig-zag varint of its difference from the one before.
+func cellBytes(cells []h3.Cell) []byte {
+	out := make([]byte, 0, 2*len(cells))
+	var prev int64
+	for _, c := range cells {
+		out = binary.AppendVarint(out, int64(c)-prev)
+		prev = int64(c)
+	}
+	return out
+}
+
+func int32Bytes(v []int32) []byte {
+	out := make([]byte, 0, 2*len(v))
+	var prev int32
+	for _, x := range v {
+		out = binary.AppendVarint(out, int64(x)-int64(prev))
+		prev = x
+	}
+	return out
+}
+
+func int8Bytes(v []int8) []byte {
+	out := make([]byte, len(v))
+	for i, x := range v {
+		out[i] = byte(x)
+	}
+	return out
+}
+
+func boolBytes(v []bool) []byte {
+	out := make([]byte, len(v))
+	for i, x := range v {
+		if x {
+			out[i] = 1
+		}
+	}
+	return out
+}
+
+// floatBytes splits the values' bits, XORed with ref's when given, into eight byte planes.
+func floatBytes(v, ref []float64) []byte {
+	n := len(v)
+	out := make([]byte, 8*n)
+	for i, x := range v {
+		bits := math.Float64bits(x)
+		if ref != nil {
+			bits ^= math.Float64bits(ref[i])
+		}
+		for p := 0; p < 8; p++ {
+			out[p*n+i] = byte(bits >> (8 * p))
+		}
+	}
+	return out
+}
+
+// Reader reads a run in the format from any io.ReaderAt: a file, or the PostGIS store's copy.
+// Its methods may be called concurrently.
+type Reader struct {
+	src    io.ReaderAt
+	closer io.Closer
+	dec    *zstd.Decoder
+	foot   footer
+	blocks []data.CellBlock
+}
+
+// Open opens a run file.
+func Open(path string) (*Reader, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	r, err := NewReader(f, st.Size(), f)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("run file %s: %w", path, err)
+	}
+	return r, nil
+}
+
+// NewReader reads the footer of a run of size bytes; closer, when set, is closed with the reader.
+func NewReader(src io.ReaderAt, size int64, closer io.Closer) (*Reader, error) {
+	if size < int64(len(magic))+tail {
+		return nil, errors.New("too short to be a run file")
+	}
+	end := make([]byte, tail)
+	if _, err := src.ReadAt(end, size-tail); err != nil {
+		return nil, err
+	}
+	head := make([]byte, len(magic))
+	if _, err := src.ReadAt(head, 0); err != nil {
+		return nil, err
+	}
+	if string(end[8:]) != magic || string(head) != magic {
+		return nil, errors.New("not a stemgap run file of this version")
+	}
+	n := int64(binary.LittleEndian.Uint64(end[:8]))
+	if n <= 0 || n > size-tail-int64(len(magic)) {
+		return nil, errors.New("footer length out of range")
+	}
+	packed := make([]byte, n)
+	if _, err := src.ReadAt(packed, size-tail-n); err != nil {
+		return nil, err
+	}
+	dec, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(0))
+	if err != nil {
+		return nil, err
+	}
+	raw, err := dec.DecodeAll(packed, nil)
+	if err != nil {
+		dec.Close()
+		return nil, fmt.Errorf("footer: %w", err)
+	}
+	r := &Reader{src: src, closer: closer, dec: dec}
+	if err := gob.NewDecoder(bytes.NewReader(raw)).Decode(&r.foot); err != nil {
+		dec.Close()
+		return nil, fmt.Errorf("footer: %w", err)
+	}
+	want := baseColumns + len(r.foot.Info.ContentAreas)*seriesColumns
+	for _, b := range r.foot.Blocks {
+		if len(b.Cols) != want || b.Off < int64(len(magic)) || b.Off+b.Size > size-tail-n {
+			dec.Close()
+			return nil, fmt.Errorf("block at row %d is out of shape", b.Start)
+		}
+		r.blocks = append(r.blocks, data.CellBlock{Partition: h3.Cell(b.Partition), Start: b.Start, Len: b.Len,
+			Bound: orb.Bound{Min: orb.Point{b.Bound[0], b.Bound[1]}, Max: orb.Point{b.Bound[2], b.Bound[3]}}})
+	}
+	return r, nil
+}
+
+func (r *Reader) Info() *data.RunInfo      { return &r.foot.Info }
+func (r *Reader) Areas() []data.AreaResult { return r.foot.Areas }
+func (r *Reader) Equity() []data.EquityRow { return r.foot.Equity }
+func (r *Reader) Blocks() []data.CellBlock { return r.blocks }
+
+// Close releases the decoder and the source.
+func (r *Reader) Close() error {
+	r.dec.Close()
+	if r.closer != nil {
+		return r.closer.Close()
+	}
+	return nil
+}
+
+// blockReader decodes the columns of one block, each once.
+type blockReader struct {
+	r      *Reader
+	meta   *blockMeta
+	floats map[int][]float64 // decoded float columns, for the columns XORed with them
+}
+
+func (br *blockReader) raw(col int) ([]byte, error) {
+	c := br.meta.Cols[col]
+	packed := make([]byte, c.Len)
+	if _, err := br.r.src.ReadAt(packed, br.meta.Off+c.Off); err != nil {
+		return nil, fmt.Errorf("block at row %d, column %d: %w", br.meta.Start, col, err)
+	}
+	out, err := br.r.dec.DecodeAll(packed, nil)
+	if err != nil {
+		return nil, fmt.Errorf("block at row %d, column %d: %w", br.meta.Start, col, err)
+	}
+	return out, nil
+}
+
+// float64s decodes a float column, following its XOR reference.
+func (br *blockReader) float64s(col int) ([]float64, error) {
+	if v, ok := br.floats[col]; ok {
+		return v, nil
+	}
+	planes, err := br.raw(col)
+	if err != nil {
+		return nil, err
+	}
+	n := br.meta.Len
+	if len(planes) != 8*n {
+		return nil, fmt.Errorf("block at row %d, column %d: %d bytes for %d values", br.meta.Start, col, len(planes), n)
+	}
+	var base []float64
+	if ref := br.meta.Cols[col].Ref; ref >= 0 {
+		if int(ref) >= col {
+			return nil, fmt.Errorf("block at row %d: column %d refers forward", br.meta.Start, col)
+		}
+		if base, err = br.float64s(int(ref)); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]float64, n)
+	for i := range out {
+		var bits uint64
+		for p := 0; p < 8; p++ {
+			bits |= uint64(planes[p*n+i]) << (8 * p)
+		}
+		if base != nil {
+			bits ^= math.Float64bits(base[i])
+		}
+		out[i] = math.Float64frombits(bits)
+	}
+	br.floats[col] = out
+	return out, nil
+}
+
+func (br *blockReader) varints(col int) ([]int64, error) {
+	b, err := br.raw(col)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]int64, br.meta.Len)
+	var prev int64
+	for i := range out {
+		d, n := binary.Varint(b)
+		if n <= 0 {
+			return nil, fmt.Errorf("block at row %d, column %d: bad varint", br.meta.Start, col)
+		}
+		b = b[n:]
+		prev += d
+		out[i] = prev
+	}
+	return out, nil
+}
+
+func (br *blockReader) bytes(col int) ([]byte, error) {
+	b, err := br.raw(col)
+	if err == nil && len(b) != br.meta.Len {
+		err = fmt.Errorf("block at row %d, column %d: %d bytes for %d values", br.meta.Start, col, len(b), br.meta.Len)
+	}
+	return b, err
+}
+
+// Cells reads one block with the given series' figures.
+func (r *Reader) Cells(ctx context.Context, block int, series []int) (*data.CellTable, error) {
+	if block < 0 || block >= len(r.foot.Blocks) {
+		return nil, fmt.Errorf("run %s has no block %d", r.foot.Info.ID, block)
+	}
+	br := &blockReader{r: r, meta: &r.foot.Blocks[block], floats: map[int][]float64{}}
+	n := br.meta.Len
+	t := &data.CellTable{Measures: make([]data.CellMeasures, len(r.foot.Info.ContentAreas))}
+	cells, err := br.varints(colH3)
+	if err != nil {
+		return nil, err
+	}
+	t.H3 = make([]h3.Cell, n)
+	for i, c := range cells {
+		t.H3[i] = h3.Cell(c)
+	}
+	if br.meta.Cols[colLat].Ref == centersRef {
+		t.Lat, t.Lng = make([]float64, n), make([]float64, n)
+		for i, c := range t.H3 {
+			p, err := geo.CellCenter(c)
+			if err != nil {
+				return nil, err
+			}
+			t.Lng[i], t.Lat[i] = p[0], p[1]
+		}
+	} else {
+		if t.Lat, err = br.float64s(colLat); err != nil {
+			return nil, err
+		}
+		if t.Lng, err = br.float64s(colLng); err != nil {
+			return nil, err
+		}
+	}
+	if t.Demand, err = br.float64s(colDemand); err != nil {
+		return nil, err
+	}
+	if t.Need, err = br.float64s(colNeed); err != nil {
+		return nil, err
+	}
+	areas, err := br.varints(colArea)
+	if err != nil {
+		return nil, err
+	}
+	t.Area = make([]int32, n)
+	for i, a := range areas {
+		if a < 0 || int(a) >= len(r.foot.Areas) {
+			return nil, fmt.Errorf("block at row %d: area index %d out of range", br.meta.Start, a)
+		}
+		t.Area[i] = int32(a)
+	}
+	urban, err := br.bytes(colUrban)
+	if err != nil {
+		return nil, err
+	}
+	t.Urban = make([]bool, n)
+	for i, u := range urban {
+		t.Urban[i] = u != 0
+	}
+	for _, k := range series {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if k < 0 || k >= len(t.Measures) {
+			return nil, fmt.Errorf("run %s has no series %d", r.foot.Info.ID, k)
+		}
+		m := &t.Measures[k]
+		if m.Nearest, err = br.float64s(seriesColumn(k, measureNearest)); err != nil {
+			return nil, err
+		}
+		if m.Access, err = br.float64s(seriesColumn(k, measureAccess)); err != nil {
+			return nil, err
+		}
+		if m.Unmet, err = br.float64s(seriesColumn(k, measureUnmet)); err != nil {
+			return nil, err
+		}
+		if m.Gap, err = br.float64s(seriesColumn(k, measureGap)); err != nil {
+			return nil, err
+		}
+		counts, err := br.varints(seriesColumn(k, measureCount))
+		if err != nil {
+			return nil, err
+		}
+		m.Count = make([]int32, n)
+		for i, c := range counts {
+			m.Count[i] = int32(c)
+		}
+		deserts, err := br.bytes(seriesColumn(k, measureDesert))
+		if err != nil {
+			return nil, err
+		}
+		m.Desert = make([]int8, n)
+		for i, d := range deserts {
+			m.Desert[i] = int8(d)
+		}
+	}
+	return t, nil
+}
+
+// Merge joins run files written for parts of one run — each holding the cells of some of its
+// partitions, as separate processes or machines compute them — into one run file, copying their
+// blocks byte for byte: nothing is decoded or compressed again. The whole run's provenance,
+// rollups and equity come from run (its cell table is not read); the parts' cells follow one
+// another in the order given, and their area indexes must already be the whole run's.
+func Merge(w io.Writer, run *data.Run, parts ...*Reader) error {
+	enc, err := zstd.NewWriter(nil, zstd.WithEncoderConcurrency(1))
+	if err != nil {
+		return err
+	}
+	defer enc.Close()
+	cw := &countingWriter{w: w}
+	if _, err := io.WriteString(cw, magic); err != nil {
+		return err
+	}
+	foot := footer{Info: run.RunInfo, Areas: run.Areas, Equity: run.Equity}
+	seen := map[uint64]int{}
+	rows := 0
+	for p, part := range parts {
+		if len(part.foot.Info.ContentAreas) != len(run.ContentAreas) {
+			return fmt.Errorf("merge: part %d has %d series, the run %d", p+1, len(part.foot.Info.ContentAreas), len(run.ContentAreas))
+		}
+		for _, b := range part.foot.Blocks {
+			if q, ok := seen[b.Partition]; ok && q != p {
+				return fmt.Errorf("merge: partition %s is in parts %d and %d", h3.Cell(b.Partition), q+1, p+1)
+			}
+			seen[b.Partition] = p
+			body := make([]byte, b.Size)
+			if _, err := part.src.ReadAt(body, b.Off); err != nil {
+				return fmt.Errorf("merge: part %d: %w", p+1, err)
+			}
+			b.Off, b.Start = cw.n, rows
+			if _, err := cw.Write(body); err != nil {
+				return err
+			}
+			rows += b.Len
+			foot.Blocks = append(foot.Blocks, b)
+		}
+	}
+	return writeFooter(cw, enc, &foot)
+}

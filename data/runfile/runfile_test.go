@@ -1,0 +1,288 @@
+package runfile
+
+import (
+	"bytes"
+	"context"
+	"encoding/gob"
+	"io"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/uber/h3-go/v4"
+	"stemgap/data"
+	"stemgap/geo"
+)
+
+// syntheticRun is a SYNTHETIC run (not real data): two disks of resolution-9 cells in different
+// resolution-3 partitions, one of them bigger than a block, with every kind of value a run holds —
+// NaN, ±Inf, negative zero — series that repeat others wholly or in part, and centers that are
+// the cells' own or, for some cells, not.
+func syntheticRun(t testing.TB) *data.Run {
+	t.Helper()
+	r := rand.New(rand.NewPCG(5, 6))
+	var cells []h3.Cell
+	for _, center := range []h3.LatLng{{Lat: 38.6, Lng: -90.2}, {Lat: 40.1, Lng: -88.2}} {
+		c, _ := h3.LatLngToCell(center, 9)
+		disk, err := c.GridDisk(80)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cells = append(cells, disk...)
+	}
+	slices.Sort(cells)
+	cells = slices.Compact(cells)
+	n := len(cells)
+	run := &data.Run{RunInfo: data.RunInfo{ID: "feed000000000001", CreatedAt: time.Date(2026, 11, 26, 12, 0, 0, 1, time.UTC), Software: "synthetic",
+		Params: []byte(`{"resolution":9}`), Resolution: 9, Demand: "youth_pop", Measure: "e2sfca", CostUnit: "km",
+		SettingGroups: []data.SettingGroup{{Name: "out_of_school", Settings: []string{"out_of_school"}}, {Name: "all"}}}}
+	for _, g := range []string{"out_of_school", "all"} {
+		for _, name := range []string{"math", "science", "all"} {
+			run.ContentAreas = append(run.ContentAreas, data.ContentArea{Setting: g, Name: name, Programs: 3, MeanAccess: math.NaN()})
+		}
+	}
+	run.Areas = []data.AreaResult{{ID: "a", Demand: math.NaN(), Measures: make([]data.AreaMeasures, len(run.ContentAreas))}, {ID: "b", Demand: 3}}
+	run.Equity = []data.EquityRow{{Setting: "all", ContentArea: "math", Group: "all youth", Ratio: math.Inf(1)}}
+	tab := &run.Cells
+	tab.H3 = cells
+	for i, c := range cells {
+		p, _ := geo.CellCenter(c)
+		lat, lng := p[1], p[0]
+		if i%1000 == 7 {
+			lat = math.Nextafter(lat, 90) // not the cell's own center: stored as given
+		}
+		tab.Lat, tab.Lng = append(tab.Lat, lat), append(tab.Lng, lng)
+		demand := r.Float64() * 30
+		if i%17 == 0 {
+			demand = math.NaN()
+		}
+		tab.Demand = append(tab.Demand, demand)
+		tab.Area = append(tab.Area, int32(i%2))
+		tab.Need = append(tab.Need, math.Copysign(0, -1)+float64(i%5)/4)
+		tab.Urban = append(tab.Urban, i%3 == 0)
+	}
+	for k := range run.ContentAreas {
+		m := data.CellMeasures{Nearest: make([]float64, n), Count: make([]int32, n), Access: make([]float64, n),
+			Unmet: make([]float64, n), Gap: make([]float64, n), Desert: make([]int8, n)}
+		for i := 0; i < n; i++ {
+			m.Nearest[i] = r.ExpFloat64() * 5
+			if i%31 == 0 {
+				m.Nearest[i] = math.Inf(1)
+			}
+			m.Count[i] = int32(r.IntN(40))
+			m.Access[i] = r.Float64()
+			m.Unmet[i], m.Gap[i] = math.NaN(), r.Float64()
+			m.Desert[i] = int8(r.IntN(3) - 1)
+		}
+		if k == 3 {
+			// The same content area in the other group: wholly the same figures.
+			prev := tab.Measures[0]
+			m.Nearest, m.Access, m.Gap = slices.Clone(prev.Nearest), slices.Clone(prev.Access), slices.Clone(prev.Gap)
+		}
+		if k == 4 {
+			for i := 0; i < n; i += 2 {
+				m.Nearest[i] = tab.Measures[1].Nearest[i] // half the same
+			}
+		}
+		tab.Measures = append(tab.Measures, m)
+	}
+	return run
+}
+
+func gobBytes(t testing.TB, v any) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := gob.NewEncoder(&b).Encode(v); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func writeFile(t testing.TB, run *data.Run) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), run.ID+".run")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Write(f, run); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// Everything comes back bit for bit: gob encodes floats by their bits, so equal encodings mean
+// equal bits, NaN payloads and negative zeros included.
+func TestRoundTripIsExact(t *testing.T) {
+	run := syntheticRun(t)
+	r, err := Open(writeFile(t, run))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	got, err := data.ReadRun(context.Background(), r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(gobBytes(t, got), gobBytes(t, run)) {
+		t.Fatal("the run read back differs from the run written")
+	}
+	blocks := r.Blocks()
+	partitions := map[h3.Cell]bool{}
+	rows := 0
+	for i, b := range blocks {
+		partitions[b.Partition] = true
+		if b.Start != rows || b.Len > data.BlockCells {
+			t.Errorf("block %d starts at %d with %d rows", i, b.Start, b.Len)
+		}
+		rows += b.Len
+		for _, c := range run.Cells.H3[b.Start : b.Start+b.Len] {
+			if p, _ := c.Parent(3); p != b.Partition {
+				t.Fatalf("block %d (partition %s) holds cell %s of partition %s", i, b.Partition, c, p)
+			}
+			boundary, _ := h3.CellToBoundary(c)
+			for _, v := range boundary {
+				if v.Lng < b.Bound.Min[0] || v.Lng > b.Bound.Max[0] || v.Lat < b.Bound.Min[1] || v.Lat > b.Bound.Max[1] {
+					t.Fatalf("block %d's bound %v leaves out a corner of cell %s", i, b.Bound, c)
+				}
+			}
+		}
+	}
+	if rows != run.Cells.Len() || len(partitions) < 2 || len(blocks) < 3 {
+		t.Errorf("%d blocks over %d partitions hold %d of %d rows; want several blocks in at least two partitions", len(blocks), len(partitions), rows, run.Cells.Len())
+	}
+}
+
+// A block read with some series has theirs and no other's.
+func TestCellsReadsOnlyTheSeriesAsked(t *testing.T) {
+	run := syntheticRun(t)
+	r, err := Open(writeFile(t, run))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	// Series 3 is stored as series 0 XORed: reading it alone must follow the reference.
+	b := len(r.Blocks()) - 1
+	block := r.Blocks()[b]
+	got, err := r.Cells(context.Background(), b, []int{3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := run.Cells.Slice(block.Start, block.Start+block.Len, []int{3})
+	if !bytes.Equal(gobBytes(t, got), gobBytes(t, want)) {
+		t.Error("a block read with series 3 differs from the run's rows")
+	}
+	if got.Measures[0].Access != nil || got.Measures[3].Access == nil {
+		t.Error("series other than the one asked for were read")
+	}
+}
+
+// The format earns its keep: the synthetic run's random figures barely compress, yet the copies
+// and shared values cost almost nothing, and the centers, demand and flags little.
+func TestRepeatedSeriesCostLittle(t *testing.T) {
+	run := syntheticRun(t)
+	whole, err := os.Stat(writeFile(t, run))
+	if err != nil {
+		t.Fatal(err)
+	}
+	distinct := *run
+	distinct.ContentAreas = run.ContentAreas[:3]
+	distinct.Cells.Measures = run.Cells.Measures[:3]
+	three, err := os.Stat(writeFile(t, &distinct))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Series 3 copies series 0 but for count, unmet and desert; series 4 shares half its nearest.
+	// Six series should cost well under twice three.
+	if whole.Size() > 2*three.Size()*9/10 {
+		t.Errorf("6 series take %d bytes, 3 take %d: the repeated series are not shared", whole.Size(), three.Size())
+	}
+}
+
+// Files that are not run files, or are cut short, are refused with an error.
+func TestRefusesDamagedFiles(t *testing.T) {
+	path := writeFile(t, syntheticRun(t))
+	b, _ := os.ReadFile(path)
+	for name, damaged := range map[string][]byte{
+		"empty":     nil,
+		"truncated": b[:len(b)-5],
+		"no footer": append(append([]byte{}, b[:100]...), b[len(b)-tail:]...),
+		"not ours":  []byte("a CSV file, perhaps, long enough to hold a footer"),
+	} {
+		if _, err := NewReader(bytes.NewReader(damaged), int64(len(damaged)), nil); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+// Runs computed in parts — one file per partition — join into the file the whole run makes.
+func TestMergeJoinsParts(t *testing.T) {
+	run := syntheticRun(t)
+	whole, err := Open(writeFile(t, run))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer whole.Close()
+	var parts []*Reader
+	var at []int // each part's first row
+	for lo := 0; lo < run.Cells.Len(); {
+		p, _ := data.PartitionOf(run.Cells.H3[lo])
+		hi := lo
+		for hi < run.Cells.Len() {
+			if q, _ := data.PartitionOf(run.Cells.H3[hi]); q != p {
+				break
+			}
+			hi++
+		}
+		part := *run
+		part.Cells = *run.Cells.Slice(lo, hi, run.AllSeries())
+		r, err := Open(writeFile(t, &part))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close()
+		parts, at = append(parts, r), append(at, lo)
+		lo = hi
+	}
+	if len(parts) < 2 {
+		t.Fatalf("%d partitions; want several", len(parts))
+	}
+	// The parts in reverse: the merged file follows the order given.
+	slices.Reverse(parts)
+	path := filepath.Join(t.TempDir(), "merged.run")
+	f, _ := os.Create(path)
+	if err := Merge(f, run, parts...); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	merged, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer merged.Close()
+	got, err := data.ReadRun(context.Background(), merged)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want data.CellTable
+	for i := len(at) - 1; i >= 0; i-- {
+		hi := run.Cells.Len()
+		if i+1 < len(at) {
+			hi = at[i+1]
+		}
+		want.Append(run.Cells.Slice(at[i], hi, run.AllSeries()))
+	}
+	if !bytes.Equal(gobBytes(t, got.Cells), gobBytes(t, want)) || !bytes.Equal(gobBytes(t, got.RunInfo), gobBytes(t, run.RunInfo)) {
+		t.Error("the merged run differs from its parts")
+	}
+	if err := Merge(io.Discard, run, parts[0], parts[0]); err == nil {
+		t.Error("a partition given twice should be refused")
+	}
+}

@@ -1,0 +1,198 @@
+package data
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/paulmach/orb"
+	"github.com/uber/h3-go/v4"
+)
+
+// PartitionResolution is the H3 resolution of the parent that partitions a run's cells: res-3
+// cells are about 12,000 km², a few per metropolitan region. Stores file cells by it (PostGIS's
+// h3_r3), and every coarser figure the tiles aggregate lies within one partition, since an H3
+// cell's descendants share its ancestors.
+const PartitionResolution = 3
+
+// BlockCells bounds the cells of one block: what a reader decodes at once.
+const BlockCells = 1 << 14
+
+// CellBlock is a run of consecutive cells, in the run's cell order, that share one partition.
+type CellBlock struct {
+	Partition h3.Cell // the resolution-3 parent of every cell in the block
+	Start     int     // the block's first row in the run's cell table
+	Len       int
+	Bound     orb.Bound // of the cells' hexagons
+}
+
+// RunTables gives a stored run's tables without holding them: its provenance, rollups and
+// equity at once, its cells block by block, each read only when asked for. Serving and exports
+// read runs this way, so their memory follows what is asked, not the size of the region.
+type RunTables interface {
+	Info() *RunInfo
+	Areas() []AreaResult
+	Equity() []EquityRow
+	Blocks() []CellBlock
+	// Cells reads one block's cells with the figures of the given series (indexes into
+	// RunInfo.ContentAreas); the table's Measures stay aligned with ContentAreas, and the series
+	// not asked for are left empty.
+	Cells(ctx context.Context, block int, series []int) (*CellTable, error)
+	Close() error
+}
+
+// PartitionOf is the partition holding a cell.
+func PartitionOf(c h3.Cell) (h3.Cell, error) {
+	if c.Resolution() <= PartitionResolution {
+		return c, nil
+	}
+	p, err := c.Parent(PartitionResolution)
+	if err != nil {
+		return 0, fmt.Errorf("partition of cell %s: %w", c, err)
+	}
+	return p, nil
+}
+
+// SplitBlocks cuts a cell order into blocks: a new block starts where the partition changes or a
+// block is full. Cells sorted by index (as the analysis writes them) keep each partition whole.
+func SplitBlocks(cells []h3.Cell) ([]CellBlock, error) {
+	var out []CellBlock
+	for i, c := range cells {
+		p, err := PartitionOf(c)
+		if err != nil {
+			return nil, err
+		}
+		if n := len(out); n == 0 || out[n-1].Partition != p || out[n-1].Len == BlockCells {
+			out = append(out, CellBlock{Partition: p, Start: i})
+		}
+		out[len(out)-1].Len++
+	}
+	return out, nil
+}
+
+// Slice copies rows [lo, hi) of a table, with the given series' figures only.
+func (t *CellTable) Slice(lo, hi int, series []int) *CellTable {
+	out := &CellTable{
+		H3: t.H3[lo:hi:hi], Lat: t.Lat[lo:hi:hi], Lng: t.Lng[lo:hi:hi], Demand: t.Demand[lo:hi:hi],
+		Area: t.Area[lo:hi:hi], Need: t.Need[lo:hi:hi], Urban: t.Urban[lo:hi:hi],
+		Measures: make([]CellMeasures, len(t.Measures)),
+	}
+	for _, k := range series {
+		m := &t.Measures[k]
+		out.Measures[k] = CellMeasures{Nearest: m.Nearest[lo:hi:hi], Count: m.Count[lo:hi:hi], Access: m.Access[lo:hi:hi],
+			Unmet: m.Unmet[lo:hi:hi], Gap: m.Gap[lo:hi:hi], Desert: m.Desert[lo:hi:hi]}
+	}
+	return out
+}
+
+// AllSeries lists every series of a run, for readers that want them all.
+func (r *RunInfo) AllSeries() []int {
+	out := make([]int, len(r.ContentAreas))
+	for i := range out {
+		out[i] = i
+	}
+	return out
+}
+
+// memoryTables serves a run held in memory as RunTables.
+type memoryTables struct {
+	run    *Run
+	blocks []CellBlock
+}
+
+// TablesOf gives a run held in memory the shape of a stored one: for runs that are computed
+// rather than read, and for runs a store kept in an older form.
+func TablesOf(run *Run) (RunTables, error) {
+	blocks, err := SplitBlocks(run.Cells.H3)
+	if err != nil {
+		return nil, err
+	}
+	for i := range blocks {
+		b := &blocks[i]
+		if b.Bound, err = CellsBound(run.Cells.H3[b.Start : b.Start+b.Len]); err != nil {
+			return nil, err
+		}
+	}
+	return &memoryTables{run: run, blocks: blocks}, nil
+}
+
+func (m *memoryTables) Info() *RunInfo      { return &m.run.RunInfo }
+func (m *memoryTables) Areas() []AreaResult { return m.run.Areas }
+func (m *memoryTables) Equity() []EquityRow { return m.run.Equity }
+func (m *memoryTables) Blocks() []CellBlock { return m.blocks }
+func (m *memoryTables) Close() error        { return nil }
+
+func (m *memoryTables) Cells(ctx context.Context, block int, series []int) (*CellTable, error) {
+	if block < 0 || block >= len(m.blocks) {
+		return nil, fmt.Errorf("run %s has no block %d", m.run.ID, block)
+	}
+	b := m.blocks[block]
+	return m.run.Cells.Slice(b.Start, b.Start+b.Len, series), nil
+}
+
+// CellsBound is the bound of the cells' hexagons.
+func CellsBound(cells []h3.Cell) (orb.Bound, error) {
+	var b orb.Bound
+	for i, c := range cells {
+		boundary, err := h3.CellToBoundary(c)
+		if err != nil {
+			return b, fmt.Errorf("boundary of cell %s: %w", c, err)
+		}
+		for j, v := range boundary {
+			p := orb.Point{v.Lng, v.Lat}
+			if i == 0 && j == 0 {
+				b = orb.Bound{Min: p, Max: p}
+			} else {
+				b = b.Extend(p)
+			}
+		}
+	}
+	return b, nil
+}
+
+// ReadRun reads a whole run from its tables.
+func ReadRun(ctx context.Context, t RunTables) (*Run, error) {
+	cells, err := ReadAllCells(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	return &Run{RunInfo: *t.Info(), Cells: cells, Areas: t.Areas(), Equity: t.Equity()}, nil
+}
+
+// ReadAllCells reads every block of a run back into one table, in the run's cell order.
+func ReadAllCells(ctx context.Context, t RunTables) (CellTable, error) {
+	info := t.Info()
+	series := info.AllSeries()
+	n := 0
+	for _, b := range t.Blocks() {
+		n += b.Len
+	}
+	out := CellTable{H3: make([]h3.Cell, 0, n), Lat: make([]float64, 0, n), Lng: make([]float64, 0, n), Demand: make([]float64, 0, n),
+		Area: make([]int32, 0, n), Need: make([]float64, 0, n), Urban: make([]bool, 0, n), Measures: make([]CellMeasures, len(series))}
+	for k := range out.Measures {
+		out.Measures[k] = CellMeasures{Nearest: make([]float64, 0, n), Count: make([]int32, 0, n), Access: make([]float64, 0, n),
+			Unmet: make([]float64, 0, n), Gap: make([]float64, 0, n), Desert: make([]int8, 0, n)}
+	}
+	for b := range t.Blocks() {
+		part, err := t.Cells(ctx, b, series)
+		if err != nil {
+			return out, err
+		}
+		out.Append(part)
+	}
+	return out, nil
+}
+
+// Append adds another table's rows, with every series' figures.
+func (t *CellTable) Append(part *CellTable) {
+	t.H3, t.Lat, t.Lng = append(t.H3, part.H3...), append(t.Lat, part.Lat...), append(t.Lng, part.Lng...)
+	t.Demand, t.Area = append(t.Demand, part.Demand...), append(t.Area, part.Area...)
+	t.Need, t.Urban = append(t.Need, part.Need...), append(t.Urban, part.Urban...)
+	if t.Measures == nil {
+		t.Measures = make([]CellMeasures, len(part.Measures))
+	}
+	for k := range t.Measures {
+		m, p := &t.Measures[k], &part.Measures[k]
+		m.Nearest, m.Count, m.Access = append(m.Nearest, p.Nearest...), append(m.Count, p.Count...), append(m.Access, p.Access...)
+		m.Unmet, m.Gap, m.Desert = append(m.Unmet, p.Unmet...), append(m.Gap, p.Gap...), append(m.Desert, p.Desert...)
+	}
+}
