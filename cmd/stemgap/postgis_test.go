@@ -77,7 +77,7 @@ func TestPostGISCorruptIngestChangesNothing(t *testing.T) {
 	var fc map[string]any
 	json.Unmarshal(raw, &fc)
 	// Feature 57 gets a hole outside its shell: each ring alone is fine, the polygon is not —
-	// the kind of fault only PostGIS's own ST_IsValid sees.
+	// the kind of fault the validator judges as ST_IsValid does.
 	feature := fc["features"].([]any)[56].(map[string]any)
 	shell := feature["geometry"].(map[string]any)["coordinates"].([]any)[0]
 	feature["geometry"] = map[string]any{"type": "Polygon", "coordinates": []any{shell,
