@@ -131,7 +131,7 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request) {
 	if metadata {
 		csvURL := fmt.Sprintf("%s.csv?%s", layer, pinned.Encode())
 		w.Header().Set("Content-Type", "application/csvm+json")
-		if err := export.WriteCSVMetadata(w, req, run, lr.inputs.Areas, lr.inputs.Programs, csvURL); err != nil {
+		if err := export.WriteCSVMetadata(r.Context(), w, req, lr.tables, lr.inputs.Areas, lr.inputs.Programs, csvURL); err != nil {
 			s.fail(w, r, fmt.Errorf("%w: %v", errBadRequest, err))
 		}
 		return
@@ -150,7 +150,7 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename=%q`, name))
 	w.Header().Set("X-Stemgap-Run", run.ID)
-	if err := export.Write(w, req, run, lr.inputs.Areas, lr.inputs.Programs); err != nil {
+	if err := export.Write(r.Context(), w, req, lr.tables, lr.inputs.Areas, lr.inputs.Programs); err != nil {
 		s.log.Error("export failed midway", "file", file, "run", run.ID, "err", err)
 	}
 }

@@ -257,11 +257,11 @@ type countingStore struct {
 	reads map[string]int
 }
 
-func (c *countingStore) Run(ctx context.Context, id string) (*data.Run, error) {
+func (c *countingStore) OpenRun(ctx context.Context, id string) (data.RunTables, error) {
 	c.mu.Lock()
 	c.reads[id]++
 	c.mu.Unlock()
-	return c.Store.Run(ctx, id)
+	return c.Store.OpenRun(ctx, id)
 }
 
 func (c *countingStore) count(id string) int {

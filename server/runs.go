@@ -29,6 +29,9 @@ type runs struct {
 type loadedRun struct {
 	once sync.Once
 	set  *tiles.Set
+	// tables reads the run block by block, for exports. An evicted run's file is not closed
+	// here — a request may still be streaming from it — but by its finalizer.
+	tables data.RunTables
 	// inputs are the run's own — what it was computed from, whatever was loaded since — so that
 	// its tiles, exports and reports never change.
 	inputs *data.Inputs
@@ -81,9 +84,15 @@ func (r *runs) get(ctx context.Context, id string) (*loadedRun, error) {
 		ctx := context.WithoutCancel(ctx)
 		if set, inputs, ok, err := r.loadDerived(ctx, id); ok {
 			lr.set, lr.inputs, lr.err = set, inputs, err
+			if err == nil {
+				lr.tables, lr.err = data.TablesOf(set.Run())
+			}
 			return
 		}
-		run, err := r.store.Run(ctx, id)
+		if lr.tables, lr.err = r.store.OpenRun(ctx, id); lr.err != nil {
+			return
+		}
+		run, err := data.ReadRun(ctx, lr.tables)
 		if err != nil {
 			lr.err = err
 			return

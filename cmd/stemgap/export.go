@@ -36,15 +36,18 @@ func exportCommand() command {
 					return err
 				}
 				defer store.Close()
-				run, err := store.Run(ctx, *runID)
+				// The cells are read a block at a time as they are written.
+				run, err := store.OpenRun(ctx, *runID)
 				if err != nil {
 					return err
 				}
-				if err := req.CheckRun(&run.RunInfo); err != nil {
+				defer run.Close()
+				info := run.Info()
+				if err := req.CheckRun(info); err != nil {
 					return err
 				}
 				// The run's own inputs: what it was computed from, whatever was loaded since.
-				inputs, err := store.RunInputs(ctx, run.ID)
+				inputs, err := store.RunInputs(ctx, info.ID)
 				if err != nil {
 					return err
 				}
@@ -52,10 +55,10 @@ func exportCommand() command {
 				var metadata func(io.Writer, string) error
 				if req.Format == export.FormatCSV {
 					metadata = func(w io.Writer, csvName string) error {
-						return export.WriteCSVMetadata(w, req, run, areas, programs, csvName)
+						return export.WriteCSVMetadata(ctx, w, req, run, areas, programs, csvName)
 					}
 				}
-				write := func(w io.Writer) error { return export.Write(w, req, run, areas, programs) }
+				write := func(w io.Writer) error { return export.Write(ctx, w, req, run, areas, programs) }
 				if err := writeOutput(env.stdout, *out, write, metadata); err != nil {
 					return err
 				}
@@ -66,7 +69,7 @@ func exportCommand() command {
 				if err != nil {
 					return err
 				}
-				log.Info("exported", "layer", req.Layer, "format", req.Format, "run", run.ID, "file", *out)
+				log.Info("exported", "layer", req.Layer, "format", req.Format, "run", info.ID, "file", *out)
 				return nil
 			}
 		},

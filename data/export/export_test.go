@@ -51,7 +51,7 @@ func syntheticRunWith(t *testing.T, minPrograms int) (*data.Run, []data.Area, []
 func TestCellsCSVColumnsAndFullPrecision(t *testing.T) {
 	run, areas, programs := syntheticRun(t)
 	var b bytes.Buffer
-	if err := Write(&b, Request{Format: FormatCSV, Layer: LayerCells}, run, areas, programs); err != nil {
+	if err := Write(context.Background(), &b, Request{Format: FormatCSV, Layer: LayerCells}, tablesOf(t, run), areas, programs); err != nil {
 		t.Fatal(err)
 	}
 	rows, err := csv.NewReader(&b).ReadAll()
@@ -106,7 +106,7 @@ func TestCellsCSVColumnsAndFullPrecision(t *testing.T) {
 func TestTractsGeoJSONCarriesProvenance(t *testing.T) {
 	run, areas, programs := syntheticRun(t)
 	var b bytes.Buffer
-	if err := Write(&b, Request{Format: FormatGeoJSON, Layer: LayerTracts, Content: Selection{"math"}}, run, areas, programs); err != nil {
+	if err := Write(context.Background(), &b, Request{Format: FormatGeoJSON, Layer: LayerTracts, Content: Selection{"math"}}, tablesOf(t, run), areas, programs); err != nil {
 		t.Fatal(err)
 	}
 	fc, err := geojson.UnmarshalFeatureCollection(b.Bytes())
@@ -134,10 +134,10 @@ func TestCSVMetadataDescribesEveryColumn(t *testing.T) {
 	run, areas, programs := syntheticRun(t)
 	req := Request{Format: FormatCSV, Layer: LayerTracts}
 	var data, meta bytes.Buffer
-	if err := Write(&data, req, run, areas, programs); err != nil {
+	if err := Write(context.Background(), &data, req, tablesOf(t, run), areas, programs); err != nil {
 		t.Fatal(err)
 	}
-	if err := WriteCSVMetadata(&meta, req, run, areas, programs, "tracts.csv"); err != nil {
+	if err := WriteCSVMetadata(context.Background(), &meta, req, tablesOf(t, run), areas, programs, "tracts.csv"); err != nil {
 		t.Fatal(err)
 	}
 	var m struct {
@@ -187,7 +187,7 @@ func TestFormatFloat(t *testing.T) {
 func TestEquityExportsAsCSVOnly(t *testing.T) {
 	run, areas, programs := syntheticRun(t)
 	var b bytes.Buffer
-	if err := Write(&b, Request{Format: FormatCSV, Layer: LayerEquity}, run, areas, programs); err != nil {
+	if err := Write(context.Background(), &b, Request{Format: FormatCSV, Layer: LayerEquity}, tablesOf(t, run), areas, programs); err != nil {
 		t.Fatal(err)
 	}
 	rows, err := csv.NewReader(&b).ReadAll()
@@ -207,7 +207,7 @@ func TestUnassessedAreasExportEmptyDesertAndRank(t *testing.T) {
 	read := func(req Request) (map[string]int, [][]string) {
 		t.Helper()
 		var b bytes.Buffer
-		if err := Write(&b, req, run, areas, programs); err != nil {
+		if err := Write(context.Background(), &b, req, tablesOf(t, run), areas, programs); err != nil {
 			t.Fatal(err)
 		}
 		rows, err := csv.NewReader(&b).ReadAll()
@@ -249,7 +249,7 @@ func TestUnassessedAreasExportEmptyDesertAndRank(t *testing.T) {
 func TestTractNearestIsDescribedAsAMean(t *testing.T) {
 	run, areas, programs := syntheticRun(t)
 	var meta bytes.Buffer
-	if err := WriteCSVMetadata(&meta, Request{Format: FormatCSV, Layer: LayerTracts}, run, areas, programs, "tracts.csv"); err != nil {
+	if err := WriteCSVMetadata(context.Background(), &meta, Request{Format: FormatCSV, Layer: LayerTracts}, tablesOf(t, run), areas, programs, "tracts.csv"); err != nil {
 		t.Fatal(err)
 	}
 	var m struct {
@@ -275,4 +275,13 @@ func TestTractNearestIsDescribedAsAMean(t *testing.T) {
 	if !found {
 		t.Fatal("no nearest_km_ column in the tracts metadata")
 	}
+}
+
+func tablesOf(t *testing.T, run *data.Run) data.RunTables {
+	t.Helper()
+	tables, err := data.TablesOf(run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tables
 }

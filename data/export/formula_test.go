@@ -2,6 +2,7 @@ package export
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"strings"
 	"testing"
@@ -45,7 +46,7 @@ func TestCSVExportNeutralisesFormulas(t *testing.T) {
 	}
 	programs = append(programs, hostile...)
 	var b bytes.Buffer
-	if err := Write(&b, Request{Format: FormatCSV, Layer: LayerPrograms, Setting: data.AllSettings}, run, areas, programs); err != nil {
+	if err := Write(context.Background(), &b, Request{Format: FormatCSV, Layer: LayerPrograms, Setting: data.AllSettings}, tablesOf(t, run), areas, programs); err != nil {
 		t.Fatal(err)
 	}
 	rows, err := csv.NewReader(&b).ReadAll()
@@ -78,7 +79,7 @@ func TestCSVExportNeutralisesFormulas(t *testing.T) {
 		}
 	}
 	b.Reset()
-	if err := Write(&b, Request{Format: FormatGeoJSON, Layer: LayerPrograms}, run, areas, programs); err != nil {
+	if err := Write(context.Background(), &b, Request{Format: FormatGeoJSON, Layer: LayerPrograms}, tablesOf(t, run), areas, programs); err != nil {
 		t.Fatal(err)
 	}
 	fc, err := geojson.UnmarshalFeatureCollection(b.Bytes())

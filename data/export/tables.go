@@ -1,6 +1,7 @@
 package export
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"slices"
@@ -34,6 +35,27 @@ type table struct {
 	rows     int
 	value    func(row, col int) any // string, float64 (NaN: no data), int, int8 flag, bool
 	geometry func(row int) (orb.Geometry, error)
+	// next, for a layer too big to hold at once (the cells, a block at a time), loads the
+	// following part into rows, value and geometry, and says false after the last.
+	next func() (bool, error)
+}
+
+// each calls fn for every row, part after part.
+func (t *table) each(fn func(row int) error) error {
+	for {
+		for row := 0; row < t.rows; row++ {
+			if err := fn(row); err != nil {
+				return err
+			}
+		}
+		if t.next == nil {
+			return nil
+		}
+		more, err := t.next()
+		if err != nil || !more {
+			return err
+		}
+	}
 }
 
 // Selection says which content areas to export; empty means all.
@@ -63,36 +85,39 @@ func nearestName(r *data.RunInfo) string { return "nearest_" + r.CostUnit }
 
 // cellsTable lays out the cells: h3, lat, lng, youth, then for each content area nearest,
 // count, access, gap and desert — the columns other tools read — then area, need and urban, and
-// unmet seats per content area.
-func cellsTable(run *data.Run, setting string, sel Selection) (*table, error) {
-	ks, err := sel.indexes(&run.RunInfo, setting)
+// unmet seats per content area. It reads the run a block at a time, with the selected series
+// only, so an export's memory follows a block, not the region.
+func cellsTable(ctx context.Context, run data.RunTables, setting string, sel Selection) (*table, error) {
+	info := run.Info()
+	ks, err := sel.indexes(info, setting)
 	if err != nil {
 		return nil, err
 	}
-	t := &run.Cells
 	cols := []column{
 		{"h3", "string", "H3 cell index"},
 		{"lat", "double", "latitude of the cell center"},
 		{"lng", "double", "longitude of the cell center"},
-		{"youth", "double", "demand allocated to the cell (" + run.Demand + "); empty: no data"},
+		{"youth", "double", "demand allocated to the cell (" + info.Demand + "); empty: no data"},
 	}
+	// t is the block being written; the getters read it.
+	t := &data.CellTable{}
 	type getter func(i int) any
 	var gets []getter
 	for _, k := range ks {
-		name, m := run.ContentAreas[k].Name, t.Measures[k]
+		name := info.ContentAreas[k].Name
 		cols = append(cols,
-			column{nearestName(&run.RunInfo) + "_" + name, "double", "cost to the nearest " + name + " program (" + run.CostUnit + "); empty: none reachable"},
+			column{nearestName(info) + "_" + name, "double", "cost to the nearest " + name + " program (" + info.CostUnit + "); empty: none reachable"},
 			column{"count_" + name, "integer", name + " programs within the catchment"},
-			column{run.Measure + "_" + name, "double", run.AccessUnit + " (" + name + ")"},
+			column{info.Measure + "_" + name, "double", info.AccessUnit + " (" + name + ")"},
 			column{"gap_" + name, "double", "0–1 need-weighted gap score (" + name + ")"},
 			column{"desert_" + name, "integer", "1 when the cell is a " + name + " desert, 0 when not; empty: no data"},
 		)
 		gets = append(gets,
-			func(i int) any { return m.Nearest[i] },
-			func(i int) any { return int(m.Count[i]) },
-			func(i int) any { return m.Access[i] },
-			func(i int) any { return m.Gap[i] },
-			func(i int) any { return m.Desert[i] },
+			func(i int) any { return t.Measures[k].Nearest[i] },
+			func(i int) any { return int(t.Measures[k].Count[i]) },
+			func(i int) any { return t.Measures[k].Access[i] },
+			func(i int) any { return t.Measures[k].Gap[i] },
+			func(i int) any { return t.Measures[k].Desert[i] },
 		)
 	}
 	cols = append(cols,
@@ -100,20 +125,20 @@ func cellsTable(run *data.Run, setting string, sel Selection) (*table, error) {
 		column{"need", "double", "0–1 need percentile of the area"},
 		column{"urban", "boolean", "whether the urban desert distance applies"},
 	)
+	areas := run.Areas()
 	gets = append(gets,
-		func(i int) any { return run.Areas[t.Area[i]].ID },
+		func(i int) any { return areas[t.Area[i]].ID },
 		func(i int) any { return t.Need[i] },
 		func(i int) any { return t.Urban[i] },
 	)
 	for _, k := range ks {
-		name, m := run.ContentAreas[k].Name, t.Measures[k]
+		name := info.ContentAreas[k].Name
 		cols = append(cols, column{"unmet_" + name, "double", "unmet seats (" + name + "); empty where the measure is not per capita"})
-		gets = append(gets, func(i int) any { return m.Unmet[i] })
+		gets = append(gets, func(i int) any { return t.Measures[k].Unmet[i] })
 	}
-	return &table{
-		title:   fmt.Sprintf("stemgap cells (%s settings), run %s", run.SettingOrDefault(setting), run.ID),
+	out := &table{
+		title:   fmt.Sprintf("stemgap cells (%s settings), run %s", info.SettingOrDefault(setting), info.ID),
 		columns: cols,
-		rows:    t.Len(),
 		value: func(row, col int) any {
 			switch col {
 			case 0:
@@ -128,15 +153,32 @@ func cellsTable(run *data.Run, setting string, sel Selection) (*table, error) {
 			return gets[col-4](row)
 		},
 		geometry: func(row int) (orb.Geometry, error) { return geo.CellPolygon(t.H3[row]) },
-	}, nil
+	}
+	block := 0
+	out.next = func() (bool, error) {
+		if block == len(run.Blocks()) {
+			return false, nil
+		}
+		b, err := run.Cells(ctx, block, ks)
+		if err != nil {
+			return false, err
+		}
+		*t = *b
+		out.rows = t.Len()
+		block++
+		return true, nil
+	}
+	return out, nil
 }
 
 // tractsTable lays out the area rollups.
-func tractsTable(run *data.Run, areas []data.Area, setting string, sel Selection) (*table, error) {
-	ks, err := sel.indexes(&run.RunInfo, setting)
+func tractsTable(run data.RunTables, areas []data.Area, setting string, sel Selection) (*table, error) {
+	info := run.Info()
+	ks, err := sel.indexes(info, setting)
 	if err != nil {
 		return nil, err
 	}
+	results := run.Areas()
 	shapes := make(map[string]orb.MultiPolygon, len(areas))
 	for _, a := range areas {
 		shapes[a.ID] = a.Geometry
@@ -144,7 +186,7 @@ func tractsTable(run *data.Run, areas []data.Area, setting string, sel Selection
 	cols := []column{
 		{"id", "string", "area id (GEOID for tracts)"},
 		{"name", "string", "area name"},
-		{"demand", "double", run.Demand + "; empty: no data"},
+		{"demand", "double", info.Demand + "; empty: no data"},
 		{"need", "double", "0–1 need percentile"},
 		{"urban", "boolean", "whether the urban desert distance applies"},
 		{"urban_basis", "string", "why the area counts as urban or rural"},
@@ -161,10 +203,10 @@ func tractsTable(run *data.Run, areas []data.Area, setting string, sel Selection
 		func(a *data.AreaResult) any { return a.Cells },
 	}
 	for _, k := range ks {
-		name := run.ContentAreas[k].Name
+		name := info.ContentAreas[k].Name
 		cols = append(cols,
-			column{run.Measure + "_" + name, "double", "demand-weighted mean " + run.AccessUnit + " (" + name + ")"},
-			column{nearestName(&run.RunInfo) + "_" + name, "double", "demand-weighted mean, over the area's cells, of each cell's cost to its nearest " + name + " program (" + run.CostUnit + "); not the cost from the area to its nearest program"},
+			column{info.Measure + "_" + name, "double", "demand-weighted mean " + info.AccessUnit + " (" + name + ")"},
+			column{nearestName(info) + "_" + name, "double", "demand-weighted mean, over the area's cells, of each cell's cost to its nearest " + name + " program (" + info.CostUnit + "); not the cost from the area to its nearest program"},
 			column{"unmet_" + name, "double", "unmet seats (" + name + ")"},
 			column{"gap_" + name, "double", "mean gap score (" + name + ")"},
 			column{"desert_demand_" + name, "double", "demand living in " + name + " desert cells"},
@@ -182,7 +224,7 @@ func tractsTable(run *data.Run, areas []data.Area, setting string, sel Selection
 			func(a *data.AreaResult) any { return a.Measures[k].DesertYouth },
 			func(a *data.AreaResult) any { return a.Measures[k].DesertShare },
 			func(a *data.AreaResult) any {
-				if !assessed(run, a, k) {
+				if !assessed(info, a, k) {
 					return nil
 				}
 				return a.Measures[k].Desert
@@ -203,14 +245,14 @@ func tractsTable(run *data.Run, areas []data.Area, setting string, sel Selection
 		)
 	}
 	return &table{
-		title:   fmt.Sprintf("stemgap tracts (%s settings), run %s", run.SettingOrDefault(setting), run.ID),
+		title:   fmt.Sprintf("stemgap tracts (%s settings), run %s", info.SettingOrDefault(setting), info.ID),
 		columns: cols,
-		rows:    len(run.Areas),
-		value:   func(row, col int) any { return gets[col](&run.Areas[row]) },
+		rows:    len(results),
+		value:   func(row, col int) any { return gets[col](&results[row]) },
 		geometry: func(row int) (orb.Geometry, error) {
-			g, ok := shapes[run.Areas[row].ID]
+			g, ok := shapes[results[row].ID]
 			if !ok {
-				return nil, fmt.Errorf("area %s of run %s is no longer stored; re-run the analysis", run.Areas[row].ID, run.ID)
+				return nil, fmt.Errorf("area %s of run %s is no longer stored; re-run the analysis", results[row].ID, info.ID)
 			}
 			return g, nil
 		},
@@ -219,8 +261,8 @@ func tractsTable(run *data.Run, areas []data.Area, setting string, sel Selection
 
 // assessed reports whether the desert rule judged an area in a series: someone lives there and
 // the series has enough programs.
-func assessed(run *data.Run, a *data.AreaResult, k int) bool {
-	return a.Demand > 0 && !run.ContentAreas[k].TooFew
+func assessed(info *data.RunInfo, a *data.AreaResult, k int) bool {
+	return a.Demand > 0 && !info.ContentAreas[k].TooFew
 }
 
 // programsTable lays out the programs of a setting group that the run read.
@@ -258,13 +300,14 @@ func programsTable(run *data.RunInfo, setting string, programs []data.Program) (
 
 // equityTable lays out the equity breakdown of a setting group: each demographic group's share in
 // desert cells against its reference population's, per content area.
-func equityTable(run *data.Run, setting string) (*table, error) {
-	if _, err := run.CheckSeries(setting, data.AllContentAreas); err != nil {
+func equityTable(run data.RunTables, setting string) (*table, error) {
+	info := run.Info()
+	if _, err := info.CheckSeries(setting, data.AllContentAreas); err != nil {
 		return nil, err
 	}
-	setting = run.SettingOrDefault(setting)
+	setting = info.SettingOrDefault(setting)
 	var rows []data.EquityRow
-	for _, e := range run.Equity {
+	for _, e := range run.Equity() {
 		if e.Setting == setting {
 			rows = append(rows, e)
 		}
@@ -277,7 +320,7 @@ func equityTable(run *data.Run, setting string) (*table, error) {
 		{"difference", "double", "share − region_share"}, {"areas", "integer", "areas with figures for the group and its reference"},
 	}
 	return &table{
-		title:   fmt.Sprintf("stemgap equity (%s settings), run %s", setting, run.ID),
+		title:   fmt.Sprintf("stemgap equity (%s settings), run %s", setting, info.ID),
 		columns: cols,
 		rows:    len(rows),
 		value: func(row, col int) any {

@@ -2,6 +2,7 @@ package export
 
 import (
 	"bufio"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -52,10 +53,10 @@ func (r Request) CheckRun(run *data.RunInfo) error {
 	return err
 }
 
-// Write exports a layer of a run. areas and programs are the stored inputs the run read (for
-// tract geometry and the program list).
-func Write(w io.Writer, req Request, run *data.Run, areas []data.Area, programs []data.Program) error {
-	t, err := layerTable(req, run, areas, programs)
+// Write exports a layer of a run. areas and programs are the inputs the run read (for tract
+// geometry and the program list). The cells are read and written a block at a time.
+func Write(ctx context.Context, w io.Writer, req Request, run data.RunTables, areas []data.Area, programs []data.Program) error {
+	t, err := layerTable(ctx, req, run, areas, programs)
 	if err != nil {
 		return err
 	}
@@ -63,7 +64,7 @@ func Write(w io.Writer, req Request, run *data.Run, areas []data.Area, programs 
 	if req.Format == FormatCSV {
 		err = writeCSV(bw, t)
 	} else {
-		err = writeGeoJSON(bw, t, ProvenanceFor(&run.RunInfo, req.Setting))
+		err = writeGeoJSON(bw, t, ProvenanceFor(run.Info(), req.Setting))
 	}
 	if err != nil {
 		return err
@@ -71,19 +72,19 @@ func Write(w io.Writer, req Request, run *data.Run, areas []data.Area, programs 
 	return bw.Flush()
 }
 
-func layerTable(req Request, run *data.Run, areas []data.Area, programs []data.Program) (*table, error) {
+func layerTable(ctx context.Context, req Request, run data.RunTables, areas []data.Area, programs []data.Program) (*table, error) {
 	if err := req.Check(); err != nil {
 		return nil, err
 	}
 	switch req.Layer {
 	case LayerCells:
-		return cellsTable(run, req.Setting, req.Content)
+		return cellsTable(ctx, run, req.Setting, req.Content)
 	case LayerTracts:
 		return tractsTable(run, areas, req.Setting, req.Content)
 	case LayerEquity:
 		return equityTable(run, req.Setting)
 	}
-	return programsTable(&run.RunInfo, req.Setting, programs)
+	return programsTable(run.Info(), req.Setting, programs)
 }
 
 func writeCSV(w io.Writer, t *table) error {
@@ -96,13 +97,14 @@ func writeCSV(w io.Writer, t *table) error {
 		return err
 	}
 	rec := make([]string, len(t.columns))
-	for row := 0; row < t.rows; row++ {
+	err := t.each(func(row int) error {
 		for col := range t.columns {
 			rec[col] = csvText(t.value(row, col))
 		}
-		if err := cw.Write(rec); err != nil {
-			return err
-		}
+		return cw.Write(rec)
+	})
+	if err != nil {
+		return err
 	}
 	cw.Flush()
 	return cw.Error()
@@ -149,7 +151,8 @@ func writeGeoJSON(w *bufio.Writer, t *table, prov any) error {
 		return err
 	}
 	fmt.Fprintf(w, `{"type":"FeatureCollection","name":%q,"stemgap":%s,"features":[`, t.title, head)
-	for row := 0; row < t.rows; row++ {
+	written := 0
+	err = t.each(func(row int) error {
 		g, err := t.geometry(row)
 		if err != nil {
 			return err
@@ -160,13 +163,18 @@ func writeGeoJSON(w *bufio.Writer, t *table, prov any) error {
 		}
 		b, err := json.Marshal(f)
 		if err != nil {
-			return fmt.Errorf("feature %d: %w", row+1, err)
+			return fmt.Errorf("feature %d: %w", written+1, err)
 		}
-		if row > 0 {
+		if written > 0 {
 			w.WriteByte(',')
 		}
+		written++
 		w.WriteByte('\n')
-		w.Write(b)
+		_, err = w.Write(b)
+		return err
+	})
+	if err != nil {
+		return err
 	}
 	_, err = w.WriteString("\n]}\n")
 	return err
@@ -175,12 +183,12 @@ func writeGeoJSON(w *bufio.Writer, t *table, prov any) error {
 // WriteCSVMetadata writes the W3C "CSV on the Web" metadata that accompanies a CSV export
 // (conventionally FILE-metadata.json): the columns with their types and meaning, and the run's
 // provenance.
-func WriteCSVMetadata(w io.Writer, req Request, run *data.Run, areas []data.Area, programs []data.Program, csvURL string) error {
-	t, err := layerTable(req, run, areas, programs)
+func WriteCSVMetadata(ctx context.Context, w io.Writer, req Request, run data.RunTables, areas []data.Area, programs []data.Program, csvURL string) error {
+	t, err := layerTable(ctx, req, run, areas, programs)
 	if err != nil {
 		return err
 	}
-	return writeCSVMetadata(w, t, ProvenanceFor(&run.RunInfo, req.Setting), csvURL)
+	return writeCSVMetadata(w, t, ProvenanceFor(run.Info(), req.Setting), csvURL)
 }
 
 func writeCSVMetadata(w io.Writer, t *table, prov any, csvURL string) error {
