@@ -67,6 +67,16 @@ func stLouis(b testing.TB) (*postgis.Store, *data.Run, []data.Area, []data.Progr
 	return s, run, snap.Areas, snap.Programs
 }
 
+// memoryTables gives a run held in memory the shape tile sets read.
+func memoryTables(t testing.TB, run *data.Run) data.RunTables {
+	t.Helper()
+	tables, err := data.TablesOf(run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tables
+}
+
 func loadStLouis() ([]data.Ingest, error) {
 	m, err := region.Builtin("stlouis")
 	if err != nil {
@@ -90,7 +100,7 @@ func TestPostGISTileMatchesMemoryTile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	gz, err := tiles.NewSet(run, areas, programs, nil).Tile(context.Background(), tiles.LayerCells, data.AllSettings, "all", downtownZ13)
+	gz, err := tiles.NewSet(memoryTables(t, run), areas, programs, nil, tiles.NewDataCache(256<<20)).Tile(context.Background(), tiles.LayerCells, data.AllSettings, "all", downtownZ13)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,7 +143,7 @@ func BenchmarkCellsTileFromPostGIS(b *testing.B) {
 // server would cache it after the first time).
 func BenchmarkCellsTileFromMemory(b *testing.B) {
 	_, run, areas, programs := stLouis(b)
-	set := tiles.NewSet(run, areas, programs, nil)
+	set := tiles.NewSet(memoryTables(b, run), areas, programs, nil, tiles.NewDataCache(256<<20))
 	ctx := context.Background()
 	if _, err := set.Tile(ctx, tiles.LayerCells, data.AllSettings, "all", downtownZ13); err != nil { // build the level once
 		b.Fatal(err)

@@ -37,6 +37,8 @@ type RunTables interface {
 	// RunInfo.ContentAreas); the table's Measures stay aligned with ContentAreas, and the series
 	// not asked for are left empty.
 	Cells(ctx context.Context, block int, series []int) (*CellTable, error)
+	// Series reads one series' figures of one block, without the cells' own columns.
+	Series(ctx context.Context, block, k int) (*CellMeasures, error)
 	Close() error
 }
 
@@ -129,6 +131,17 @@ func (m *memoryTables) Cells(ctx context.Context, block int, series []int) (*Cel
 	return m.run.Cells.Slice(b.Start, b.Start+b.Len, series), nil
 }
 
+func (m *memoryTables) Series(ctx context.Context, block, k int) (*CellMeasures, error) {
+	if k < 0 || k >= len(m.run.ContentAreas) {
+		return nil, fmt.Errorf("run %s has no series %d", m.run.ID, k)
+	}
+	t, err := m.Cells(ctx, block, []int{k})
+	if err != nil {
+		return nil, err
+	}
+	return &t.Measures[k], nil
+}
+
 // CellsBound is the bound of the cells' hexagons.
 func CellsBound(cells []h3.Cell) (orb.Bound, error) {
 	var b orb.Bound
@@ -147,6 +160,16 @@ func CellsBound(cells []h3.Cell) (orb.Bound, error) {
 		}
 	}
 	return b, nil
+}
+
+// LoadRun opens a stored run and reads the whole of it: how stores answer Store.Run.
+func LoadRun(ctx context.Context, open func(ctx context.Context, id string) (RunTables, error), id string) (*Run, error) {
+	t, err := open(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	defer t.Close()
+	return ReadRun(ctx, t)
 }
 
 // ReadRun reads a whole run from its tables.

@@ -89,14 +89,14 @@ func (s *Server) equity(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	run := lr.set.Run()
+	run := lr.view()
 	rows := make([]map[string]any, 0, len(run.Equity))
 	for _, e := range run.Equity {
 		rows = append(rows, map[string]any{"setting": e.Setting, "content_area": e.ContentArea, "group": e.Group, "variable": e.Variable,
 			"total": export.Number(e.Total), "in_desert": export.Number(e.InDesert), "share": export.Number(e.Share),
 			"region_share": export.Number(e.Reference), "ratio": export.Number(e.Ratio), "difference": export.Number(e.Difference), "areas": e.Areas})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"provenance": export.ProvenanceOf(&run.RunInfo), "equity": rows})
+	writeJSON(w, http.StatusOK, map[string]any{"provenance": export.ProvenanceOf(run.RunInfo), "equity": rows})
 }
 
 // export serves /api/export/{layer}.{csv|geojson} and the CSV's metadata,
@@ -122,7 +122,7 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	run := lr.set.Run()
+	run := lr.view()
 	// The file's own query pins the run and the setting group it holds.
 	pinned := url.Values{"run": {run.ID}, "setting": {run.SettingOrDefault(req.Setting)}}
 	if len(req.Content) > 0 {
@@ -137,7 +137,7 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// Check the selection before the first byte goes out: afterwards no error status can be sent.
-	if err := req.CheckRun(&run.RunInfo); err != nil {
+	if err := req.CheckRun(run.RunInfo); err != nil {
 		s.fail(w, r, fmt.Errorf("%w: %v", errBadRequest, err))
 		return
 	}

@@ -11,7 +11,6 @@ import (
 	"stemgap/analysis"
 	"stemgap/data"
 	"stemgap/data/export"
-	"stemgap/tiles"
 )
 
 // investState is what recommendations and scenarios keep beside a loaded run: its access model,
@@ -32,8 +31,15 @@ const keptRecommendations = 16
 // accessModel returns the run's model, built by the first request that needs it.
 func (lr *loadedRun) accessModel(ctx context.Context) (*analysis.Model, error) {
 	lr.invest.modelOnce.Do(func() {
-		// Building must outlive the request that triggered it: others wait on it.
-		lr.invest.model, lr.invest.modelErr = analysis.NewModel(context.WithoutCancel(ctx), lr.set.Run(), lr.inputs)
+		// Building must outlive the request that triggered it: others wait on it. The model needs
+		// the whole run, read from the store once for it.
+		ctx := context.WithoutCancel(ctx)
+		run, err := lr.whole(ctx)
+		if err != nil {
+			lr.invest.modelErr = err
+			return
+		}
+		lr.invest.model, lr.invest.modelErr = analysis.NewModel(ctx, run, lr.inputs)
 	})
 	return lr.invest.model, lr.invest.modelErr
 }
@@ -94,7 +100,7 @@ func (s *Server) recommendations(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	run := lr.set.Run()
+	run := lr.set.Info()
 	if _, err := run.CheckSeries(req.Setting, req.Content); err != nil {
 		s.fail(w, r, err)
 		return
@@ -106,7 +112,7 @@ func (s *Server) recommendations(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Cache-Control", cacheControl(r))
 	if format == "" || format == "json" {
-		writeJSON(w, http.StatusOK, map[string]any{"provenance": export.ProvenanceFor(&run.RunInfo, req.Setting), "recommendations": rec})
+		writeJSON(w, http.StatusOK, map[string]any{"provenance": export.ProvenanceFor(run, req.Setting), "recommendations": rec})
 		return
 	}
 	pinned := url.Values{}
@@ -114,7 +120,7 @@ func (s *Server) recommendations(w http.ResponseWriter, r *http.Request) {
 		pinned[k] = v
 	}
 	pinned.Set("run", run.ID)
-	s.writeTable(w, format, export.RecommendationsTable(rec), export.RecommendationsProvenance(rec, &run.RunInfo), "/api/recommendations", pinned)
+	s.writeTable(w, format, export.RecommendationsTable(rec), export.RecommendationsProvenance(rec, run), "/api/recommendations", pinned)
 }
 
 // recommend answers a recommendation request from the run's kept answers or computes it.
@@ -150,7 +156,7 @@ func (lr *loadedRun) recommend(ctx context.Context, req analysis.RecommendReques
 
 // loadDerived builds the runs derived from stored ones: a comparison of two runs (analysis.DeltaID)
 // holds B − A of every figure, drawn over B's areas and programs. ok is false for any other id.
-func (r *runs) loadDerived(ctx context.Context, id string) (set *tiles.Set, inputs *data.Inputs, ok bool, err error) {
+func (r *runs) loadDerived(ctx context.Context, id string) (run *data.Run, inputs *data.Inputs, ok bool, err error) {
 	a, b, ok := analysis.ParseDeltaID(id)
 	if !ok {
 		return nil, nil, false, nil
@@ -163,11 +169,19 @@ func (r *runs) loadDerived(ctx context.Context, id string) (set *tiles.Set, inpu
 	if err != nil {
 		return nil, nil, true, fmt.Errorf("comparison %s: run B: %w", id, err)
 	}
-	d, err := analysis.DeltaRun(la.set.Run(), lb.set.Run())
+	runA, err := la.whole(ctx)
 	if err != nil {
 		return nil, nil, true, err
 	}
-	return tiles.NewSet(d, lb.inputs.Areas, lb.inputs.Programs, r.cache), lb.inputs, true, nil
+	runB, err := lb.whole(ctx)
+	if err != nil {
+		return nil, nil, true, err
+	}
+	d, err := analysis.DeltaRun(runA, runB)
+	if err != nil {
+		return nil, nil, true, err
+	}
+	return d, lb.inputs, true, nil
 }
 
 // compare serves /api/compare?a=RUN&b=RUN: what changed from run a to run b (b: the latest run
@@ -203,7 +217,16 @@ func (s *Server) compare(w http.ResponseWriter, r *http.Request) {
 		}
 		pair[n] = lr
 	}
-	a, b := pair[0].set.Run(), pair[1].set.Run()
+	a, err := pair[0].whole(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	b, err := pair[1].whole(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	cmp, err := analysis.Compare(a, b, analysis.CompareOptions{Setting: q.Get("setting"), Content: q.Get("content")})
 	if err != nil {
 		s.fail(w, r, err)

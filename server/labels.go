@@ -15,7 +15,7 @@ func (s *Server) labelTable(w http.ResponseWriter, r *http.Request) {
 	lr, err := s.runs.get(r.Context(), r.URL.Query().Get("run"))
 	switch {
 	case err == nil:
-		writeJSON(w, http.StatusOK, labels.ForRun(&lr.set.Run().RunInfo))
+		writeJSON(w, http.StatusOK, labels.ForRun(lr.set.Info()))
 	case errors.Is(err, data.ErrNotFound) && r.URL.Query().Get("run") == "":
 		writeJSON(w, http.StatusOK, labels.ForRun(nil))
 	default:

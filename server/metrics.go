@@ -86,17 +86,22 @@ func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, "stemgap_http_request_seconds_total{method=%q,route=%q,status=%q} %g\n", k.method, k.route, k.status, s.metrics.requests[k].seconds)
 	}
 	s.metrics.mu.Unlock()
-	st := s.cache.Stats()
-	fmt.Fprintln(w, "# HELP stemgap_tile_cache_hits_total Tiles served from the encoded-tile cache.")
-	fmt.Fprintln(w, "# TYPE stemgap_tile_cache_hits_total counter")
-	fmt.Fprintf(w, "stemgap_tile_cache_hits_total %d\n", st.Hits)
-	fmt.Fprintln(w, "# HELP stemgap_tile_cache_misses_total Tiles encoded because the cache did not hold them.")
-	fmt.Fprintln(w, "# TYPE stemgap_tile_cache_misses_total counter")
-	fmt.Fprintf(w, "stemgap_tile_cache_misses_total %d\n", st.Misses)
-	fmt.Fprintln(w, "# HELP stemgap_tile_decompressions_total Tiles decompressed for clients that do not accept gzip (each once while cached).")
-	fmt.Fprintln(w, "# TYPE stemgap_tile_decompressions_total counter")
-	fmt.Fprintf(w, "stemgap_tile_decompressions_total %d\n", s.plain.decompressions())
-	fmt.Fprintln(w, "# HELP stemgap_tile_cache_bytes Bytes of encoded tiles held.")
-	fmt.Fprintln(w, "# TYPE stemgap_tile_cache_bytes gauge")
-	fmt.Fprintf(w, "stemgap_tile_cache_bytes %d\n", st.Bytes)
+	st, d := s.cache.Stats(), s.data.Stats()
+	for _, m := range []struct {
+		name, kind, help string
+		value            uint64
+	}{
+		{"stemgap_tile_cache_hits_total", "counter", "Tiles served from the encoded-tile cache.", st.Hits},
+		{"stemgap_tile_cache_misses_total", "counter", "Tiles encoded because the cache did not hold them.", st.Misses},
+		{"stemgap_tile_decompressions_total", "counter", "Tiles decompressed for clients that do not accept gzip (each once while cached).", s.plain.decompressions()},
+		{"stemgap_tile_cache_bytes", "gauge", "Bytes of encoded tiles held.", uint64(st.Bytes)},
+		{"stemgap_tile_cache_limit_bytes", "gauge", "The encoded-tile cache's budget (a quarter of serve --cache-mb).", uint64(st.Limit)},
+		{"stemgap_data_cache_bytes", "gauge", "Bytes of run data held: blocks and partitions read, and the levels aggregated from them.", uint64(d.Bytes)},
+		{"stemgap_data_cache_limit_bytes", "gauge", "The run-data cache's budget (three quarters of serve --cache-mb).", uint64(d.Limit)},
+		{"stemgap_data_cache_hits_total", "counter", "Run data found in the cache.", d.Hits},
+		{"stemgap_data_cache_misses_total", "counter", "Run data read from the store or aggregated because the cache did not hold it.", d.Misses},
+		{"stemgap_data_cache_evictions_total", "counter", "Run data dropped to keep to the budget.", d.Evictions},
+	} {
+		fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s %s\n%s %d\n", m.name, m.help, m.name, m.kind, m.name, m.value)
+	}
 }

@@ -63,7 +63,7 @@ func (s *Server) buildReport(r *http.Request) (*tractReport, error) {
 	if err != nil {
 		return nil, err
 	}
-	run := lr.set.Run()
+	run := lr.view()
 	idx := -1
 	for i := range run.Areas {
 		if run.Areas[i].ID == id {
@@ -76,7 +76,7 @@ func (s *Server) buildReport(r *http.Request) (*tractReport, error) {
 	}
 	a := &run.Areas[idx]
 	rep := &tractReport{
-		Provenance: export.ProvenanceFor(&run.RunInfo, settingParam(r)),
+		Provenance: export.ProvenanceFor(run.RunInfo, settingParam(r)),
 		Setting:    run.SettingOrDefault(settingParam(r)),
 		Area: reportArea{ID: a.ID, Name: a.Name, DemandVariable: run.Demand, Demand: export.Number(a.Demand), Need: export.Number(a.Need),
 			Urban: a.Urban, UrbanBasis: a.UrbanWhy, Cells: a.Cells},

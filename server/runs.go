@@ -5,42 +5,67 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"time"
 
+	"golang.org/x/sync/singleflight"
 	"stemgap/data"
 	"stemgap/tiles"
 )
 
-// runs loads runs from the store on first use and keeps them, each with its tile set, so that a
-// run's cells are read and aggregated once however many tiles are asked of it. The latest run is
-// pinned; besides it, the keep most recently used other runs stay. A run joins the cache only once it
-// has loaded, so requests for runs that do not exist evict nothing.
+// runs opens runs in the store on first use and keeps them, each with its tile set. Opening a run
+// reads its provenance, rollups and inputs only; its cells are read by the tiles and exports as
+// they need them, and what they decode is kept in the data cache. The latest run is pinned;
+// besides it, the keep most recently used other runs stay. A run joins the cache only once it has
+// loaded, so requests for runs that do not exist evict nothing. Once a run is loaded, serving a
+// cached tile of it asks nothing of the store.
 type runs struct {
 	store data.Store
 	cache *tiles.Cache
+	data  *tiles.DataCache
 	keep  int
 
-	mu      sync.Mutex
-	latest  string                // id of the newest run, as last resolved
-	loading map[string]*loadedRun // loads in flight, shared by the requests that wait on them
-	loaded  map[string]*loadedRun
-	recency []string // ids in loaded, most recent last
+	mu       sync.Mutex
+	latest   string                // id of the newest run, as last resolved
+	latestAt time.Time             // when it was
+	loading  map[string]*loadedRun // loads in flight, shared by the requests that wait on them
+	loaded   map[string]*loadedRun
+	recency  []string // ids in loaded, most recent last
+	asking   singleflight.Group
 }
+
+// latestFor is how long the latest run's id is taken as known: a new run is served within it,
+// and the store is asked at most once in it however many requests come.
+const latestFor = time.Second
 
 type loadedRun struct {
 	once sync.Once
 	set  *tiles.Set
-	// tables reads the run block by block, for exports. An evicted run's file is not closed
-	// here — a request may still be streaming from it — but by its finalizer.
+	// tables reads the run block by block, for tiles and exports. An evicted run's file is not
+	// closed here — a request may still be streaming from it — but by its finalizer.
 	tables data.RunTables
 	// inputs are the run's own — what it was computed from, whatever was loaded since — so that
 	// its tiles, exports and reports never change.
 	inputs *data.Inputs
 	err    error
 	invest investState // recommendations and scenarios (invest.go)
+
+	wholeOnce sync.Once
+	wholeRun  *data.Run
+	wholeErr  error
 }
 
-func newRuns(store data.Store, cache *tiles.Cache, keep int) *runs {
-	return &runs{store: store, cache: cache, keep: keep, loading: map[string]*loadedRun{}, loaded: map[string]*loadedRun{}}
+// whole reads the whole run, once, for what needs every cell at once — comparisons and
+// recommendations; tiles and exports read it piece by piece.
+func (lr *loadedRun) whole(ctx context.Context) (*data.Run, error) {
+	lr.wholeOnce.Do(func() {
+		// Reading must outlive the request that triggered it: others wait on it.
+		lr.wholeRun, lr.wholeErr = data.ReadRun(context.WithoutCancel(ctx), lr.tables)
+	})
+	return lr.wholeRun, lr.wholeErr
+}
+
+func newRuns(store data.Store, cache *tiles.Cache, dataCache *tiles.DataCache, keep int) *runs {
+	return &runs{store: store, cache: cache, data: dataCache, keep: keep, loading: map[string]*loadedRun{}, loaded: map[string]*loadedRun{}}
 }
 
 // resolve turns a requested run id ("" or "latest" for the newest) into a stored run's id.
@@ -51,17 +76,27 @@ func (r *runs) resolve(ctx context.Context, id string) (string, error) {
 		}
 		return id, nil
 	}
-	list, err := r.store.Runs(ctx)
-	if err != nil {
-		return "", err
-	}
-	if len(list) == 0 {
-		return "", fmt.Errorf("no analysis run yet (run stemgap analyze): %w", data.ErrNotFound)
-	}
 	r.mu.Lock()
-	r.latest = list[0].ID
+	if r.latest != "" && time.Since(r.latestAt) < latestFor {
+		id := r.latest
+		r.mu.Unlock()
+		return id, nil
+	}
 	r.mu.Unlock()
-	return list[0].ID, nil
+	v, err, _ := r.asking.Do("latest", func() (any, error) {
+		list, err := r.store.Runs(context.WithoutCancel(ctx))
+		if err != nil {
+			return "", err
+		}
+		if len(list) == 0 {
+			return "", fmt.Errorf("no analysis run yet (run stemgap analyze): %w", data.ErrNotFound)
+		}
+		r.mu.Lock()
+		r.latest, r.latestAt = list[0].ID, time.Now()
+		r.mu.Unlock()
+		return list[0].ID, nil
+	})
+	return v.(string), err
 }
 
 // get returns a run's tile set with the inputs it was drawn from.
@@ -82,25 +117,25 @@ func (r *runs) get(ctx context.Context, id string) (*loadedRun, error) {
 	lr.once.Do(func() {
 		// Loading must outlive the request that triggered it: other requests wait on it.
 		ctx := context.WithoutCancel(ctx)
-		if set, inputs, ok, err := r.loadDerived(ctx, id); ok {
-			lr.set, lr.inputs, lr.err = set, inputs, err
-			if err == nil {
-				lr.tables, lr.err = data.TablesOf(set.Run())
+		if run, inputs, ok, err := r.loadDerived(ctx, id); ok {
+			if lr.err = err; err != nil {
+				return
 			}
-			return
+			// A derived run is computed, not stored: it is held whole.
+			lr.inputs = inputs
+			lr.wholeOnce.Do(func() { lr.wholeRun = run })
+			if lr.tables, lr.err = data.TablesOf(run); lr.err != nil {
+				return
+			}
+		} else {
+			if lr.tables, lr.err = r.store.OpenRun(ctx, id); lr.err != nil {
+				return
+			}
+			if lr.inputs, lr.err = r.store.RunInputs(ctx, id); lr.err != nil {
+				return
+			}
 		}
-		if lr.tables, lr.err = r.store.OpenRun(ctx, id); lr.err != nil {
-			return
-		}
-		run, err := data.ReadRun(ctx, lr.tables)
-		if err != nil {
-			lr.err = err
-			return
-		}
-		if lr.inputs, lr.err = r.store.RunInputs(ctx, id); lr.err != nil {
-			return
-		}
-		lr.set = tiles.NewSet(run, lr.inputs.Areas, lr.inputs.Programs, r.cache)
+		lr.set = tiles.NewSet(lr.tables, lr.inputs.Areas, lr.inputs.Programs, r.cache, r.data)
 	})
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -139,4 +174,16 @@ func (r *runs) touch(id string) {
 		}
 		i++
 	}
+}
+
+// runView is what a loaded run answers without reading its cells: its provenance, rollups and
+// equity, named as a data.Run names them.
+type runView struct {
+	*data.RunInfo
+	Areas  []data.AreaResult
+	Equity []data.EquityRow
+}
+
+func (lr *loadedRun) view() runView {
+	return runView{RunInfo: lr.set.Info(), Areas: lr.tables.Areas(), Equity: lr.tables.Equity()}
 }

@@ -25,8 +25,10 @@ var webFiles embed.FS
 // Options configure the server.
 type Options struct {
 	Logger *slog.Logger
-	// TileCacheBytes bounds the encoded-tile cache.
-	TileCacheBytes int
+	// CacheBytes bounds what serving keeps in memory: a quarter for encoded tiles, the rest for
+	// the run data they are drawn from (a run's partitions, read and aggregated as tiles need
+	// them). Default 256 MiB.
+	CacheBytes int
 	// RequestTimeout bounds each request's work.
 	RequestTimeout time.Duration
 	// ExtraOrigins are origins beyond this server's that the map may fetch from and draw images
@@ -46,6 +48,7 @@ type Server struct {
 	store   data.Store
 	runs    *runs
 	cache   *tiles.Cache
+	data    *tiles.DataCache
 	plain   *plainTiles
 	log     *slog.Logger
 	metrics *metrics
@@ -64,13 +67,15 @@ func New(store data.Store, opt Options) *Server {
 	if opt.Logger == nil {
 		opt.Logger = slog.Default()
 	}
-	if opt.TileCacheBytes == 0 {
-		opt.TileCacheBytes = 256 << 20
+	if opt.CacheBytes == 0 {
+		opt.CacheBytes = 256 << 20
 	}
 	if opt.RequestTimeout == 0 {
 		opt.RequestTimeout = 60 * time.Second
 	}
-	cache := tiles.NewCache(opt.TileCacheBytes)
+	tileBytes := opt.CacheBytes / 4
+	cache := tiles.NewCache(tileBytes)
+	dataCache := tiles.NewDataCache(opt.CacheBytes - tileBytes)
 	static, err := fs.Sub(webFiles, "web")
 	if err != nil {
 		panic(err) // the embedded tree is fixed at build time
@@ -79,9 +84,9 @@ func New(store data.Store, opt Options) *Server {
 	if err != nil {
 		panic(err) // likewise
 	}
-	s := &Server{assets: web, basemap: opt.Basemap, store: store, runs: newRuns(store, cache, 2), cache: cache, log: opt.Logger, metrics: newMetrics(), timeout: opt.RequestTimeout}
+	s := &Server{assets: web, basemap: opt.Basemap, store: store, runs: newRuns(store, cache, dataCache, 2), cache: cache, data: dataCache, log: opt.Logger, metrics: newMetrics(), timeout: opt.RequestTimeout}
 	// Clients without gzip are few (scripts, some GIS tools): an eighth of the budget serves them.
-	s.plain = newPlainTiles(opt.TileCacheBytes / 8)
+	s.plain = newPlainTiles(tileBytes / 8)
 	s.csp = contentSecurityPolicy(s.origins("extra origin", opt.ExtraOrigins))
 	s.corsOrigins = s.origins("CORS origin", opt.CORSOrigins)
 	if opt.Token != "" {
@@ -113,18 +118,15 @@ func (s *Server) origins(what string, list []string) []string {
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
-// Warm loads the latest run and its finest cell level, so that the first visitor does not wait
-// for them.
+// Warm opens the latest run — its provenance, rollups and inputs; its cells stay in the store
+// until tiles ask for them — so that the first visitor does not wait for that.
 func (s *Server) Warm(ctx context.Context) error {
 	start := time.Now()
 	lr, err := s.runs.get(ctx, "")
 	if err != nil {
 		return err
 	}
-	if err := lr.set.Warm(); err != nil {
-		return err
-	}
-	s.log.Info("latest run ready", "run", lr.set.Run().ID, "took", time.Since(start).Round(time.Millisecond))
+	s.log.Info("latest run ready", "run", lr.set.Info().ID, "took", time.Since(start).Round(time.Millisecond))
 	return nil
 }
 

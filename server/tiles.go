@@ -60,7 +60,7 @@ func (s *Server) tile(w http.ResponseWriter, r *http.Request) {
 	}
 	h := fnv.New64a()
 	h.Write(body)
-	etag := fmt.Sprintf(`"%s-%x"`, lr.set.Run().ID, h.Sum64())
+	etag := fmt.Sprintf(`"%s-%x"`, lr.set.Info().ID, h.Sum64())
 	w.Header().Set("ETag", etag)
 	w.Header().Set("Cache-Control", cacheControl(r))
 	w.Header().Add("Vary", "Accept-Encoding")

@@ -61,7 +61,7 @@ func TestCountiesDissolveTractsIntoOutlines(t *testing.T) {
 func TestCountiesLayerSendsTractNumbersOnlyClose(t *testing.T) {
 	areas := syntheticCounties()
 	run := &data.Run{RunInfo: data.RunInfo{ID: "synthetic", SettingGroups: []data.SettingGroup{{Name: data.AllSettings}}, ContentAreas: []data.ContentArea{{Setting: data.AllSettings, Name: "all"}}}}
-	set := NewSet(run, areas, nil, nil)
+	set := NewSet(tablesOf(t, run), areas, nil, nil, NewDataCache(64<<20))
 	count := func(z maptile.Zoom) (lines, counties, tracts int) {
 		layers := decode(t, mustTile(t, set, LayerCounties, "all", maptile.At(orb.Point{-90.28, 38.61}, z)))
 		if len(layers) != 1 || layers[0].Version != 2 {

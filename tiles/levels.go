@@ -1,18 +1,19 @@
 package tiles
 
 import (
+	"context"
 	"fmt"
 	"math"
-	"sort"
+	"slices"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
 	"github.com/uber/h3-go/v4"
 	"stemgap/data"
-	"stemgap/geo"
 )
 
-// minCellResolution is the coarsest H3 resolution the cells layer aggregates to.
+// minCellResolution is the coarsest H3 resolution the cells layer aggregates to. It is finer than
+// the partitions (resolution 3), so every cell the layer draws lies within one partition.
 const minCellResolution = 4
 
 // resolutionForZoom picks the H3 resolution whose hexagons draw at a readable size (about 8–20
@@ -22,190 +23,239 @@ func resolutionForZoom(z maptile.Zoom, runRes int) int {
 	return max(minCellResolution, min(runRes, r))
 }
 
-// bucketZoom is the zoom at which a level's cells are filed: the first zoom that shows the level.
-func bucketZoom(res int) maptile.Zoom {
-	if res <= minCellResolution {
-		return 0
-	}
-	return maptile.Zoom(res + 3)
+// piece is what the tiles read and aggregate at once, only when a tile over it is asked for, and
+// keep in the data cache: at the run's own resolution a block, since its cells are drawn as they
+// are; below it a whole partition (an H3 resolution-3 cell), since every parent they draw lies
+// within one.
+type piece struct {
+	key    h3.Cell // the partition
+	blocks []int
+	bound  orb.Bound
+	cells  int
 }
 
-// level is the run's cells at one resolution: the run's own, or parents aggregated from them.
-// Every content area's figures are held column-wise, like the run's own table.
+// Units of pieces, for cache keys.
+const (
+	unitPartition = iota
+	unitBlock
+)
+
+// partitionsOf groups a run's blocks by partition, in the run's order.
+func partitionsOf(blocks []data.CellBlock) []piece {
+	var out []piece
+	index := map[h3.Cell]int{}
+	for b, block := range blocks {
+		i, ok := index[block.Partition]
+		if !ok {
+			i = len(out)
+			index[block.Partition] = i
+			out = append(out, piece{key: block.Partition, bound: block.Bound})
+		}
+		out[i].blocks = append(out[i].blocks, b)
+		out[i].bound = out[i].bound.Union(block.Bound)
+		out[i].cells += block.Len
+	}
+	return out
+}
+
+// blocksOf makes each block a piece of its own.
+func blocksOf(blocks []data.CellBlock) []piece {
+	out := make([]piece, len(blocks))
+	for b, block := range blocks {
+		out[b] = piece{key: block.Partition, blocks: []int{b}, bound: block.Bound, cells: block.Len}
+	}
+	return out
+}
+
+// pieces are the pieces the tiles read at a resolution, and their unit.
+func (s *Set) pieces(res int) ([]piece, int) {
+	if res == s.info.Resolution {
+		return s.blocks, unitBlock
+	}
+	return s.parts, unitPartition
+}
+
+// baseCells are a partition's cells at the run's resolution, in the run's order: what every level
+// of the partition is aggregated from.
+type baseCells struct {
+	cells  []h3.Cell
+	demand []float64 // NaN: no data
+	need   []float64
+	area   []int32
+}
+
+func (b *baseCells) size() int { return len(b.cells) * (8 + 8 + 8 + 4) }
+
+// level is one partition's cells at one resolution: the run's own, or parents aggregated from
+// them. Cell shapes are not kept: a tile computes those it draws, and finds its cells through
+// H3 itself (tileCells), so building a level touches no cell's boundary.
 type level struct {
 	res      int
-	cells    []h3.Cell
-	polygons []orb.Polygon
-	bounds   []orb.Bound
+	cells    []h3.Cell // sorted
 	demand   []float64 // NaN: no data
 	need     []float64
-	measures []levelMeasures // aligned with the run's content areas
-	buckets  map[maptile.Tile][]int32
-	zoom     maptile.Zoom
+	parentOf []int32   // each base cell's row here
+	weight   []float64 // demand with data, per row
 }
 
-// levelMeasures are one content area's figures at a level. Parents carry demand-weighted means,
-// unmet seats summed, and the share of their demand living in desert cells.
+func (lv *level) size() int { return len(lv.cells)*(8+8+8+8) + len(lv.parentOf)*4 }
+
+// levelMeasures are one series' figures at a level of a partition. Parents carry demand-weighted
+// means, unmet seats summed, and the share of their demand living in desert cells.
 type levelMeasures struct {
 	nearest, count, access, unmet, gap, desertShare []float64
 }
 
-// buildLevel aggregates the run's cells to resolution res (the run's own resolution copies them).
-func buildLevel(run *data.Run, res int) (*level, error) {
-	t := &run.Cells
-	n := t.Len()
-	lv := &level{res: res, zoom: bucketZoom(res)}
-	// parentOf maps each run cell to its row in the level.
-	parentOf := make([]int32, n)
-	if res == run.Resolution {
-		lv.cells = t.H3
-		for i := range parentOf {
-			parentOf[i] = int32(i)
+func (m *levelMeasures) size() int { return 6 * 8 * len(m.nearest) }
+
+// seriesSize is the bytes of one series' figures for a base cell.
+const seriesSize = 8*4 + 4 + 1
+
+// buildLevel aggregates a partition's base cells to resolution res; runRes copies them.
+func buildLevel(base *baseCells, res, runRes int) (*level, error) {
+	n := len(base.cells)
+	lv := &level{res: res, parentOf: make([]int32, n)}
+	if res == runRes {
+		lv.cells = base.cells
+		for i := range lv.parentOf {
+			lv.parentOf[i] = int32(i)
 		}
 	} else {
-		index := map[h3.Cell]int32{}
 		parents := make([]h3.Cell, n)
-		for i, c := range t.H3 {
+		for i, c := range base.cells {
 			p, err := c.Parent(res)
 			if err != nil {
 				return nil, fmt.Errorf("parent of %s at resolution %d: %w", c, res, err)
 			}
 			parents[i] = p
-			if _, ok := index[p]; !ok {
-				index[p] = 0
-				lv.cells = append(lv.cells, p)
-			}
 		}
-		sort.Slice(lv.cells, func(i, j int) bool { return lv.cells[i] < lv.cells[j] })
-		for k, p := range lv.cells {
-			index[p] = int32(k)
-		}
+		lv.cells = slices.Clone(parents)
+		slices.Sort(lv.cells)
+		lv.cells = slices.Compact(lv.cells)
 		for i, p := range parents {
-			parentOf[i] = index[p]
+			k, _ := slices.BinarySearch(lv.cells, p)
+			lv.parentOf[i] = int32(k)
 		}
 	}
 	m := len(lv.cells)
-	weight := make([]float64, m) // demand with data, per parent
-	known := make([]int, m)      // children with data
+	lv.weight = make([]float64, m)
+	known := make([]int, m) // children with data
 	lv.demand = fill(m, math.NaN())
 	for i := 0; i < n; i++ {
-		if d := t.Demand[i]; !math.IsNaN(d) {
-			k := parentOf[i]
+		if d := base.demand[i]; !math.IsNaN(d) {
+			k := lv.parentOf[i]
 			if known[k] == 0 {
 				lv.demand[k] = 0
 			}
 			lv.demand[k] += d
-			weight[k] += d
+			lv.weight[k] += d
 			known[k]++
 		}
 	}
-	// A parent whose children with data hold no one averages them plainly.
-	mean := func(values []float64, withData bool) []float64 {
-		sum, den := make([]float64, m), make([]float64, m)
-		for i := 0; i < n; i++ {
-			v := values[i]
-			if math.IsNaN(v) || math.IsInf(v, 0) || (withData && math.IsNaN(t.Demand[i])) {
-				continue
-			}
-			k := parentOf[i]
-			w := 1.0
-			if weight[k] > 0 {
-				if math.IsNaN(t.Demand[i]) {
-					continue
-				}
-				w = t.Demand[i]
-			}
-			sum[k] += w * v
-			den[k] += w
-		}
-		out := make([]float64, m)
-		for k := range out {
-			out[k] = math.NaN()
-			if den[k] > 0 {
-				out[k] = sum[k] / den[k]
-			}
-		}
-		return out
-	}
-	total := func(values []float64) []float64 {
-		out := fill(m, math.NaN())
-		for i := 0; i < n; i++ {
-			if v := values[i]; !math.IsNaN(v) {
-				k := parentOf[i]
-				if math.IsNaN(out[k]) {
-					out[k] = 0
-				}
-				out[k] += v
-			}
-		}
-		return out
-	}
-	lv.need = mean(t.Need, false)
-	for _, cm := range t.Measures {
-		count := make([]float64, n)
-		desert := make([]float64, n)
-		for i := 0; i < n; i++ {
-			count[i] = float64(cm.Count[i])
-			desert[i] = math.NaN()
-			if cm.Desert[i] != data.DesertNoData {
-				desert[i] = float64(cm.Desert[i])
-			}
-		}
-		lv.measures = append(lv.measures, levelMeasures{
-			nearest: mean(cm.Nearest, false), count: mean(count, false), access: mean(cm.Access, true),
-			unmet: total(cm.Unmet), gap: mean(cm.Gap, true), desertShare: mean(desert, true),
-		})
-	}
-	lv.polygons = make([]orb.Polygon, m)
-	lv.bounds = make([]orb.Bound, m)
-	lv.buckets = map[maptile.Tile][]int32{}
-	for k, c := range lv.cells {
-		poly, err := geo.CellPolygon(c)
-		if err != nil {
-			return nil, err
-		}
-		lv.polygons[k], lv.bounds[k] = poly, poly.Bound()
-		for _, tile := range tilesCovering(lv.bounds[k], lv.zoom) {
-			lv.buckets[tile] = append(lv.buckets[tile], int32(k))
-		}
-	}
+	lv.need = lv.mean(base, base.need, false)
 	return lv, nil
 }
 
-// inTile returns the level's cells whose bounds meet the (buffered) tile bound.
-func (lv *level) inTile(t maptile.Tile, bound orb.Bound) []int32 {
-	key := t
-	if t.Z > lv.zoom {
-		key = maptile.New(t.X>>(t.Z-lv.zoom), t.Y>>(t.Z-lv.zoom), lv.zoom)
+// mean is each row's demand-weighted mean of its children's values; withData leaves out children
+// without a demand figure. A row whose children with data hold no one averages them plainly.
+func (lv *level) mean(base *baseCells, values []float64, withData bool) []float64 {
+	m := len(lv.cells)
+	sum, den := make([]float64, m), make([]float64, m)
+	for i, v := range values {
+		if math.IsNaN(v) || math.IsInf(v, 0) || (withData && math.IsNaN(base.demand[i])) {
+			continue
+		}
+		k := lv.parentOf[i]
+		w := 1.0
+		if lv.weight[k] > 0 {
+			if math.IsNaN(base.demand[i]) {
+				continue
+			}
+			w = base.demand[i]
+		}
+		sum[k] += w * v
+		den[k] += w
 	}
-	var candidates []int32
-	if t.Z >= lv.zoom {
-		candidates = lv.buckets[key]
-	} else {
-		for _, tile := range tilesCovering(bound, lv.zoom) {
-			candidates = append(candidates, lv.buckets[tile]...)
+	out := make([]float64, m)
+	for k := range out {
+		out[k] = math.NaN()
+		if den[k] > 0 {
+			out[k] = sum[k] / den[k]
 		}
 	}
-	var out []int32
-	seen := map[int32]bool{}
-	for _, k := range candidates {
-		if lv.bounds[k].Intersects(bound) && !seen[k] {
-			seen[k] = true
-			out = append(out, k)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
 	return out
 }
 
-// tilesCovering lists the tiles at zoom z that a lon/lat bound touches.
-func tilesCovering(b orb.Bound, z maptile.Zoom) []maptile.Tile {
-	lo := maptile.At(orb.Point{b.Min[0], b.Max[1]}, z)
-	hi := maptile.At(orb.Point{b.Max[0], b.Min[1]}, z)
-	var out []maptile.Tile
-	for x := lo.X; x <= hi.X; x++ {
-		for y := lo.Y; y <= hi.Y; y++ {
-			out = append(out, maptile.New(x, y, z))
+// total is each row's sum of its children's values; NaN when none has one.
+func (lv *level) total(values []float64) []float64 {
+	out := fill(len(lv.cells), math.NaN())
+	for i, v := range values {
+		if !math.IsNaN(v) {
+			k := lv.parentOf[i]
+			if math.IsNaN(out[k]) {
+				out[k] = 0
+			}
+			out[k] += v
+		}
+	}
+	return out
+}
+
+// measuresOf aggregates one series' base figures to the level.
+func (lv *level) measuresOf(base *baseCells, cm *data.CellMeasures) *levelMeasures {
+	n := len(base.cells)
+	count := make([]float64, n)
+	desert := make([]float64, n)
+	for i := 0; i < n; i++ {
+		count[i] = float64(cm.Count[i])
+		desert[i] = math.NaN()
+		if cm.Desert[i] != data.DesertNoData {
+			desert[i] = float64(cm.Desert[i])
+		}
+	}
+	return &levelMeasures{
+		nearest: lv.mean(base, cm.Nearest, false), count: lv.mean(base, count, false), access: lv.mean(base, cm.Access, true),
+		unmet: lv.total(cm.Unmet), gap: lv.mean(base, cm.Gap, true), desertShare: lv.mean(base, desert, true),
+	}
+}
+
+// tileCells lists the cells at res whose hexagons may meet a tile's bound — a superset, each
+// checked against its own shape when drawn — or reports false when the bound holds more cells
+// than are worth listing (low zooms, where a partition's level is smaller than the tile's share
+// of the sphere and is better scanned whole).
+func tileCells(bound orb.Bound, res, atMost int) ([]h3.Cell, bool, error) {
+	area, err := h3.HexagonAreaAvgKm2(res)
+	if err != nil {
+		return nil, false, err
+	}
+	const kmPerDegree = 111.2
+	width := bound.Max[0] - bound.Min[0]
+	spanKm2 := width * kmPerDegree * math.Cos(bound.Center()[1]*math.Pi/180) * (bound.Max[1] - bound.Min[1]) * kmPerDegree
+	if width > 90 || spanKm2/area > float64(atMost) {
+		return nil, false, nil
+	}
+	loop := h3.GeoLoop{{Lat: bound.Min[1], Lng: bound.Min[0]}, {Lat: bound.Min[1], Lng: bound.Max[0]},
+		{Lat: bound.Max[1], Lng: bound.Max[0]}, {Lat: bound.Max[1], Lng: bound.Min[0]}}
+	cells, err := h3.PolygonToCellsExperimental(h3.GeoPolygon{GeoLoop: loop}, res, h3.ContainmentOverlappingBbox)
+	if err != nil {
+		return nil, false, err
+	}
+	slices.Sort(cells)
+	return cells, true, nil
+}
+
+// rowsOf finds the level's rows of the given cells (sorted), or all its rows when cells is nil.
+func (lv *level) rowsOf(cells []h3.Cell, listed bool) []int {
+	var out []int
+	if !listed {
+		for i := range lv.cells {
+			out = append(out, i)
+		}
+		return out
+	}
+	for _, c := range cells {
+		if i, ok := slices.BinarySearch(lv.cells, c); ok {
+			out = append(out, i)
 		}
 	}
 	return out
@@ -217,4 +267,107 @@ func fill(n int, v float64) []float64 {
 		out[i] = v
 	}
 	return out
+}
+
+// Cache kinds of what a set builds from a partition.
+const (
+	kindBase = iota
+	kindSeries
+	kindLevel
+	kindMeasures
+)
+
+// base reads a piece's cells.
+func (s *Set) base(ctx context.Context, unit, p int) (*baseCells, error) {
+	pc := s.piece(unit, p)
+	v, err := s.data.load(dataKey{run: s.info.ID, kind: kindBase, unit: unit, part: p}, func() (any, int, error) {
+		b := &baseCells{cells: make([]h3.Cell, 0, pc.cells), demand: make([]float64, 0, pc.cells),
+			need: make([]float64, 0, pc.cells), area: make([]int32, 0, pc.cells)}
+		for _, block := range pc.blocks {
+			t, err := s.tables.Cells(ctx, block, nil)
+			if err != nil {
+				return nil, 0, err
+			}
+			b.cells, b.demand = append(b.cells, t.H3...), append(b.demand, t.Demand...)
+			b.need, b.area = append(b.need, t.Need...), append(b.area, t.Area...)
+		}
+		return b, b.size(), nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*baseCells), nil
+}
+
+func (s *Set) piece(unit, p int) *piece {
+	if unit == unitBlock {
+		return &s.blocks[p]
+	}
+	return &s.parts[p]
+}
+
+// series reads one series' figures over a piece's cells.
+func (s *Set) series(ctx context.Context, unit, p, k int) (*data.CellMeasures, error) {
+	pc := s.piece(unit, p)
+	v, err := s.data.load(dataKey{run: s.info.ID, kind: kindSeries, unit: unit, part: p, series: k}, func() (any, int, error) {
+		n := pc.cells
+		m := &data.CellMeasures{Nearest: make([]float64, 0, n), Count: make([]int32, 0, n), Access: make([]float64, 0, n),
+			Unmet: make([]float64, 0, n), Gap: make([]float64, 0, n), Desert: make([]int8, 0, n)}
+		for _, block := range pc.blocks {
+			b, err := s.tables.Series(ctx, block, k)
+			if err != nil {
+				return nil, 0, err
+			}
+			m.Nearest, m.Count, m.Access = append(m.Nearest, b.Nearest...), append(m.Count, b.Count...), append(m.Access, b.Access...)
+			m.Unmet, m.Gap, m.Desert = append(m.Unmet, b.Unmet...), append(m.Gap, b.Gap...), append(m.Desert, b.Desert...)
+		}
+		return m, seriesSize * len(m.Nearest), nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*data.CellMeasures), nil
+}
+
+// level builds a piece's level at resolution res.
+func (s *Set) level(ctx context.Context, unit, p, res int) (*level, error) {
+	v, err := s.data.load(dataKey{run: s.info.ID, kind: kindLevel, unit: unit, part: p, res: res}, func() (any, int, error) {
+		base, err := s.base(ctx, unit, p)
+		if err != nil {
+			return nil, 0, err
+		}
+		lv, err := buildLevel(base, res, s.info.Resolution)
+		if err != nil {
+			return nil, 0, err
+		}
+		return lv, lv.size(), nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*level), nil
+}
+
+// measures aggregates a series over a piece's level at resolution res.
+func (s *Set) measures(ctx context.Context, unit, p, res, k int) (*level, *levelMeasures, error) {
+	lv, err := s.level(ctx, unit, p, res)
+	if err != nil {
+		return nil, nil, err
+	}
+	v, err := s.data.load(dataKey{run: s.info.ID, kind: kindMeasures, unit: unit, part: p, res: res, series: k}, func() (any, int, error) {
+		base, err := s.base(ctx, unit, p)
+		if err != nil {
+			return nil, 0, err
+		}
+		cm, err := s.series(ctx, unit, p, k)
+		if err != nil {
+			return nil, 0, err
+		}
+		m := lv.measuresOf(base, cm)
+		return m, m.size(), nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return lv, v.(*levelMeasures), nil
 }

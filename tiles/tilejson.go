@@ -5,8 +5,6 @@ import (
 	"strings"
 
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/geo"
-	"github.com/uber/h3-go/v4"
 	"stemgap/data"
 )
 
@@ -38,7 +36,7 @@ type VectorLayer struct {
 // TileJSON describes a layer for one setting group and content area. tileURL is the URL
 // template clients fetch tiles from, with {z}, {x} and {y} in it.
 func (s *Set) TileJSON(layer, setting, content, tileURL string) (TileJSON, error) {
-	k, group, err := s.series(setting, content)
+	k, group, err := s.seriesOf(setting, content)
 	if err != nil {
 		return TileJSON{}, err
 	}
@@ -47,7 +45,7 @@ func (s *Set) TileJSON(layer, setting, content, tileURL string) (TileJSON, error
 		return TileJSON{}, fmt.Errorf("%w %q (layers: %s)", ErrUnknownLayer, layer, strings.Join(Layers(), ", "))
 	}
 	b := s.bound()
-	r := s.run
+	r := s.info
 	return TileJSON{
 		TileJSON:    "3.0.0",
 		Name:        fmt.Sprintf("stemgap %s — %s, %s settings", layer, content, group.Name),
@@ -81,13 +79,13 @@ var layerDescription = map[string]string{
 }
 
 func (s *Set) fields(layer string) (map[string]string, bool) {
-	unit := s.run.AccessUnit
+	unit := s.info.AccessUnit
 	switch layer {
 	case LayerCells:
 		return map[string]string{
 			"h3": "String", "res": "Number: H3 resolution",
-			"demand": "Number: " + s.run.Demand + " in the cell (absent: no data)", "nodata": "Boolean: no figure for the demand variable",
-			"nearest": "Number: cost to the nearest program (" + s.run.CostUnit + ")", "count": "Number: programs within the catchment (below the run's resolution: the demand-weighted mean over the children, rounded)",
+			"demand": "Number: " + s.info.Demand + " in the cell (absent: no data)", "nodata": "Boolean: no figure for the demand variable",
+			"nearest": "Number: cost to the nearest program (" + s.info.CostUnit + ")", "count": "Number: programs within the catchment (below the run's resolution: the demand-weighted mean over the children, rounded)",
 			"access": "Number: " + unit, "unmet": "Number: unmet seats", "gap": "Number: 0–1 need-weighted gap score",
 			"desert": "Number: share of demand in desert cells (1 or 0 at the run's resolution)", "need": "Number: 0–1 need percentile",
 		}, true
@@ -107,20 +105,14 @@ func (s *Set) fields(layer string) (map[string]string, bool) {
 	return nil, false
 }
 
-// bound covers the run's cells: their centers, grown by two edge lengths so that the outer
-// halves of the edge cells fall inside.
+// bound covers the run's cells' hexagons.
 func (s *Set) bound() orb.Bound {
-	t := &s.run.Cells
-	if t.Len() == 0 {
+	if len(s.parts) == 0 {
 		return orb.Bound{Min: orb.Point{-180, -85}, Max: orb.Point{180, 85}}
 	}
-	b := orb.Bound{Min: orb.Point{t.Lng[0], t.Lat[0]}, Max: orb.Point{t.Lng[0], t.Lat[0]}}
-	for i := range t.Lat {
-		b = b.Extend(orb.Point{t.Lng[i], t.Lat[i]})
+	b := s.parts[0].bound
+	for _, p := range s.parts[1:] {
+		b = b.Union(p.bound)
 	}
-	edge, err := h3.HexagonEdgeLengthAvgKm(s.run.Resolution)
-	if err != nil {
-		return b
-	}
-	return geo.BoundPad(b, 2*edge*1000)
+	return b
 }

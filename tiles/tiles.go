@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"sync"
 
@@ -18,7 +19,9 @@ import (
 	"github.com/paulmach/orb/geojson"
 	"github.com/paulmach/orb/maptile"
 	"github.com/paulmach/orb/simplify"
+	"github.com/uber/h3-go/v4"
 	"stemgap/data"
+	"stemgap/geo"
 )
 
 // Layer names.
@@ -45,15 +48,19 @@ var (
 // strokes at tile edges join up.
 const tileBuffer = 64
 
-// Set serves the tiles of one run. Levels are aggregated once, on first use, and kept.
+// Set serves the tiles of one run. It reads the run's cells only where tiles are asked for, a
+// partition at a time, and keeps what it reads and aggregates in a DataCache shared by every set,
+// so that its memory follows the budget, not the region.
 type Set struct {
-	run      *data.Run
-	areas    []areaShape // aligned with run.Areas; nil geometry when the area is no longer stored
+	tables   data.RunTables
+	info     *data.RunInfo
+	results  []data.AreaResult
+	areas    []areaShape // aligned with results; nil geometry when the run's inputs lack the area
 	programs []data.Program
+	parts    []piece // one per partition
+	blocks   []piece // one per block
 	cache    *Cache
-
-	mu     sync.Mutex
-	levels map[int]*levelOnce
+	data     *DataCache
 
 	storedAreas  []data.Area
 	countiesOnce sync.Once
@@ -66,22 +73,18 @@ type areaShape struct {
 	bound    orb.Bound
 }
 
-type levelOnce struct {
-	once sync.Once
-	lv   *level
-	err  error
-}
-
-// NewSet prepares the tiles of a run. areas are the stored areas (matched to the run's by id),
-// programs the stored programs; cache may be shared between sets, or nil.
-func NewSet(run *data.Run, areas []data.Area, programs []data.Program, cache *Cache) *Set {
+// NewSet prepares the tiles of a run read through tables: areas are the run's inputs (matched to
+// its rollups by id), programs too. Both caches may be shared between sets; a nil tile cache
+// caches no tiles.
+func NewSet(tables data.RunTables, areas []data.Area, programs []data.Program, cache *Cache, dataCache *DataCache) *Set {
 	byID := make(map[string]orb.MultiPolygon, len(areas))
 	for _, a := range areas {
 		byID[a.ID] = a.Geometry
 	}
-	s := &Set{run: run, programs: programs, cache: cache, levels: map[int]*levelOnce{}, storedAreas: areas}
-	s.areas = make([]areaShape, len(run.Areas))
-	for i, a := range run.Areas {
+	s := &Set{tables: tables, info: tables.Info(), results: tables.Areas(), programs: programs, parts: partitionsOf(tables.Blocks()), blocks: blocksOf(tables.Blocks()),
+		cache: cache, data: dataCache, storedAreas: areas}
+	s.areas = make([]areaShape, len(s.results))
+	for i, a := range s.results {
 		if g, ok := byID[a.ID]; ok {
 			s.areas[i] = areaShape{geometry: g, bound: g.Bound()}
 		}
@@ -89,26 +92,14 @@ func NewSet(run *data.Run, areas []data.Area, programs []data.Program, cache *Ca
 	return s
 }
 
-// Run is the run the set serves.
-func (s *Set) Run() *data.Run { return s.run }
+// Info is the run the set serves.
+func (s *Set) Info() *data.RunInfo { return s.info }
 
-func (s *Set) level(res int) (*level, error) {
-	s.mu.Lock()
-	lo, ok := s.levels[res]
-	if !ok {
-		lo = &levelOnce{}
-		s.levels[res] = lo
-	}
-	s.mu.Unlock()
-	lo.once.Do(func() { lo.lv, lo.err = buildLevel(s.run, res) })
-	return lo.lv, lo.err
-}
+// Areas are the run's rollups.
+func (s *Set) Areas() []data.AreaResult { return s.results }
 
-// Warm builds the level at the run's own resolution, the one every close zoom needs.
-func (s *Set) Warm() error {
-	_, err := s.level(s.run.Resolution)
-	return err
-}
+// Tables reads the run the set serves.
+func (s *Set) Tables() data.RunTables { return s.tables }
 
 // CheckTile rejects a tile address that does not exist.
 func CheckTile(z, x, y int) (maptile.Tile, error) {
@@ -122,53 +113,52 @@ func CheckTile(z, x, y int) (maptile.Tile, error) {
 	return maptile.New(uint32(x), uint32(y), maptile.Zoom(z)), nil
 }
 
-// series finds a setting group and content area of the run; the empty setting is the run's
+// seriesOf finds a setting group and content area of the run; the empty setting is the run's
 // default group.
-func (s *Set) series(setting, content string) (int, data.SettingGroup, error) {
-	k, err := s.run.CheckSeries(setting, content)
+func (s *Set) seriesOf(setting, content string) (int, data.SettingGroup, error) {
+	k, err := s.info.CheckSeries(setting, content)
 	if err != nil {
 		return -1, data.SettingGroup{}, fmt.Errorf("%w: %v", ErrUnknownContent, err)
 	}
-	group, _ := s.run.SettingGroup(s.run.ContentAreas[k].Setting)
+	group, _ := s.info.SettingGroup(s.info.ContentAreas[k].Setting)
 	return k, group, nil
 }
 
 // Tile returns the gzip-compressed MVT for a layer, setting group, content area and tile; an
 // empty slice means an empty tile. The empty setting is the run's default group.
 func (s *Set) Tile(ctx context.Context, layer, setting, content string, t maptile.Tile) ([]byte, error) {
-	k, group, err := s.series(setting, content)
+	k, group, err := s.seriesOf(setting, content)
 	if err != nil {
 		return nil, err
 	}
-	key := CacheKey{Run: s.run.ID, Layer: layer, Setting: group.Name, Content: content, Tile: t}
-	if b, ok := s.cache.Get(key); ok {
-		return b, nil
-	}
-	var fc *geojson.FeatureCollection
-	switch layer {
-	case LayerCells:
-		fc, err = s.cellFeatures(k, t)
-	case LayerTracts:
-		fc = s.tractFeatures(k, t)
-	case LayerPrograms:
-		fc = s.programFeatures(group, content, t)
-	case LayerCounties:
-		fc = s.countyFeatures(t)
-	default:
+	if !slices.Contains(Layers(), layer) {
 		return nil, fmt.Errorf("%w %q (layers: %s)", ErrUnknownLayer, layer, strings.Join(Layers(), ", "))
 	}
-	if err != nil {
-		return nil, err
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	b, err := encode(layer, fc, t)
-	if err != nil {
-		return nil, fmt.Errorf("encode %s tile %d/%d/%d: %w", layer, t.Z, t.X, t.Y, err)
-	}
-	s.cache.Put(key, b)
-	return b, nil
+	key := CacheKey{Run: s.info.ID, Layer: layer, Setting: group.Name, Content: content, Tile: t}
+	// Encoding is shared by every request for the tile, so it must outlive the one that began it.
+	ctx = context.WithoutCancel(ctx)
+	return s.cache.load(key, func() ([]byte, error) {
+		var fc *geojson.FeatureCollection
+		var err error
+		switch layer {
+		case LayerCells:
+			fc, err = s.cellFeatures(ctx, k, t)
+		case LayerTracts:
+			fc = s.tractFeatures(k, t)
+		case LayerPrograms:
+			fc = s.programFeatures(group, content, t)
+		case LayerCounties:
+			fc = s.countyFeatures(t)
+		}
+		if err != nil {
+			return nil, err
+		}
+		b, err := encode(layer, fc, t)
+		if err != nil {
+			return nil, fmt.Errorf("encode %s tile %d/%d/%d: %w", layer, t.Z, t.X, t.Y, err)
+		}
+		return b, nil
+	})
 }
 
 // bufferedBound is the tile's lon/lat bound grown by the tile buffer.
@@ -176,16 +166,47 @@ func bufferedBound(t maptile.Tile) orb.Bound {
 	return t.Bound(float64(tileBuffer) / mvt.DefaultExtent)
 }
 
-func (s *Set) cellFeatures(k int, t maptile.Tile) (*geojson.FeatureCollection, error) {
-	lv, err := s.level(resolutionForZoom(t.Z, s.run.Resolution))
-	if err != nil {
-		return nil, err
-	}
+// cellFeatures draws the cells of every piece the tile meets, each piece's level and series read
+// and aggregated on first use.
+func (s *Set) cellFeatures(ctx context.Context, k int, t maptile.Tile) (*geojson.FeatureCollection, error) {
+	bound := bufferedBound(t)
+	res := resolutionForZoom(t.Z, s.info.Resolution)
 	fc := geojson.NewFeatureCollection()
-	m := lv.measures[k]
-	for _, i := range lv.inTile(t, bufferedBound(t)) {
-		// Encoding projects geometry in place: hand it a copy, never the level's own rings.
-		f := geojson.NewFeature(lv.polygons[i].Clone())
+	var cells []h3.Cell
+	listed, looked := false, false
+	pieces, unit := s.pieces(res)
+	for p := range pieces {
+		if !pieces[p].bound.Intersects(bound) {
+			continue
+		}
+		lv, m, err := s.measures(ctx, unit, p, res, k)
+		if err != nil {
+			return nil, err
+		}
+		if !looked {
+			if cells, listed, err = tileCells(bound, res, 4*len(lv.cells)); err != nil {
+				return nil, err
+			}
+			looked = true
+		}
+		if err := appendCells(fc, lv, m, lv.rowsOf(cells, listed), bound); err != nil {
+			return nil, err
+		}
+	}
+	return fc, nil
+}
+
+// appendCells adds the level's rows whose hexagons meet the tile's bound.
+func appendCells(fc *geojson.FeatureCollection, lv *level, m *levelMeasures, rows []int, bound orb.Bound) error {
+	for _, i := range rows {
+		poly, err := geo.CellPolygon(lv.cells[i])
+		if err != nil {
+			return err
+		}
+		if !poly.Bound().Intersects(bound) {
+			continue
+		}
+		f := geojson.NewFeature(poly)
 		p := f.Properties
 		p["h3"] = lv.cells[i].String()
 		p["res"] = lv.res
@@ -205,13 +226,13 @@ func (s *Set) cellFeatures(k int, t maptile.Tile) (*geojson.FeatureCollection, e
 		}
 		fc.Append(f)
 	}
-	return fc, nil
+	return nil
 }
 
 func (s *Set) tractFeatures(k int, t maptile.Tile) *geojson.FeatureCollection {
 	bound := bufferedBound(t)
 	fc := geojson.NewFeatureCollection()
-	for i, a := range s.run.Areas {
+	for i, a := range s.results {
 		shape := s.areas[i]
 		if shape.geometry == nil || !shape.bound.Intersects(bound) {
 			continue

@@ -66,7 +66,7 @@ func decode(t *testing.T, b []byte) mvt.Layers {
 
 func TestCellTilesDecodeWithMeasures(t *testing.T) {
 	run, areas, programs := syntheticRun(t)
-	set := NewSet(run, areas, programs, NewCache(1<<20))
+	set := NewSet(tablesOf(t, run), areas, programs, NewCache(1<<20), NewDataCache(64<<20))
 	center := orb.Point{-90.22, 38.64}
 	for z := maptile.Zoom(11); z <= 14; z++ {
 		tile := maptile.At(center, z)
@@ -124,13 +124,34 @@ func mustSeriesTile(t *testing.T, set *Set, layer, setting, content string, tile
 	return b
 }
 
-func TestParentsSumDemandAndWeighAccess(t *testing.T) {
-	run, _, _ := syntheticRun(t)
-	lv, err := buildLevel(run, run.Resolution-2)
+func tablesOf(t testing.TB, run *data.Run) data.RunTables {
+	t.Helper()
+	tables, err := data.TablesOf(run)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return tables
+}
+
+// parentLevel is every partition's level at res, joined, with one series' figures.
+func parentLevel(t *testing.T, set *Set, res, k int) (*level, *levelMeasures) {
+	t.Helper()
+	all, allM := &level{res: res}, &levelMeasures{}
+	for p := range set.parts {
+		lv, m, err := set.measures(context.Background(), unitPartition, p, res, k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all.cells, all.demand = append(all.cells, lv.cells...), append(all.demand, lv.demand...)
+		allM.access = append(allM.access, m.access...)
+	}
+	return all, allM
+}
+
+func TestParentsSumDemandAndWeighAccess(t *testing.T) {
+	run, areas, programs := syntheticRun(t)
 	k := run.SeriesIndex(data.AllSettings, "all")
+	lv, m := parentLevel(t, NewSet(tablesOf(t, run), areas, programs, nil, NewDataCache(64<<20)), run.Resolution-2, k)
 	// Brute force: group the run's cells by parent and recompute.
 	type sums struct{ demand, weighted, n float64 }
 	byParent := map[string]*sums{}
@@ -161,8 +182,8 @@ func TestParentsSumDemandAndWeighAccess(t *testing.T) {
 		if math.Abs(lv.demand[i]-s.demand) > 1e-9 {
 			t.Errorf("parent %s demand %v, children sum %v", c, lv.demand[i], s.demand)
 		}
-		if s.demand > 0 && math.Abs(lv.measures[k].access[i]-s.weighted/s.demand) > 1e-9 {
-			t.Errorf("parent %s access %v, demand-weighted mean %v", c, lv.measures[k].access[i], s.weighted/s.demand)
+		if s.demand > 0 && math.Abs(m.access[i]-s.weighted/s.demand) > 1e-9 {
+			t.Errorf("parent %s access %v, demand-weighted mean %v", c, m.access[i], s.weighted/s.demand)
 		}
 		checked++
 	}
@@ -173,7 +194,7 @@ func TestParentsSumDemandAndWeighAccess(t *testing.T) {
 
 func TestTractAndProgramLayers(t *testing.T) {
 	run, areas, programs := syntheticRun(t)
-	set := NewSet(run, areas, programs, nil)
+	set := NewSet(tablesOf(t, run), areas, programs, nil, NewDataCache(64<<20))
 	tile := maptile.At(orb.Point{-90.22, 38.64}, 12)
 	tracts := decode(t, mustTile(t, set, LayerTracts, "math", tile))
 	if len(tracts) != 1 || tracts[0].Name != LayerTracts || len(tracts[0].Features) != 16 {
@@ -203,7 +224,7 @@ func TestTractAndProgramLayers(t *testing.T) {
 
 func TestBadRequestsAreErrors(t *testing.T) {
 	run, areas, programs := syntheticRun(t)
-	set := NewSet(run, areas, programs, nil)
+	set := NewSet(tablesOf(t, run), areas, programs, nil, NewDataCache(64<<20))
 	tile := maptile.New(0, 0, 0)
 	if _, err := set.Tile(context.Background(), "roads", "", "all", tile); !errors.Is(err, ErrUnknownLayer) {
 		t.Errorf("unknown layer: %v", err)
@@ -237,7 +258,7 @@ func TestCacheEvictsLeastRecentlyUsed(t *testing.T) {
 	if _, ok := c.Get(key(1)); !ok {
 		t.Error("a recently used tile was evicted")
 	}
-	if st := c.Stats(); st.Bytes != 8 || st.Tiles != 2 {
+	if st := c.Stats(); st.Bytes != 8 || st.Entries != 2 || st.Evictions != 1 {
 		t.Errorf("stats %+v", st)
 	}
 }
@@ -258,7 +279,7 @@ func benchmarkTile(b *testing.B, set *Set, tile maptile.Tile) {
 // BenchmarkEncodeCellsZ12 encodes a z12 cells tile over the synthetic region.
 func BenchmarkEncodeCellsZ12(b *testing.B) {
 	run, areas, programs := syntheticRun(b)
-	benchmarkTile(b, NewSet(run, areas, programs, nil), maptile.At(orb.Point{-90.22, 38.64}, 12))
+	benchmarkTile(b, NewSet(tablesOf(b, run), areas, programs, nil, NewDataCache(64<<20)), maptile.At(orb.Point{-90.22, 38.64}, 12))
 }
 
 // BenchmarkEncodeCellsZ12StLouis encodes the z12 cells tile over downtown St. Louis from the
@@ -273,5 +294,5 @@ func BenchmarkEncodeCellsZ12StLouis(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	benchmarkTile(b, NewSet(run, l.Areas, l.Programs, nil), maptile.At(orb.Point{-90.1994, 38.6270}, 12))
+	benchmarkTile(b, NewSet(tablesOf(b, run), l.Areas, l.Programs, nil, NewDataCache(64<<20)), maptile.At(orb.Point{-90.1994, 38.6270}, 12))
 }

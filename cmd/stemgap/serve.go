@@ -45,6 +45,7 @@ type serveFlags struct {
 	tokenFile   string
 	basemap     string
 	pmtiles     string
+	cacheMB     int
 }
 
 func registerServeFlags(fs *flag.FlagSet) *serveFlags {
@@ -54,6 +55,7 @@ func registerServeFlags(fs *flag.FlagSet) *serveFlags {
 	fs.StringVar(&sf.basemap, "basemap", "", "URL of a MapLibre style to draw beneath the data (a hosted OpenFreeMap, Protomaps or MapTiler style); its origin is allowed by the page's CSP")
 	fs.StringVar(&sf.pmtiles, "basemap-pmtiles", "", "a regional vector basemap in PMTiles v3 (Protomaps schema, e.g. cut with pmtiles extract), served by stemgap and drawn with the Protomaps style")
 	fs.StringVar(&sf.tokenFile, "token-file", "", "file holding the bearer token that writing endpoints require (else $STEMGAP_TOKEN; without either, writing is off)")
+	fs.IntVar(&sf.cacheMB, "cache-mb", 256, "MiB of memory for encoded tiles (a quarter) and the run data they are drawn from (the rest); /metrics shows their use")
 	return sf
 }
 
@@ -62,7 +64,10 @@ const minTokenBytes = 16
 
 // options checks the flags and turns them into the server's options.
 func (sf *serveFlags) options(log *slog.Logger) (server.Options, error) {
-	opt := server.Options{Logger: log, Token: os.Getenv("STEMGAP_TOKEN")}
+	if sf.cacheMB < 16 {
+		return server.Options{}, usagef("--cache-mb %d: want at least 16", sf.cacheMB)
+	}
+	opt := server.Options{Logger: log, Token: os.Getenv("STEMGAP_TOKEN"), CacheBytes: sf.cacheMB << 20}
 	for _, raw := range sf.corsOrigins {
 		if raw == "*" {
 			opt.CORSOrigins = append(opt.CORSOrigins, raw)

@@ -480,12 +480,7 @@ const (
 )
 
 func (s *Store) Run(ctx context.Context, id string) (*data.Run, error) {
-	t, err := s.OpenRun(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	defer t.Close()
-	return data.ReadRun(ctx, t)
+	return data.LoadRun(ctx, s.OpenRun, id)
 }
 
 // OpenRun opens a run's file and reads its footer; its cells are read block by block as asked.

@@ -215,21 +215,29 @@ func scanRunInfo(row pgx.Row) (data.RunInfo, error) {
 	return r, err
 }
 
-func (s *Store) contentAreas(ctx context.Context, runID string) ([]data.ContentArea, error) {
-	rows, err := s.pool.Query(ctx, `SELECT setting, name, programs, too_few, min_programs, mean_access, target, demand_total,
-		desert_demand, desert_share, desert_areas FROM run_content_areas WHERE run_id = $1 ORDER BY idx`, runID)
+// contentAreas reads the series of the runs named (all runs for nil), by run id.
+func (s *Store) contentAreas(ctx context.Context, runIDs []string) (map[string][]data.ContentArea, error) {
+	rows, err := s.pool.Query(ctx, `SELECT run_id, setting, name, programs, too_few, min_programs, mean_access, target, demand_total,
+		desert_demand, desert_share, desert_areas FROM run_content_areas WHERE $1::text[] IS NULL OR run_id = ANY($1) ORDER BY run_id, idx`, runIDs)
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (data.ContentArea, error) {
+	defer rows.Close()
+	out := map[string][]data.ContentArea{}
+	for rows.Next() {
+		var id string
 		var c data.ContentArea
-		err := row.Scan(&c.Setting, &c.Name, &c.Programs, &c.TooFew, &c.MinPrograms, &c.MeanAccess, &c.Target, &c.DemandTotal,
-			&c.DesertYouth, &c.DesertShare, &c.DesertAreas)
-		return c, err
-	})
+		if err := rows.Scan(&id, &c.Setting, &c.Name, &c.Programs, &c.TooFew, &c.MinPrograms, &c.MeanAccess, &c.Target, &c.DemandTotal,
+			&c.DesertYouth, &c.DesertShare, &c.DesertAreas); err != nil {
+			return nil, err
+		}
+		out[id] = append(out[id], c)
+	}
+	return out, rows.Err()
 }
 
-// Runs lists runs newest first, without their tables.
+// Runs lists runs newest first, without their tables, in two queries however many there are:
+// the server asks for the latest every second while it serves.
 func (s *Store) Runs(ctx context.Context) ([]data.RunInfo, error) {
 	rows, err := s.pool.Query(ctx, "SELECT "+runColumns+" FROM analysis_runs ORDER BY created_at DESC, id")
 	if err != nil {
@@ -239,22 +247,19 @@ func (s *Store) Runs(ctx context.Context) ([]data.RunInfo, error) {
 	if err != nil {
 		return nil, err
 	}
+	series, err := s.contentAreas(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
 	for i := range list {
-		if list[i].ContentAreas, err = s.contentAreas(ctx, list[i].ID); err != nil {
-			return nil, err
-		}
+		list[i].ContentAreas = series[list[i].ID]
 	}
 	return list, nil
 }
 
 // Run loads a whole run; the empty id means the latest.
 func (s *Store) Run(ctx context.Context, id string) (*data.Run, error) {
-	t, err := s.OpenRun(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	defer t.Close()
-	return data.ReadRun(ctx, t)
+	return data.LoadRun(ctx, s.OpenRun, id)
 }
 
 // legacyRun assembles a run stored before run_files from its tables.
@@ -272,9 +277,11 @@ func (s *Store) legacyRun(ctx context.Context, id string) (*data.Run, error) {
 		return nil, err
 	}
 	run := &data.Run{RunInfo: info}
-	if run.ContentAreas, err = s.contentAreas(ctx, run.ID); err != nil {
+	series, err := s.contentAreas(ctx, []string{run.ID})
+	if err != nil {
 		return nil, err
 	}
+	run.ContentAreas = series[run.ID]
 	if run.Equity, err = s.equity(ctx, run.ID); err != nil {
 		return nil, err
 	}

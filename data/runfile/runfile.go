@@ -108,19 +108,15 @@ func Write(w io.Writer, run *data.Run) error {
 	if err != nil {
 		return err
 	}
-	enc, err := zstd.NewWriter(nil, zstd.WithEncoderConcurrency(1))
+	if err := checkTable(run); err != nil {
+		return err
+	}
+	cw, enc, err := startFile(w)
 	if err != nil {
 		return err
 	}
 	defer enc.Close()
-	cw := &countingWriter{w: w}
-	if _, err := io.WriteString(cw, magic); err != nil {
-		return err
-	}
 	foot := footer{Info: run.RunInfo, Areas: run.Areas, Equity: run.Equity}
-	if err := checkTable(run); err != nil {
-		return err
-	}
 	// Encode a window of blocks at once, then write them in order.
 	window := runtime.GOMAXPROCS(0)
 	for lo := 0; lo < len(blocks); lo += window {
@@ -150,6 +146,21 @@ func Write(w io.Writer, run *data.Run) error {
 		}
 	}
 	return writeFooter(cw, enc, &foot)
+}
+
+// startFile writes the header and gives the counting writer and the encoder a file is written
+// with.
+func startFile(w io.Writer) (*countingWriter, *zstd.Encoder, error) {
+	enc, err := zstd.NewWriter(nil, zstd.WithEncoderConcurrency(1))
+	if err != nil {
+		return nil, nil, err
+	}
+	cw := &countingWriter{w: w}
+	if _, err := io.WriteString(cw, magic); err != nil {
+		enc.Close()
+		return nil, nil, err
+	}
+	return cw, enc, nil
 }
 
 // checkTable rejects a table whose columns disagree in length with its cells.
@@ -588,40 +599,60 @@ func (r *Reader) Cells(ctx context.Context, block int, series []int) (*data.Cell
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		if k < 0 || k >= len(t.Measures) {
-			return nil, fmt.Errorf("run %s has no series %d", r.foot.Info.ID, k)
-		}
-		m := &t.Measures[k]
-		if m.Nearest, err = br.float64s(seriesColumn(k, measureNearest)); err != nil {
+		if t.Measures[k], err = br.series(k); err != nil {
 			return nil, err
-		}
-		if m.Access, err = br.float64s(seriesColumn(k, measureAccess)); err != nil {
-			return nil, err
-		}
-		if m.Unmet, err = br.float64s(seriesColumn(k, measureUnmet)); err != nil {
-			return nil, err
-		}
-		if m.Gap, err = br.float64s(seriesColumn(k, measureGap)); err != nil {
-			return nil, err
-		}
-		counts, err := br.varints(seriesColumn(k, measureCount))
-		if err != nil {
-			return nil, err
-		}
-		m.Count = make([]int32, n)
-		for i, c := range counts {
-			m.Count[i] = int32(c)
-		}
-		deserts, err := br.bytes(seriesColumn(k, measureDesert))
-		if err != nil {
-			return nil, err
-		}
-		m.Desert = make([]int8, n)
-		for i, d := range deserts {
-			m.Desert[i] = int8(d)
 		}
 	}
 	return t, nil
+}
+
+// Series reads one series' figures of one block.
+func (r *Reader) Series(ctx context.Context, block, k int) (*data.CellMeasures, error) {
+	if block < 0 || block >= len(r.foot.Blocks) {
+		return nil, fmt.Errorf("run %s has no block %d", r.foot.Info.ID, block)
+	}
+	br := &blockReader{r: r, meta: &r.foot.Blocks[block], floats: map[int][]float64{}}
+	m, err := br.series(k)
+	if err != nil {
+		return nil, err
+	}
+	return &m, nil
+}
+
+func (br *blockReader) series(k int) (m data.CellMeasures, err error) {
+	if k < 0 || k >= len(br.r.foot.Info.ContentAreas) {
+		return m, fmt.Errorf("run %s has no series %d", br.r.foot.Info.ID, k)
+	}
+	n := br.meta.Len
+	if m.Nearest, err = br.float64s(seriesColumn(k, measureNearest)); err != nil {
+		return m, err
+	}
+	if m.Access, err = br.float64s(seriesColumn(k, measureAccess)); err != nil {
+		return m, err
+	}
+	if m.Unmet, err = br.float64s(seriesColumn(k, measureUnmet)); err != nil {
+		return m, err
+	}
+	if m.Gap, err = br.float64s(seriesColumn(k, measureGap)); err != nil {
+		return m, err
+	}
+	counts, err := br.varints(seriesColumn(k, measureCount))
+	if err != nil {
+		return m, err
+	}
+	m.Count = make([]int32, n)
+	for i, c := range counts {
+		m.Count[i] = int32(c)
+	}
+	deserts, err := br.bytes(seriesColumn(k, measureDesert))
+	if err != nil {
+		return m, err
+	}
+	m.Desert = make([]int8, n)
+	for i, d := range deserts {
+		m.Desert[i] = int8(d)
+	}
+	return m, nil
 }
 
 // Merge joins run files written for parts of one run — each holding the cells of some of its
@@ -630,15 +661,11 @@ func (r *Reader) Cells(ctx context.Context, block int, series []int) (*data.Cell
 // rollups and equity come from run (its cell table is not read); the parts' cells follow one
 // another in the order given, and their area indexes must already be the whole run's.
 func Merge(w io.Writer, run *data.Run, parts ...*Reader) error {
-	enc, err := zstd.NewWriter(nil, zstd.WithEncoderConcurrency(1))
+	cw, enc, err := startFile(w)
 	if err != nil {
 		return err
 	}
 	defer enc.Close()
-	cw := &countingWriter{w: w}
-	if _, err := io.WriteString(cw, magic); err != nil {
-		return err
-	}
 	foot := footer{Info: run.RunInfo, Areas: run.Areas, Equity: run.Equity}
 	seen := map[uint64]int{}
 	rows := 0

@@ -1,0 +1,113 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"stemgap/data"
+)
+
+// storeCalls counts every call a server makes to its store, and to the runs it opens.
+type storeCalls struct {
+	data.Store
+	calls, lists atomic.Int64
+}
+
+// Runs is counted apart: the latest run's id is asked for at most once in latestFor.
+func (s *storeCalls) Runs(ctx context.Context) ([]data.RunInfo, error) {
+	s.lists.Add(1)
+	return s.Store.Runs(ctx)
+}
+
+func (s *storeCalls) OpenRun(ctx context.Context, id string) (data.RunTables, error) {
+	s.calls.Add(1)
+	t, err := s.Store.OpenRun(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return &tableCalls{RunTables: t, calls: &s.calls}, nil
+}
+
+func (s *storeCalls) RunInputs(ctx context.Context, id string) (*data.Inputs, error) {
+	s.calls.Add(1)
+	return s.Store.RunInputs(ctx, id)
+}
+
+type tableCalls struct {
+	data.RunTables
+	calls *atomic.Int64
+}
+
+func (t *tableCalls) Cells(ctx context.Context, b int, series []int) (*data.CellTable, error) {
+	t.calls.Add(1)
+	return t.RunTables.Cells(ctx, b, series)
+}
+
+func (t *tableCalls) Series(ctx context.Context, b, k int) (*data.CellMeasures, error) {
+	t.calls.Add(1)
+	return t.RunTables.Series(ctx, b, k)
+}
+
+// Issue 11: the PostGIS server made about three database transactions for every tile, even a
+// cached one. Once a tile has been drawn, asking for it again by run id asks nothing of the
+// store, and as the latest run only which run is the latest, at most once a second.
+func TestCachedTilesAskNothingOfTheStore(t *testing.T) {
+	base, run, _ := syntheticStore(t)
+	store := &storeCalls{Store: base}
+	srv := serveStore(t, store, Options{})
+	for _, q := range []string{"", "&run=" + run.ID} {
+		url := srv.URL + tilePath("cells") + q
+		if resp, body := do(t, http.MethodGet, url, "Accept-Encoding", "gzip"); resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s: %d %s", url, resp.StatusCode, body)
+		}
+		before, lists := store.calls.Load(), store.lists.Load()
+		start := time.Now()
+		for i := 0; i < 20; i++ {
+			if resp, _ := do(t, http.MethodGet, url, "Accept-Encoding", "gzip"); resp.StatusCode != http.StatusOK {
+				t.Fatalf("%s: %d", url, resp.StatusCode)
+			}
+		}
+		seconds := int64(time.Since(start)/latestFor) + 1
+		if n := store.calls.Load() - before; n != 0 {
+			t.Errorf("20 cached tiles (%s) made %d calls to the store", url, n)
+		}
+		if n := store.lists.Load() - lists; n > seconds || q != "" && n > 0 {
+			t.Errorf("20 cached tiles (%s) over %d seconds listed the runs %d times", url, seconds, n)
+		}
+	}
+}
+
+// /metrics shows both caches' use against their budgets, which serve's --cache-mb sets.
+func TestMetricsShowTheCacheBudget(t *testing.T) {
+	base, _, _ := syntheticStore(t)
+	srv := serveStore(t, base, Options{CacheBytes: 64 << 20})
+	do(t, http.MethodGet, srv.URL+tilePath("cells"), "Accept-Encoding", "gzip")
+	_, body := do(t, http.MethodGet, srv.URL+"/metrics")
+	metric := func(name string) float64 {
+		for _, line := range strings.Split(string(body), "\n") {
+			if v, ok := strings.CutPrefix(line, name+" "); ok {
+				f, err := strconv.ParseFloat(v, 64)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return f
+			}
+		}
+		t.Fatalf("no %s in /metrics", name)
+		return 0
+	}
+	if metric("stemgap_tile_cache_limit_bytes") != 16<<20 || metric("stemgap_data_cache_limit_bytes") != 48<<20 {
+		t.Error("the budgets shown are not a quarter and three quarters of 64 MiB")
+	}
+	if b := metric("stemgap_data_cache_bytes"); b <= 0 || b > 48<<20 {
+		t.Errorf("run data held after a tile: %v bytes", b)
+	}
+	if metric("stemgap_tile_cache_bytes") <= 0 || metric("stemgap_data_cache_misses_total") == 0 {
+		t.Error("the tile drawn is not counted")
+	}
+}
