@@ -1,7 +1,11 @@
 package server
 
 import (
+	"bytes"
 	"context"
+	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -9,7 +13,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/maptile"
 	"stemgap/data"
+	"stemgap/data/postgis"
+	"stemgap/data/postgis/pgtest"
 )
 
 // storeCalls counts every call a server makes to its store, and to the runs it opens.
@@ -109,5 +117,55 @@ func TestMetricsShowTheCacheBudget(t *testing.T) {
 	}
 	if metric("stemgap_tile_cache_bytes") <= 0 || metric("stemgap_data_cache_misses_total") == 0 {
 		t.Error("the tile drawn is not counted")
+	}
+}
+
+// The PostGIS store serves the same run as the embedded one from the same run format: every tile
+// comes out byte for byte the same, and a cached one asks nothing of the database either.
+func TestPostGISServesTheSameTiles(t *testing.T) {
+	url := pgtest.FreshSchema(t)
+	base, run, _ := syntheticStore(t)
+	ctx := context.Background()
+	inputs, err := base.RunInputs(ctx, run.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pg, err := postgis.Open(ctx, url, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pg.Close()
+	if err := pg.SaveRun(ctx, run, inputs); err != nil {
+		t.Fatal(err)
+	}
+	counted := &storeCalls{Store: pg}
+	embeddedSrv, pgSrv := serveStore(t, base, Options{}), serveStore(t, counted, Options{})
+	var paths []string
+	for z := maptile.Zoom(9); z <= 14; z++ {
+		tile := maptile.At(orb.Point{-90.22, 38.63}, z)
+		for _, layer := range []string{"cells", "tracts", "programs"} {
+			paths = append(paths, fmt.Sprintf("/tiles/%s/%d/%d/%d.mvt?content=math&run=%s", layer, tile.Z, tile.X, tile.Y, run.ID))
+		}
+	}
+	drawn := 0
+	for _, p := range paths {
+		_, want := do(t, http.MethodGet, embeddedSrv.URL+p, "Accept-Encoding", "gzip")
+		resp, got := do(t, http.MethodGet, pgSrv.URL+p, "Accept-Encoding", "gzip")
+		if resp.StatusCode != http.StatusOK || !bytes.Equal(got, want) {
+			t.Errorf("%s: PostGIS answered %d with %d bytes, the embedded store %d bytes", p, resp.StatusCode, len(got), len(want))
+		}
+		if len(want) > 0 {
+			drawn++
+		}
+	}
+	if drawn < len(paths)*2/3 {
+		t.Errorf("only %d of %d tiles hold anything", drawn, len(paths))
+	}
+	before := counted.calls.Load() + counted.lists.Load()
+	for _, p := range paths {
+		do(t, http.MethodGet, pgSrv.URL+p, "Accept-Encoding", "gzip")
+	}
+	if n := counted.calls.Load() + counted.lists.Load() - before; n != 0 {
+		t.Errorf("%d cached tiles made %d calls to PostGIS", len(paths), n)
 	}
 }
