@@ -458,13 +458,46 @@ type blockReader struct {
 	r      *Reader
 	meta   *blockMeta
 	floats map[int][]float64 // decoded float columns, for the columns XORed with them
+	// span holds the bytes of the columns fetched together, from spanOff within the block.
+	span    []byte
+	spanOff int64
+}
+
+// fetch reads the stored bytes of columns lo to hi (consecutive in the block) in one read: one
+// round trip where the source is a database.
+func (br *blockReader) fetch(lo, hi int) error {
+	start, end := int64(-1), int64(0)
+	for col := lo; col <= hi; col++ {
+		c := br.meta.Cols[col]
+		if c.Ref == centersRef {
+			continue
+		}
+		if start < 0 || c.Off < start {
+			start = c.Off
+		}
+		end = max(end, c.Off+c.Len)
+	}
+	if start < 0 {
+		return nil
+	}
+	span := make([]byte, end-start)
+	if _, err := br.r.src.ReadAt(span, br.meta.Off+start); err != nil {
+		return fmt.Errorf("block at row %d, columns %d–%d: %w", br.meta.Start, lo, hi, err)
+	}
+	br.span, br.spanOff = span, start
+	return nil
 }
 
 func (br *blockReader) raw(col int) ([]byte, error) {
 	c := br.meta.Cols[col]
-	packed := make([]byte, c.Len)
-	if _, err := br.r.src.ReadAt(packed, br.meta.Off+c.Off); err != nil {
-		return nil, fmt.Errorf("block at row %d, column %d: %w", br.meta.Start, col, err)
+	var packed []byte
+	if c.Off >= br.spanOff && c.Off+c.Len <= br.spanOff+int64(len(br.span)) {
+		packed = br.span[c.Off-br.spanOff : c.Off-br.spanOff+c.Len]
+	} else {
+		packed = make([]byte, c.Len)
+		if _, err := br.r.src.ReadAt(packed, br.meta.Off+c.Off); err != nil {
+			return nil, fmt.Errorf("block at row %d, column %d: %w", br.meta.Start, col, err)
+		}
 	}
 	out, err := br.r.dec.DecodeAll(packed, nil)
 	if err != nil {
@@ -545,6 +578,9 @@ func (r *Reader) Cells(ctx context.Context, block int, series []int) (*data.Cell
 	br := &blockReader{r: r, meta: &r.foot.Blocks[block], floats: map[int][]float64{}}
 	n := br.meta.Len
 	t := &data.CellTable{Measures: make([]data.CellMeasures, len(r.foot.Info.ContentAreas))}
+	if err := br.fetch(0, baseColumns-1); err != nil {
+		return nil, err
+	}
 	cells, err := br.varints(colH3)
 	if err != nil {
 		return nil, err
@@ -622,6 +658,9 @@ func (r *Reader) Series(ctx context.Context, block, k int) (*data.CellMeasures, 
 func (br *blockReader) series(k int) (m data.CellMeasures, err error) {
 	if k < 0 || k >= len(br.r.foot.Info.ContentAreas) {
 		return m, fmt.Errorf("run %s has no series %d", br.r.foot.Info.ID, k)
+	}
+	if err := br.fetch(seriesColumn(k, 0), seriesColumn(k, seriesColumns-1)); err != nil {
+		return m, err
 	}
 	n := br.meta.Len
 	if m.Nearest, err = br.float64s(seriesColumn(k, measureNearest)); err != nil {
