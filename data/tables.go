@@ -37,6 +37,9 @@ type RunTables interface {
 	// RunInfo.ContentAreas); the table's Measures stay aligned with ContentAreas, and the series
 	// not asked for are left empty.
 	Cells(ctx context.Context, block int, series []int) (*CellTable, error)
+	// Base reads one block's cells without their centers (Lat and Lng are left empty) or any
+	// series: what tiles need, for less work than Cells.
+	Base(ctx context.Context, block int) (*CellTable, error)
 	// Series reads one series' figures of one block, without the cells' own columns.
 	Series(ctx context.Context, block, k int) (*CellMeasures, error)
 	Close() error
@@ -129,6 +132,15 @@ func (m *memoryTables) Cells(ctx context.Context, block int, series []int) (*Cel
 	}
 	b := m.blocks[block]
 	return m.run.Cells.Slice(b.Start, b.Start+b.Len, series), nil
+}
+
+func (m *memoryTables) Base(ctx context.Context, block int) (*CellTable, error) {
+	t, err := m.Cells(ctx, block, nil)
+	if err != nil {
+		return nil, err
+	}
+	t.Lat, t.Lng = nil, nil
+	return t, nil
 }
 
 func (m *memoryTables) Series(ctx context.Context, block, k int) (*CellMeasures, error) {

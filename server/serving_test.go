@@ -56,6 +56,11 @@ func (t *tableCalls) Cells(ctx context.Context, b int, series []int) (*data.Cell
 	return t.RunTables.Cells(ctx, b, series)
 }
 
+func (t *tableCalls) Base(ctx context.Context, b int) (*data.CellTable, error) {
+	t.calls.Add(1)
+	return t.RunTables.Base(ctx, b)
+}
+
 func (t *tableCalls) Series(ctx context.Context, b, k int) (*data.CellMeasures, error) {
 	t.calls.Add(1)
 	return t.RunTables.Series(ctx, b, k)

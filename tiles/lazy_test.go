@@ -22,10 +22,10 @@ type countingTables struct {
 	blocks        sync.Map // block → true
 }
 
-func (c *countingTables) Cells(ctx context.Context, b int, series []int) (*data.CellTable, error) {
+func (c *countingTables) Base(ctx context.Context, b int) (*data.CellTable, error) {
 	c.cells.Add(1)
 	c.blocks.Store(b, true)
-	return c.RunTables.Cells(ctx, b, series)
+	return c.RunTables.Base(ctx, b)
 }
 
 func (c *countingTables) Series(ctx context.Context, b, k int) (*data.CellMeasures, error) {

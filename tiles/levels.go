@@ -284,7 +284,7 @@ func (s *Set) base(ctx context.Context, unit, p int) (*baseCells, error) {
 		b := &baseCells{cells: make([]h3.Cell, 0, pc.cells), demand: make([]float64, 0, pc.cells),
 			need: make([]float64, 0, pc.cells), area: make([]int32, 0, pc.cells)}
 		for _, block := range pc.blocks {
-			t, err := s.tables.Cells(ctx, block, nil)
+			t, err := s.tables.Base(ctx, block)
 			if err != nil {
 				return nil, 0, err
 			}

@@ -572,6 +572,15 @@ func (br *blockReader) bytes(col int) ([]byte, error) {
 
 // Cells reads one block with the given series' figures.
 func (r *Reader) Cells(ctx context.Context, block int, series []int) (*data.CellTable, error) {
+	return r.cells(ctx, block, series, true)
+}
+
+// Base reads one block's cells without their centers or any series.
+func (r *Reader) Base(ctx context.Context, block int) (*data.CellTable, error) {
+	return r.cells(ctx, block, nil, false)
+}
+
+func (r *Reader) cells(ctx context.Context, block int, series []int, centers bool) (*data.CellTable, error) {
 	if block < 0 || block >= len(r.foot.Blocks) {
 		return nil, fmt.Errorf("run %s has no block %d", r.foot.Info.ID, block)
 	}
@@ -589,7 +598,9 @@ func (r *Reader) Cells(ctx context.Context, block int, series []int) (*data.Cell
 	for i, c := range cells {
 		t.H3[i] = h3.Cell(c)
 	}
-	if br.meta.Cols[colLat].Ref == centersRef {
+	switch {
+	case !centers:
+	case br.meta.Cols[colLat].Ref == centersRef:
 		t.Lat, t.Lng = make([]float64, n), make([]float64, n)
 		for i, c := range t.H3 {
 			p, err := geo.CellCenter(c)
@@ -598,7 +609,7 @@ func (r *Reader) Cells(ctx context.Context, block int, series []int) (*data.Cell
 			}
 			t.Lng[i], t.Lat[i] = p[0], p[1]
 		}
-	} else {
+	default:
 		if t.Lat, err = br.float64s(colLat); err != nil {
 			return nil, err
 		}

@@ -182,6 +182,14 @@ func TestCellsReadsOnlyTheSeriesAsked(t *testing.T) {
 	if got.Measures[0].Access != nil || got.Measures[3].Access == nil {
 		t.Error("series other than the one asked for were read")
 	}
+	base, err := r.Base(context.Background(), b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want.Lat, want.Lng, want.Measures = nil, nil, make([]data.CellMeasures, len(run.ContentAreas))
+	if !bytes.Equal(gobBytes(t, base), gobBytes(t, want)) {
+		t.Error("a block's base differs from the run's rows without centers and series")
+	}
 }
 
 // The format earns its keep: the synthetic run's random figures barely compress, yet the copies
