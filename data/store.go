@@ -8,6 +8,10 @@ import (
 // ErrNotFound is returned for a run or record that does not exist.
 var ErrNotFound = errors.New("not found")
 
+// ErrReplaced is returned when an opened run's tables were replaced since (the same analysis saved
+// again): open the run again to read it.
+var ErrReplaced = errors.New("replaced since it was opened")
+
 // Store keeps inputs and analysis runs. The embedded store (files in a data directory) serves one
 // person on one machine; the PostGIS store serves an organisation. Both pass storetest.
 //

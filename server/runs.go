@@ -154,6 +154,18 @@ func (r *runs) get(ctx context.Context, id string) (*loadedRun, error) {
 	return lr, nil
 }
 
+// forget drops a loaded run, so that the next request opens it again.
+func (r *runs) forget(lr *loadedRun) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for id, x := range r.loaded {
+		if x == lr {
+			delete(r.loaded, id)
+			r.recency = slices.DeleteFunc(r.recency, func(v string) bool { return v == id })
+		}
+	}
+}
+
 // touch marks a cached run most recently used and forgets the least recent beyond keep, never the
 // latest run. Called with mu held.
 func (r *runs) touch(id string) {

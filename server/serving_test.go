@@ -174,3 +174,39 @@ func TestPostGISServesTheSameTiles(t *testing.T) {
 		t.Errorf("%d cached tiles made %d calls to PostGIS", len(paths), n)
 	}
 }
+
+// The same analysis saved again replaces a PostGIS run's file under the server's feet: the next
+// tile it has not drawn yet reads the run afresh instead of failing.
+func TestPostGISRunSavedAgainIsReadAfresh(t *testing.T) {
+	url := pgtest.FreshSchema(t)
+	base, run, _ := syntheticStore(t)
+	ctx := context.Background()
+	inputs, err := base.RunInputs(ctx, run.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pg, err := postgis.Open(ctx, url, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pg.Close()
+	if err := pg.SaveRun(ctx, run, inputs); err != nil {
+		t.Fatal(err)
+	}
+	srv := serveStore(t, pg, Options{})
+	tile := func(z maptile.Zoom) int {
+		t.Helper()
+		at := maptile.At(orb.Point{-90.22, 38.63}, z)
+		resp, _ := do(t, http.MethodGet, fmt.Sprintf("%s/tiles/cells/%d/%d/%d.mvt?content=math&run=%s", srv.URL, at.Z, at.X, at.Y, run.ID))
+		return resp.StatusCode
+	}
+	if code := tile(14); code != http.StatusOK {
+		t.Fatalf("first tile: %d", code)
+	}
+	if err := pg.SaveRun(ctx, run, inputs); err != nil {
+		t.Fatal(err)
+	}
+	if code := tile(10); code != http.StatusOK {
+		t.Errorf("a tile of the run saved again: %d", code)
+	}
+}

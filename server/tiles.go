@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"net/http"
@@ -54,6 +55,13 @@ func (s *Server) tile(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	body, err := lr.set.Tile(r.Context(), chi.URLParam(r, "layer"), settingParam(r), contentParam(r), t)
+	if errors.Is(err, data.ErrReplaced) {
+		// The same analysis was saved again: read the run afresh.
+		s.runs.forget(lr)
+		if lr, err = s.runs.get(r.Context(), r.URL.Query().Get("run")); err == nil {
+			body, err = lr.set.Tile(r.Context(), chi.URLParam(r, "layer"), settingParam(r), contentParam(r), t)
+		}
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -79,7 +79,7 @@ func (f *storedFile) ReadAt(p []byte, off int64) (int, error) {
 	err := f.pool.QueryRow(ctx, "SELECT substring(data FROM $3 FOR $4) FROM run_files WHERE run_id = $1 AND token = $2",
 		f.id, f.token, off+1, len(p)).Scan(&b)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return 0, fmt.Errorf("run %s was replaced after it was opened: %w", f.id, data.ErrNotFound)
+		return 0, fmt.Errorf("run %s: %w", f.id, data.ErrReplaced)
 	}
 	if err != nil {
 		return 0, err
