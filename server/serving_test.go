@@ -125,9 +125,9 @@ func TestMetricsShowTheCacheBudget(t *testing.T) {
 	}
 }
 
-// The PostGIS store serves the same run as the embedded one from the same run format: every tile
-// comes out byte for byte the same, and a cached one asks nothing of the database either.
-func TestPostGISServesTheSameTiles(t *testing.T) {
+// postgisCopy saves the synthetic store's run, with its inputs, in a fresh PostGIS schema too.
+func postgisCopy(t *testing.T) (data.Store, *postgis.Store, *data.Run, *data.Inputs) {
+	t.Helper()
 	url := pgtest.FreshSchema(t)
 	base, run, _ := syntheticStore(t)
 	ctx := context.Background()
@@ -139,10 +139,17 @@ func TestPostGISServesTheSameTiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer pg.Close()
+	t.Cleanup(func() { pg.Close() })
 	if err := pg.SaveRun(ctx, run, inputs); err != nil {
 		t.Fatal(err)
 	}
+	return base, pg, run, inputs
+}
+
+// The PostGIS store serves the same run as the embedded one from the same run format: every tile
+// comes out byte for byte the same, and a cached one asks nothing of the database either.
+func TestPostGISServesTheSameTiles(t *testing.T) {
+	base, pg, run, _ := postgisCopy(t)
 	counted := &storeCalls{Store: pg}
 	embeddedSrv, pgSrv := serveStore(t, base, Options{}), serveStore(t, counted, Options{})
 	var paths []string
@@ -178,21 +185,7 @@ func TestPostGISServesTheSameTiles(t *testing.T) {
 // The same analysis saved again replaces a PostGIS run's file under the server's feet: the next
 // tile it has not drawn yet reads the run afresh instead of failing.
 func TestPostGISRunSavedAgainIsReadAfresh(t *testing.T) {
-	url := pgtest.FreshSchema(t)
-	base, run, _ := syntheticStore(t)
-	ctx := context.Background()
-	inputs, err := base.RunInputs(ctx, run.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pg, err := postgis.Open(ctx, url, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pg.Close()
-	if err := pg.SaveRun(ctx, run, inputs); err != nil {
-		t.Fatal(err)
-	}
+	_, pg, run, inputs := postgisCopy(t)
 	srv := serveStore(t, pg, Options{})
 	tile := func(z maptile.Zoom) int {
 		t.Helper()
@@ -203,7 +196,7 @@ func TestPostGISRunSavedAgainIsReadAfresh(t *testing.T) {
 	if code := tile(14); code != http.StatusOK {
 		t.Fatalf("first tile: %d", code)
 	}
-	if err := pg.SaveRun(ctx, run, inputs); err != nil {
+	if err := pg.SaveRun(context.Background(), run, inputs); err != nil {
 		t.Fatal(err)
 	}
 	if code := tile(10); code != http.StatusOK {
