@@ -14,7 +14,9 @@ import (
 	"time"
 
 	"github.com/uber/h3-go/v4"
+	"stemgap/analysis"
 	"stemgap/data"
+	"stemgap/data/region"
 	"stemgap/geo"
 )
 
@@ -293,4 +295,42 @@ func TestMergeJoinsParts(t *testing.T) {
 	if err := Merge(io.Discard, run, parts[0], parts[0]); err == nil {
 		t.Error("a partition given twice should be refused")
 	}
+}
+
+// BenchmarkStLouis writes and reads the St. Louis run at resolution 9 from the real demo data,
+// reporting the file's size beside gob's for the same run: the figure the README gives.
+func BenchmarkStLouis(b *testing.B) {
+	l, err := region.LoadBuiltin("stlouis", filepath.Join("..", "..", "..", "shared", "data"), time.Now())
+	if err != nil {
+		b.Skipf("St. Louis data: %v", err)
+	}
+	run, err := analysis.Analyze(context.Background(), analysis.Inputs{Areas: l.Areas, Demographics: l.Demographics, Programs: l.Programs, Records: l.Records},
+		analysis.DefaultParams(), analysis.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var file bytes.Buffer
+	b.Run("write", func(b *testing.B) {
+		for b.Loop() {
+			file.Reset()
+			if err := Write(&file, run); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(file.Len())/1e6, "MB/run")
+		b.ReportMetric(float64(len(gobBytes(b, run)))/1e6, "gob-MB/run")
+	})
+	r, err := NewReader(bytes.NewReader(file.Bytes()), int64(file.Len()), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("read-one-series", func(b *testing.B) {
+		for b.Loop() {
+			for block := range r.Blocks() {
+				if _, err := r.Series(context.Background(), block, 0); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	})
 }
