@@ -15,9 +15,11 @@ import (
 
 // grid is the set of H3 cells the analysis scores: every cell whose center falls inside an
 // area, plus the interior-point cell of each area too small to hold a center.
+//
+// The region's grid holds every cell, sorted, with centers, areas and areaCells; a partition's
+// grid (partition.go) holds its own cells and its halo, with sites and demand only.
 type grid struct {
-	cells   []h3.Cell // sorted
-	index   map[h3.Cell]int32
+	cells   []h3.Cell // sorted (a partition's halo follows its own cells)
 	centers []orb.Point
 	sites   []geo.Site
 	demand  []float64 // NaN where no contributing area has a figure
@@ -53,18 +55,16 @@ func buildGrid(ctx context.Context, areas []data.Area, areaDemand []float64, res
 	}
 	slices.SortStableFunc(allocs, func(x, y allocation) int { return cmp.Compare(x.cell, y.cell) })
 
-	g := &grid{index: make(map[h3.Cell]int32, len(allocs)), areaCells: make([][]int32, len(areas))}
-	for _, al := range allocs {
-		if _, ok := g.index[al.cell]; ok {
-			continue
+	// Allocations sorted by cell, then area: each cell's shares add up in area order.
+	g := &grid{areaCells: make([][]int32, len(areas))}
+	for k, al := range allocs {
+		if k == 0 || al.cell != allocs[k-1].cell {
+			g.cells = append(g.cells, al.cell)
+			g.area = append(g.area, al.area)
 		}
-		g.index[al.cell] = int32(len(g.cells))
-		g.cells = append(g.cells, al.cell)
-		g.area = append(g.area, al.area)
 	}
 	n := len(g.cells)
 	g.centers = make([]orb.Point, n)
-	g.sites = make([]geo.Site, n)
 	g.demand = make([]float64, n)
 	err = parallelChunks(ctx, n, func(lo, hi int) error {
 		for i := lo; i < hi; i++ {
@@ -72,7 +72,7 @@ func buildGrid(ctx context.Context, areas []data.Area, areaDemand []float64, res
 			if err != nil {
 				return err
 			}
-			g.centers[i], g.sites[i] = p, geo.NewSite(p)
+			g.centers[i] = p
 			g.demand[i] = math.NaN()
 		}
 		return nil
@@ -80,19 +80,20 @@ func buildGrid(ctx context.Context, areas []data.Area, areaDemand []float64, res
 	if err != nil {
 		return nil, err
 	}
-	for a, cells := range perArea {
-		share := areaDemand[a] / float64(len(cells))
-		for _, c := range cells {
-			i := g.index[c]
-			g.areaCells[a] = append(g.areaCells[a], i)
-			if math.IsNaN(share) {
-				continue
-			}
-			if math.IsNaN(g.demand[i]) {
-				g.demand[i] = 0
-			}
-			g.demand[i] += share
+	i := int32(-1)
+	for k, al := range allocs {
+		if k == 0 || al.cell != allocs[k-1].cell {
+			i++
 		}
+		g.areaCells[al.area] = append(g.areaCells[al.area], i)
+		share := areaDemand[al.area] / float64(len(perArea[al.area]))
+		if math.IsNaN(share) {
+			continue
+		}
+		if math.IsNaN(g.demand[i]) {
+			g.demand[i] = 0
+		}
+		g.demand[i] += share
 	}
 	return g, nil
 }
@@ -116,6 +117,15 @@ func areaCells(area data.Area, res int) ([]h3.Cell, error) {
 		return nil, fmt.Errorf("area %s: %w", area.ID, err)
 	}
 	return []h3.Cell{c}, nil
+}
+
+// find returns the index of cell c, or -1 when the grid does not hold it.
+func (g *grid) find(c h3.Cell) int32 {
+	i, ok := slices.BinarySearch(g.cells, c)
+	if !ok {
+		return -1
+	}
+	return int32(i)
 }
 
 // known reports whether cell i has a demand figure.

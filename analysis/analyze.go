@@ -15,6 +15,7 @@ import (
 	"github.com/paulmach/orb"
 	"stemgap/data"
 	"stemgap/data/labels"
+	"stemgap/geo"
 )
 
 // Version is the analysis software version recorded with every run. Change it whenever a
@@ -40,6 +41,10 @@ type Options struct {
 	Progress func(stage string, done, total int)
 	// Now stamps the run; time.Now when nil.
 	Now func() time.Time
+	// PartitionResolution is the H3 resolution of the parents whose cells are measured together
+	// (DefaultPartitionResolution when 0; negative: the whole region at once). It changes no
+	// figure beyond rounding (1e-12), only how the work and its memory are divided.
+	PartitionResolution int
 }
 
 func (o Options) progress(stage string, done, total int) {
@@ -97,31 +102,43 @@ func Analyze(ctx context.Context, in Inputs, params Params, opt Options) (*data.
 		notes = append(notes, fmt.Sprintf("%d of %d programs give no capacity; each counts as %g seat(s) (default_capacity)", defaulted, len(programs), p.DefaultCapacity))
 	}
 
-	var tr travel = &greatCircle{g: g, res: p.Resolution, programs: locations}
+	var matrix *matrixCosts
+	unit := "km"
 	if in.Costs != nil {
 		mt, mnotes, err := matrixTravel(in.Costs, g, areaIndex, programIndex, len(programs), p.Resolution)
 		if err != nil {
 			return nil, err
 		}
-		tr, notes = mt, append(notes, mnotes...)
+		matrix, unit, notes = mt, mt.unit(), append(notes, mnotes...)
 		notes = append(notes, fmt.Sprintf("costs from the cost matrix %s in %s: the catchment (%g) and desert thresholds (urban %g, rural %g) are read in %s",
 			in.Costs.File, in.Costs.Unit, p.Measure.Catchment, p.Desert.UrbanCost, p.Desert.RuralCost, in.Costs.Unit))
 	}
-	opt.progress("finding catchments", 0, len(programs))
-	rc, err := tr.pairs(ctx, p.Measure.Catchment)
+
+	contents := seriesOf(programs, p.Settings, p.MinPrograms)
+	reps := shareProgramSets(contents, func(members []int32) *geo.NearestIndex {
+		pts := make([]orb.Point, len(members))
+		for n, j := range members {
+			pts[n] = locations[j]
+		}
+		return geo.NewNearestIndex(pts)
+	})
+	m := &measurer{p: p, region: g, locations: locations, supply: supply, matrix: matrix, sets: reps,
+		programs: geo.NewNearestIndex(locations)}
+	if m.parts, err = m.partitions(opt.PartitionResolution); err != nil {
+		return nil, err
+	}
+	opt.progress("measuring access by partition", 0, len(m.parts))
+	reachUnknown, err := m.measure(ctx, func(done int) { opt.progress("measuring access by partition", done, len(m.parts)) })
 	if err != nil {
 		return nil, err
 	}
-	rc.weigh(decayWeight(p.Measure))
-	opt.progress("finding catchments", len(programs), len(programs))
-	if n := programsReachingUnknown(rc, g); n > 0 {
-		notes = append(notes, fmt.Sprintf("%d programs reach cells with no %s figure; their seats are shared only among the demand that is known, so access near those cells is overstated", n, p.Demand))
+	if reachUnknown > 0 {
+		notes = append(notes, fmt.Sprintf("%d programs reach cells with no %s figure; their seats are shared only among the demand that is known, so access near those cells is overstated", reachUnknown, p.Demand))
 	}
-
-	contents := seriesOf(programs, p.Settings, p.MinPrograms)
 	if note := tooFewNote(contents, p.MinPrograms); note != "" {
 		notes = append(notes, note)
 	}
+
 	areaNeed, needNotes := needIndex(figs, p.Need.Components)
 	notes = append(notes, needNotes...)
 	landKm2 := make([]float64, len(areas))
@@ -139,43 +156,19 @@ func Analyze(ctx context.Context, in Inputs, params Params, opt Options) (*data.
 	for i, a := range g.area {
 		cc.need[i], cc.urban[i] = areaNeed[a], areaUrban[a]
 	}
-
-	opt.progress("measuring access by setting group and content area", 0, len(contents))
-	err = parallel(ctx, len(contents), func(k int) error {
-		cr := contents[k]
-		cr.nearest, cr.which = tr.nearest(cr.programs, rc)
-		in := &accessInputs{g: g, reach: rc, programs: cr.programs, supply: supply}
-		cr.count = in.counts()
-		switch p.Measure.Kind {
-		case MeasureNearest:
-			cr.raw = cr.nearest
-		case MeasureCumulative:
-			cr.raw = cumulative(in)
-		case Measure3SFCA:
-			raw, err := threeStep(ctx, in, p.Measure, tr)
-			if err != nil {
-				return err
-			}
-			cr.raw = raw
-		case MeasureRAAM:
-			raw, err := raam(ctx, in, p.Measure, cr.which, cr.nearest)
-			if err != nil {
-				return err
-			}
-			cr.raw = raw
-		default:
-			cr.raw = twoStep(in)
-		}
-		cc.score(cr)
+	err = parallel(ctx, len(reps), func(k int) error {
+		cc.score(reps[k])
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	opt.progress("measuring access by setting group and content area", len(contents), len(contents))
+	for _, cr := range contents {
+		cr.shareWork()
+	}
 
 	ac := &areaContext{cellContext: cc, areas: areas, areaDemand: areaDemand, areaNeed: areaNeed,
-		areaUrban: areaUrban, urbanBasis: urbanBasis, noun: labels.DemandNoun(p.Demand), unit: tr.unit()}
+		areaUrban: areaUrban, urbanBasis: urbanBasis, noun: labels.DemandNoun(p.Demand), unit: unit}
 	run := &data.Run{}
 	run.Areas = make([]data.AreaResult, len(areas))
 	for a, ar := range areas {
@@ -184,7 +177,7 @@ func Analyze(ctx context.Context, in Inputs, params Params, opt Options) (*data.
 	}
 	equityNoted := false
 	for k, cr := range contents {
-		measures, tallies := ac.rollup(cr)
+		measures, tallies := ac.rollupShared(cr)
 		for a := range run.Areas {
 			run.Areas[a].Measures[k] = measures[a]
 			if measures[a].Desert {
@@ -200,7 +193,7 @@ func Analyze(ctx context.Context, in Inputs, params Params, opt Options) (*data.
 		}
 	}
 	run.Cells = cellTable(g, cc, contents)
-	info, err := runInfo(p, in, contents, notes, tr.unit(), opt)
+	info, err := runInfo(p, in, contents, notes, unit, opt)
 	if err != nil {
 		return nil, err
 	}
@@ -261,20 +254,6 @@ func demandByArea(areas []data.Area, figs []figures, values []data.DemographicVa
 		notes = append(notes, fmt.Sprintf("%d of %d areas have no figure for %s: their cells are shown as no data, not as zero demand", missing, len(areas), variable))
 	}
 	return out, notes, nil
-}
-
-func programsReachingUnknown(rc *reach, g *grid) int {
-	n := 0
-	for j := 0; j+1 < len(rc.start); j++ {
-		cells, _ := rc.of(int32(j))
-		for _, i := range cells {
-			if !g.known(int(i)) {
-				n++
-				break
-			}
-		}
-	}
-	return n
 }
 
 // seriesOf lays out the run's series: within each setting group, every content area that any

@@ -3,6 +3,7 @@ package analysis
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"path/filepath"
 	"testing"
@@ -26,14 +27,25 @@ func stLouisInputs(tb testing.TB) Inputs {
 }
 
 // BenchmarkAnalyzeStLouis times the whole default method (E2SFCA, res 9) on the St. Louis MSA:
-// 615 tracts, 1,495 sites and 29 robotics teams, about 200,000 cells.
+// 615 tracts, 1,495 sites and 29 robotics teams, about 200,000 cells, with the default
+// partitions, the whole region as one, and partitions by parents at resolutions 3 to 5.
 func BenchmarkAnalyzeStLouis(b *testing.B) {
 	in := stLouisInputs(b)
 	p := DefaultParams()
-	b.ResetTimer()
-	for b.Loop() {
-		if _, err := Analyze(context.Background(), in, p, Options{}); err != nil {
-			b.Fatal(err)
+	for _, res := range []int{0, -1, 3, 4, 5} {
+		name := fmt.Sprintf("partitions=r%d", res)
+		switch res {
+		case 0:
+			name = "partitions=default"
+		case -1:
+			name = "partitions=none"
 		}
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := Analyze(context.Background(), in, p, Options{PartitionResolution: res}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -40,14 +40,12 @@ func (r *reach) weigh(w weightFunc) {
 	}
 }
 
-// travel is how costs between cells and programs are known.
+// travel is how costs between a partition's cells and the programs are known.
 type travel interface {
-	// pairs returns every cell–program pair with cost at most limit.
-	pairs(ctx context.Context, limit float64) (*reach, error)
-	// nearest returns, for every cell, the least cost to any of the given programs and which
-	// program that is (+Inf and -1 when none is reachable). rc holds the pairs within the
-	// catchment, which settle most cells without a search.
-	nearest(programs []int32, rc *reach) ([]float64, []int32)
+	// nearest returns, for every cell of the partition, the least cost to any program of the set
+	// and which program that is (+Inf and -1 when none is reachable). rc holds the pairs within
+	// the catchment, which settle most cells without a search.
+	nearest(set *programSet, rc *reach) ([]float64, []int32)
 	// weightSums returns, for the given cells (indexed like the grid; others 0), Σ_j w(c_ij)
 	// over the given programs and every pair with a known cost, however far: PySAL's 3SFCA
 	// selection weights sum over its whole table.
@@ -57,92 +55,19 @@ type travel interface {
 
 // greatCircle measures haversine km from each cell center to each program.
 type greatCircle struct {
-	g        *grid
-	res      int
-	programs []orb.Point
+	g            *grid // the partition's cells and its halo
+	ownLo, ownHi int   // where its own cells lie in g
+	blockRes     int
+	programs     []orb.Point
 }
 
 func (t *greatCircle) unit() string { return "km" }
 
-// centerOf reads a cell's center from the grid when it is there.
-func (t *greatCircle) centerOf(c h3.Cell) (geo.Site, error) {
-	if i, ok := t.g.index[c]; ok {
-		return t.g.sites[i], nil
-	}
-	p, err := geo.CellCenter(c)
-	return geo.NewSite(p), err
-}
-
-func (t *greatCircle) pairs(ctx context.Context, limit float64) (*reach, error) {
-	// Each worker fills whole programs; rows are joined in program order so the result does not
-	// depend on scheduling.
-	type row struct {
-		cells []int32
-		costs []float64
-	}
-	rows := make([]row, len(t.programs))
-	// The chord test only skips cells surely beyond the limit; the margin keeps rounding from
-	// skipping one the haversine would admit.
-	chordLimit := geo.ChordSquaredForKm(limit) * (1 + 1e-9)
-	err := parallel(ctx, len(t.programs), func(j int) error {
-		disk, err := geo.DiskCovering(t.programs[j], limit, t.res, t.centerOf)
-		if err != nil {
-			return fmt.Errorf("catchment of program %d: %w", j, err)
-		}
-		site := geo.NewSite(t.programs[j])
-		var r row
-		for _, c := range disk {
-			i, ok := t.g.index[c]
-			if !ok {
-				continue
-			}
-			c2 := site.ChordSquared(t.g.sites[i])
-			if c2 > chordLimit {
-				continue
-			}
-			if d := geo.KmForChordSquared(c2); d <= limit {
-				r.cells = append(r.cells, i)
-				r.costs = append(r.costs, d)
-			}
-		}
-		rows[j] = r
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	out := &reach{start: make([]int32, 1, len(rows)+1)}
-	for _, r := range rows {
-		out.cell = append(out.cell, r.cells...)
-		out.cost = append(out.cost, r.costs...)
-		out.start = append(out.start, int32(len(out.cell)))
-	}
-	return out, nil
-}
-
-func (t *greatCircle) nearest(programs []int32, rc *reach) ([]float64, []int32) {
-	cost, which := nearestWithin(len(t.g.cells), programs, rc)
-	var ix *geo.NearestIndex
-	k := -1
-	for i, site := range t.g.sites {
-		if which[i] >= 0 {
-			continue
-		}
-		// No program within the catchment: search them all, exactly, however far.
-		if ix == nil {
-			pts := make([]orb.Point, len(programs))
-			for n, j := range programs {
-				pts[n] = t.programs[j]
-			}
-			ix = geo.NewNearestIndex(pts)
-		}
-		// Cells are in H3 order, which keeps neighbours together: the last answer is a good guess.
-		var d float64
-		k, d = ix.NearestSiteFrom(site, k)
-		if k >= 0 {
-			cost[i], which[i] = d, programs[k]
-		}
-	}
+// nearest is exact for the partition's own cells, however far the program; its halo cells are
+// only there for the programs' ratios and get none.
+func (t *greatCircle) nearest(set *programSet, rc *reach) ([]float64, []int32) {
+	cost, which := nearestWithin(len(t.g.cells), set.programs, rc)
+	nearestInBlocks(t.g, t.ownLo, t.ownHi, t.blockRes, set, cost, which)
 	return cost, which
 }
 
@@ -194,7 +119,7 @@ type matrixCosts struct {
 
 func (t *matrixCosts) unit() string { return t.costU }
 
-func (t *matrixCosts) pairs(ctx context.Context, limit float64) (*reach, error) {
+func (t *matrixCosts) pairs(limit float64) *reach {
 	out := &reach{start: make([]int32, 1, len(t.all.start))}
 	for j := 0; j+1 < len(t.all.start); j++ {
 		cells, costs := t.all.of(int32(j))
@@ -206,12 +131,12 @@ func (t *matrixCosts) pairs(ctx context.Context, limit float64) (*reach, error) 
 		}
 		out.start = append(out.start, int32(len(out.cell)))
 	}
-	return out, nil
+	return out
 }
 
-func (t *matrixCosts) nearest(programs []int32, _ *reach) ([]float64, []int32) {
+func (t *matrixCosts) nearest(set *programSet, _ *reach) ([]float64, []int32) {
 	// The catchment's pairs are not enough here: the matrix may reach farther.
-	return nearestWithin(len(t.g.cells), programs, t.all)
+	return nearestWithin(len(t.g.cells), set.programs, t.all)
 }
 
 // weightSums sums over every pair the matrix lists, for every cell: that is cheap.
@@ -251,7 +176,7 @@ func matrixTravel(m *data.CostMatrix, g *grid, areaIndex map[string]int32, progr
 			if c.Resolution() != res {
 				return nil, nil, &data.InputError{File: m.File, Ref: fmt.Sprintf("line %d", r.Line), Reason: fmt.Sprintf("origin cell %s is at H3 resolution %d; the run uses %d", r.Origin, c.Resolution(), res)}
 			}
-			if i, ok := g.index[c]; ok {
+			if i := g.find(c); i >= 0 {
 				cells = []int32{i}
 			}
 		} else {

@@ -3,6 +3,7 @@ package analysis
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 
 	"stemgap/data"
@@ -86,6 +87,25 @@ func (c *areaContext) rollup(cr *contentResult) ([]data.AreaMeasures, []areaTall
 		rankAreas(out, lowerIsBetter(p.Measure.Kind), c.areas, c.areaDemand)
 	}
 	return out, tallies
+}
+
+// rollupShared is rollup, done once per program set: the series a set stands for is rolled up,
+// and the others take its figures, with the reasons that name a series naming theirs.
+func (c *areaContext) rollupShared(cr *contentResult) ([]data.AreaMeasures, []areaTally) {
+	set := cr.set
+	if set.rep == cr {
+		set.areas, set.tallies = c.rollup(cr)
+		return set.areas, set.tallies
+	}
+	out := slices.Clone(set.areas)
+	if theirs, ours := set.rep.summary.TooFewNote(), cr.summary.TooFewNote(); theirs != ours {
+		for a := range out {
+			if out[a].Reason == theirs {
+				out[a].Reason = ours
+			}
+		}
+	}
+	return out, set.tallies
 }
 
 func (c *areaContext) reason(a int, am *data.AreaMeasures, t areaTally, share float64) string {

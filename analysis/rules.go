@@ -20,9 +20,9 @@ type contentResult struct {
 	setting  string // the setting group
 	name     string
 	programs []int32
-	tooFew   bool // fewer programs than min_programs: measured, not judged
+	set      *programSet // shared with every series of the same programs
+	tooFew   bool        // fewer programs than min_programs: measured, not judged
 	nearest  []float64
-	which    []int32 // the nearest program per cell
 	count    []int32
 	raw      []float64 // access before normalisation
 	mean     float64   // demand-weighted regional mean of raw
@@ -160,6 +160,18 @@ func (c *cellContext) scoreCell(cr *contentResult, m *data.CellMeasures, i int) 
 	default:
 		m.Desert[i] = data.DesertNo
 	}
+}
+
+// shareWork gives a series the columns and summary of the series that was measured and scored
+// for its program set: with the same programs, every figure is the same.
+func (cr *contentResult) shareWork() {
+	rep := cr.set.rep
+	if rep == cr {
+		return
+	}
+	cr.nearest, cr.count, cr.raw, cr.mean, cr.target, cr.cells = rep.nearest, rep.count, rep.raw, rep.mean, rep.target, rep.cells
+	cr.summary = rep.summary
+	cr.summary.Setting, cr.summary.Name = cr.setting, cr.name
 }
 
 func safeDiv(a, b float64) float64 {

@@ -2,7 +2,6 @@ package geo
 
 import (
 	"fmt"
-	"math"
 	"sort"
 
 	"github.com/paulmach/orb"
@@ -162,60 +161,4 @@ func scanLatitude(poly orb.Polygon) float64 {
 		}
 	}
 	return (below + above) / 2
-}
-
-// DiskCovering returns the H3 cells at res around p that include every cell whose center lies
-// within radiusKm of p; callers keep those whose exact distance qualifies. The disk grows until
-// its outer ring's nearest center is more than radiusKm plus two edge lengths away: every path
-// from p to a center beyond that ring crosses a ring cell, whose circumradius (at most two average
-// edge lengths anywhere on the grid) bounds how much nearer the crossing can be than its center.
-//
-// centerOf finds a cell's center; callers that hold centers already pass a lookup that saves the
-// H3 call, and nil means CellCenter.
-func DiskCovering(p orb.Point, radiusKm float64, res int, centerOf func(h3.Cell) (Site, error)) ([]h3.Cell, error) {
-	if centerOf == nil {
-		centerOf = func(c h3.Cell) (Site, error) {
-			center, err := CellCenter(c)
-			return NewSite(center), err
-		}
-	}
-	origin, err := PointCell(p, res)
-	if err != nil {
-		return nil, err
-	}
-	edge, err := h3.HexagonEdgeLengthAvgKm(res)
-	if err != nil {
-		return nil, fmt.Errorf("edge length at resolution %d: %w", res, err)
-	}
-	clearance := radiusKm + 2*edge
-	// Neighbouring centers are about √3 edge lengths apart; start a little inside that estimate.
-	k := int(math.Ceil(radiusKm/(math.Sqrt(3)*edge))) + 1
-	site := NewSite(p)
-	for {
-		ring, err := h3.GridRing(origin, k)
-		if err != nil {
-			return nil, fmt.Errorf("H3 ring %d around %s: %w", k, origin, err)
-		}
-		clear := true
-		for _, c := range ring {
-			center, err := centerOf(c)
-			if err != nil {
-				return nil, err
-			}
-			if site.DistanceKm(center) <= clearance {
-				clear = false
-				break
-			}
-		}
-		if clear {
-			break
-		}
-		k++
-	}
-	// Ring k lies wholly beyond the radius, so the disk inside it holds every qualifying cell.
-	disk, err := h3.GridDisk(origin, k-1)
-	if err != nil {
-		return nil, fmt.Errorf("H3 disk %d around %s: %w", k, origin, err)
-	}
-	return disk, nil
 }

@@ -66,48 +66,41 @@ func TestNearestIndexMatchesBruteForce(t *testing.T) {
 	}
 }
 
+// Within finds every point within the distance, as brute force does.
+func TestNearestIndexWithinMatchesBruteForce(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	programs := randomPoints(r, 300, stLouisBox)
+	ix := NewNearestIndex(programs)
+	for _, q := range randomPoints(r, 50, stLouisBox) {
+		for _, km := range []float64{0.5, 5, 20} {
+			got := ix.Within(NewSite(q), km, nil)
+			var want []int32
+			for i, p := range programs {
+				if DistanceKm(q, p) <= km {
+					want = append(want, int32(i))
+				}
+			}
+			// Within may add points within a rounding margin beyond km, never more.
+			k := 0
+			for _, i := range got {
+				if k < len(want) && want[k] == i {
+					k++
+				} else if d := DistanceKm(q, programs[i]); d > km*(1+1e-6) {
+					t.Fatalf("%v within %v km: point %d is %v km away", q, km, i, d)
+				}
+			}
+			if k != len(want) {
+				t.Fatalf("%v within %v km: got %v, want %v", q, km, got, want)
+			}
+		}
+	}
+}
+
 func TestNearestIndexTieTakesLowestIndex(t *testing.T) {
 	same := orb.Point{-90.2, 38.6}
 	ix := NewNearestIndex([]orb.Point{{-90.0, 38.0}, same, same, same})
 	if i, _ := ix.Nearest(orb.Point{-90.21, 38.61}); i != 1 {
 		t.Errorf("tie went to index %d, want 1", i)
-	}
-}
-
-func TestDiskCoveringHoldsEveryCellWithinRadius(t *testing.T) {
-	r := rand.New(rand.NewPCG(3, 4))
-	for _, res := range []int{7, 9} {
-		for _, p := range randomPoints(r, 5, stLouisBox) {
-			const radius = 8.0
-			disk, err := DiskCovering(p, radius, res, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			inDisk := map[h3.Cell]bool{}
-			for _, c := range disk {
-				inDisk[c] = true
-			}
-			// Brute force: every cell of a generously larger disk, kept if its center is within radius.
-			origin, _ := PointCell(p, res)
-			edge, _ := h3.HexagonEdgeLengthAvgKm(res)
-			wide, err := h3.GridDisk(origin, int(2*radius/edge)+5)
-			if err != nil {
-				t.Fatal(err)
-			}
-			within := 0
-			for _, c := range wide {
-				center, _ := CellCenter(c)
-				if DistanceKm(p, center) <= radius {
-					within++
-					if !inDisk[c] {
-						t.Fatalf("res %d around %v: cell %s at %.3f km is missing from the disk", res, p, c, DistanceKm(p, center))
-					}
-				}
-			}
-			if within == 0 {
-				t.Fatalf("res %d: brute force found no cells within %v km", res, radius)
-			}
-		}
 	}
 }
 
