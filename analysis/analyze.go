@@ -55,6 +55,36 @@ func (o Options) progress(stage string, done, total int) {
 
 // Analyze runs the whole method on the inputs.
 func Analyze(ctx context.Context, in Inputs, params Params, opt Options) (*data.Run, error) {
+	a, err := prepare(ctx, in, params, opt)
+	if err != nil {
+		return nil, err
+	}
+	m := a.m
+	opt.progress("measuring access by partition", 0, len(m.parts))
+	reachUnknown, err := m.measureAll(ctx, func(done int) { opt.progress("measuring access by partition", done, len(m.parts)) })
+	if err != nil {
+		return nil, err
+	}
+	return a.finish(ctx, in, reachUnknown, opt)
+}
+
+// prepared is an analysis up to measuring: the inputs in order, demand on the region's cells,
+// the series and the partitions.
+type prepared struct {
+	p          Params
+	key        string // digests what the figures depend on, for partial runs to match
+	areas      []data.Area
+	programs   []data.Program
+	figs       []figures
+	areaDemand []float64
+	notes      []string
+	g          *grid
+	contents   []*contentResult
+	m          *measurer
+	unit       string
+}
+
+func prepare(ctx context.Context, in Inputs, params Params, opt Options) (*prepared, error) {
 	p := params.Resolved()
 	if err := p.Validate(); err != nil {
 		return nil, fmt.Errorf("parameters: %w", err)
@@ -65,17 +95,24 @@ func Analyze(ctx context.Context, in Inputs, params Params, opt Options) (*data.
 	if len(in.Programs) == 0 {
 		return nil, fmt.Errorf("no programs loaded: run stemgap ingest programs FILE first")
 	}
+	paramsJSON, err := json.Marshal(p)
+	if err != nil {
+		return nil, err
+	}
+	a := &prepared{p: p, key: runID(paramsJSON, inputRecords(in)), unit: "km"}
 	// Stores may list rows in any order; sorting here makes the run independent of the store.
-	areas := slices.Clone(in.Areas)
-	sort.Slice(areas, func(i, j int) bool { return areas[i].ID < areas[j].ID })
-	programs := slices.Clone(in.Programs)
-	sort.Slice(programs, func(i, j int) bool { return programs[i].ID < programs[j].ID })
+	a.areas = slices.Clone(in.Areas)
+	sort.Slice(a.areas, func(i, j int) bool { return a.areas[i].ID < a.areas[j].ID })
+	a.programs = slices.Clone(in.Programs)
+	sort.Slice(a.programs, func(i, j int) bool { return a.programs[i].ID < a.programs[j].ID })
+	areas, programs := a.areas, a.programs
 
 	figs, areaIndex := areaFigures(areas, in.Demographics)
 	areaDemand, notes, err := demandByArea(areas, figs, in.Demographics, p.Demand)
 	if err != nil {
 		return nil, err
 	}
+	a.figs, a.areaDemand = figs, areaDemand
 	notes = append(notes, vintageNote(areaIndex, in.Demographics, p.Demand)...)
 
 	opt.progress("allocating demand to cells", 0, len(areas))
@@ -83,6 +120,7 @@ func Analyze(ctx context.Context, in Inputs, params Params, opt Options) (*data.
 	if err != nil {
 		return nil, err
 	}
+	a.g = g
 	opt.progress("allocating demand to cells", len(areas), len(areas))
 
 	locations := make([]orb.Point, len(programs))
@@ -103,35 +141,36 @@ func Analyze(ctx context.Context, in Inputs, params Params, opt Options) (*data.
 	}
 
 	var matrix *matrixCosts
-	unit := "km"
 	if in.Costs != nil {
 		mt, mnotes, err := matrixTravel(in.Costs, g, areaIndex, programIndex, len(programs), p.Resolution)
 		if err != nil {
 			return nil, err
 		}
-		matrix, unit, notes = mt, mt.unit(), append(notes, mnotes...)
+		matrix, a.unit, notes = mt, mt.unit(), append(notes, mnotes...)
 		notes = append(notes, fmt.Sprintf("costs from the cost matrix %s in %s: the catchment (%g) and desert thresholds (urban %g, rural %g) are read in %s",
 			in.Costs.File, in.Costs.Unit, p.Measure.Catchment, p.Desert.UrbanCost, p.Desert.RuralCost, in.Costs.Unit))
 	}
+	a.notes = notes
 
-	contents := seriesOf(programs, p.Settings, p.MinPrograms)
-	reps := shareProgramSets(contents, func(members []int32) *geo.NearestIndex {
+	a.contents = seriesOf(programs, p.Settings, p.MinPrograms)
+	reps := shareProgramSets(a.contents, func(members []int32) *geo.NearestIndex {
 		pts := make([]orb.Point, len(members))
 		for n, j := range members {
 			pts[n] = locations[j]
 		}
 		return geo.NewNearestIndex(pts)
 	})
-	m := &measurer{p: p, region: g, locations: locations, supply: supply, matrix: matrix, sets: reps,
+	a.m = &measurer{p: p, region: g, locations: locations, supply: supply, matrix: matrix, sets: reps,
 		programs: geo.NewNearestIndex(locations)}
-	if m.parts, err = m.partitions(opt.PartitionResolution); err != nil {
+	if a.m.parts, err = a.m.partitions(opt.PartitionResolution); err != nil {
 		return nil, err
 	}
-	opt.progress("measuring access by partition", 0, len(m.parts))
-	reachUnknown, err := m.measure(ctx, func(done int) { opt.progress("measuring access by partition", done, len(m.parts)) })
-	if err != nil {
-		return nil, err
-	}
+	return a, nil
+}
+
+// finish scores the measured series, rolls them up and describes the run.
+func (a *prepared) finish(ctx context.Context, in Inputs, reachUnknown int, opt Options) (*data.Run, error) {
+	p, areas, figs, areaDemand, g, contents, notes := a.p, a.areas, a.figs, a.areaDemand, a.g, a.contents, a.notes
 	if reachUnknown > 0 {
 		notes = append(notes, fmt.Sprintf("%d programs reach cells with no %s figure; their seats are shared only among the demand that is known, so access near those cells is overstated", reachUnknown, p.Demand))
 	}
@@ -156,7 +195,8 @@ func Analyze(ctx context.Context, in Inputs, params Params, opt Options) (*data.
 	for i, a := range g.area {
 		cc.need[i], cc.urban[i] = areaNeed[a], areaUrban[a]
 	}
-	err = parallel(ctx, len(reps), func(k int) error {
+	reps := a.m.sets
+	err := parallel(ctx, len(reps), func(k int) error {
 		cc.score(reps[k])
 		return nil
 	})
@@ -168,7 +208,7 @@ func Analyze(ctx context.Context, in Inputs, params Params, opt Options) (*data.
 	}
 
 	ac := &areaContext{cellContext: cc, areas: areas, areaDemand: areaDemand, areaNeed: areaNeed,
-		areaUrban: areaUrban, urbanBasis: urbanBasis, noun: labels.DemandNoun(p.Demand), unit: unit}
+		areaUrban: areaUrban, urbanBasis: urbanBasis, noun: labels.DemandNoun(p.Demand), unit: a.unit}
 	run := &data.Run{}
 	run.Areas = make([]data.AreaResult, len(areas))
 	for a, ar := range areas {
@@ -193,7 +233,7 @@ func Analyze(ctx context.Context, in Inputs, params Params, opt Options) (*data.
 		}
 	}
 	run.Cells = cellTable(g, cc, contents)
-	info, err := runInfo(p, in, contents, notes, unit, opt)
+	info, err := runInfo(p, in, contents, notes, a.unit, opt)
 	if err != nil {
 		return nil, err
 	}
@@ -357,10 +397,7 @@ func runInfo(p Params, in Inputs, contents []*contentResult, notes []string, cos
 	if err != nil {
 		return data.RunInfo{}, err
 	}
-	records := slices.Clone(in.Records)
-	if in.CostsRecord != nil {
-		records = append(records, *in.CostsRecord)
-	}
+	records := inputRecords(in)
 	now := time.Now
 	if opt.Now != nil {
 		now = opt.Now
@@ -376,6 +413,15 @@ func runInfo(p Params, in Inputs, contents []*contentResult, notes []string, cos
 	}
 	info.ID = runID(paramsJSON, records)
 	return info, nil
+}
+
+// inputRecords are the records of every input the run reads.
+func inputRecords(in Inputs) []data.IngestRecord {
+	records := slices.Clone(in.Records)
+	if in.CostsRecord != nil {
+		records = append(records, *in.CostsRecord)
+	}
+	return records
 }
 
 // runID digests what determines a run's figures — parameters, input digests and options, and

@@ -350,53 +350,75 @@ func (m *measurer) partitions(res int) ([]partition, error) {
 	return partitionsOf(m.region, res)
 }
 
-// measure fills every set's nearest, count and raw access, partitions in parallel, the largest
-// first. Each partition writes only its own cells' places, so the order they finish in changes
-// nothing. It returns how many programs reach a cell without a demand figure.
-func (m *measurer) measure(ctx context.Context, done func(int)) (int, error) {
-	if n := len(m.region.cells); len(m.parts) > 1 {
-		for _, cr := range m.sets {
-			cr.nearest, cr.count, cr.raw = make([]float64, n), make([]int32, n), make([]float64, n)
-		}
-	}
-	order := make([]int, len(m.parts))
-	for k := range order {
-		order[k] = k
-	}
-	slices.SortStableFunc(order, func(a, b int) int { return (m.parts[b].hi - m.parts[b].lo) - (m.parts[a].hi - m.parts[a].lo) })
-	reachUnknown := make([][]int32, len(m.parts))
-	var mu sync.Mutex
-	finished := 0
-	err := parallel(ctx, len(order), func(o int) error {
-		k := order[o]
-		var err error
-		reachUnknown[k], err = m.measurePartition(ctx, k)
-		mu.Lock()
-		finished++
-		done(finished)
-		mu.Unlock()
-		return err
-	})
-	if err != nil {
-		return 0, err
-	}
-	seen := make([]bool, len(m.supply))
-	count := 0
-	for _, js := range reachUnknown {
-		for _, j := range js {
-			if !seen[j] {
-				seen[j] = true
-				count++
-			}
-		}
-	}
-	return count, nil
+// measured is one partition's figures for its own cells, per program set in the run's order.
+type measured struct {
+	nearest [][]float64
+	count   [][]int32
+	raw     [][]float64
+	// reachUnknown lists the programs reaching one of its cells that has no demand figure.
+	reachUnknown []int32
 }
 
-// measurePartition measures every set on partition k and copies its own cells' figures into the
-// region's columns; it returns the programs that reach an own cell without a demand figure.
-func (m *measurer) measurePartition(ctx context.Context, k int) ([]int32, error) {
+// measure measures the partitions listed (indices into parts), in parallel, the largest first,
+// and hands each result to keep, one at a time.
+func (m *measurer) measure(ctx context.Context, which []int, keep func(k int, r *measured)) error {
+	order := slices.Clone(which)
+	size := func(k int) int { return m.parts[k].hi - m.parts[k].lo }
+	slices.SortStableFunc(order, func(a, b int) int { return size(b) - size(a) })
+	var mu sync.Mutex
+	return parallel(ctx, len(order), func(o int) error {
+		r, err := m.measurePartition(ctx, order[o])
+		if err != nil {
+			return err
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		keep(order[o], r)
+		return nil
+	})
+}
+
+// measureAll measures every partition into the sets' columns. Each partition fills only its own
+// cells' places, so the order they finish in changes nothing. It returns how many programs reach
+// a cell without a demand figure.
+func (m *measurer) measureAll(ctx context.Context, done func(int)) (int, error) {
+	all := make([]int, len(m.parts))
+	for k := range all {
+		all[k] = k
+	}
+	unknown := map[int32]bool{}
+	finished := 0
+	err := m.measure(ctx, all, func(k int, r *measured) {
+		m.place(k, r)
+		for _, j := range r.reachUnknown {
+			unknown[j] = true
+		}
+		finished++
+		done(finished)
+	})
+	return len(unknown), err
+}
+
+// place puts a partition's figures into the sets' columns.
+func (m *measurer) place(k int, r *measured) {
 	part := m.parts[k]
+	for s, cr := range m.sets {
+		if len(m.parts) == 1 { // the partition is the region
+			cr.nearest, cr.count, cr.raw = r.nearest[s], r.count[s], r.raw[s]
+			continue
+		}
+		if cr.nearest == nil {
+			n := len(m.region.cells)
+			cr.nearest, cr.count, cr.raw = make([]float64, n), make([]int32, n), make([]float64, n)
+		}
+		copy(cr.nearest[part.lo:part.hi], r.nearest[s])
+		copy(cr.count[part.lo:part.hi], r.count[s])
+		copy(cr.raw[part.lo:part.hi], r.raw[s])
+	}
+}
+
+// measurePartition measures every set on partition k.
+func (m *measurer) measurePartition(ctx context.Context, k int) (*measured, error) {
 	var (
 		g            *grid
 		ownLo, ownHi int
@@ -412,20 +434,19 @@ func (m *measurer) measurePartition(ctx context.Context, k int) ([]int32, error)
 		tr = &greatCircle{g: g, ownLo: ownLo, ownHi: ownHi, blockRes: pg.blockRes, programs: m.locations}
 	}
 	rc.weigh(decayWeight(m.p.Measure))
-	var reachUnknown []int32
+	r := &measured{nearest: make([][]float64, len(m.sets)), count: make([][]int32, len(m.sets)), raw: make([][]float64, len(m.sets))}
 	for j := 0; j+1 < len(rc.start); j++ {
 		cells, _ := rc.of(int32(j))
 		for _, i := range cells {
 			if int(i) >= ownLo && int(i) < ownHi && !g.known(int(i)) {
-				reachUnknown = append(reachUnknown, int32(j))
+				r.reachUnknown = append(r.reachUnknown, int32(j))
 				break
 			}
 		}
 	}
-	for _, cr := range m.sets {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
+	// Sets in parallel too: a region of few partitions keeps every core busy.
+	err := parallel(ctx, len(m.sets), func(s int) error {
+		cr := m.sets[s]
 		nearest, which := tr.nearest(cr.set, rc)
 		in := &accessInputs{g: g, reach: rc, programs: cr.programs, supply: m.supply}
 		count := in.counts()
@@ -438,23 +459,22 @@ func (m *measurer) measurePartition(ctx context.Context, k int) ([]int32, error)
 		case Measure3SFCA:
 			var err error
 			if raw, err = threeStep(ctx, in, m.p.Measure, tr); err != nil {
-				return nil, err
+				return err
 			}
 		case MeasureRAAM:
 			var err error
 			if raw, err = raam(ctx, in, m.p.Measure, which, nearest); err != nil {
-				return nil, err
+				return err
 			}
 		default:
 			raw = twoStep(in)
 		}
-		if len(m.parts) == 1 { // the partition is the region, in its order
-			cr.nearest, cr.count, cr.raw = nearest, count, raw
-			continue
+		// Only the own cells' figures are kept; the halo's are some other partition's.
+		r.nearest[s], r.count[s], r.raw[s] = nearest[ownLo:ownHi], count[ownLo:ownHi], raw[ownLo:ownHi]
+		if ownHi-ownLo < len(g.cells)/2 { // let the halo's memory go
+			r.nearest[s], r.count[s], r.raw[s] = slices.Clone(r.nearest[s]), slices.Clone(r.count[s]), slices.Clone(r.raw[s])
 		}
-		copy(cr.nearest[part.lo:part.hi], nearest[ownLo:ownHi])
-		copy(cr.count[part.lo:part.hi], count[ownLo:ownHi])
-		copy(cr.raw[part.lo:part.hi], raw[ownLo:ownHi])
-	}
-	return reachUnknown, nil
+		return nil
+	})
+	return r, err
 }

@@ -1,11 +1,16 @@
 package analysis
 
 import (
+	"bytes"
 	"context"
+	"encoding/gob"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/paulmach/orb"
 	"github.com/uber/h3-go/v4"
@@ -150,4 +155,81 @@ func sameRuns(t *testing.T, what string, a, b *data.Run) {
 	if fmt.Sprint(a.Notes) != fmt.Sprint(b.Notes) {
 		t.Fatalf("%s: notes differ:\n%v\n%v", what, a.Notes, b.Notes)
 	}
+}
+
+// Partitions measured apart — here in three partials, as three processes would — and merged give
+// the very run Analyze gives, byte for byte.
+func TestMergedPartialsAreTheRun(t *testing.T) {
+	in := acrossPartitions(t, 12, 50)
+	p := testParams()
+	p.Resolution = 8
+	clock := func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }
+	opt := Options{Now: clock, PartitionResolution: 5}
+	whole, err := Analyze(context.Background(), in, p, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts, err := Partitions(context.Background(), in, p, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(parts) < 3 {
+		t.Fatalf("%d partitions, want several", len(parts))
+	}
+	var partials []*Partial
+	for k := 0; k < 3; k++ {
+		var parents []h3.Cell
+		for n := k; n < len(parts); n += 3 {
+			parents = append(parents, parts[n].Parent)
+		}
+		partial, err := MeasurePartitions(context.Background(), in, p, opt, parents)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Through gob, as the files analyze --partitions writes.
+		var b bytes.Buffer
+		if err := gob.NewEncoder(&b).Encode(partial); err != nil {
+			t.Fatal(err)
+		}
+		var back Partial
+		if err := gob.NewDecoder(&b).Decode(&back); err != nil {
+			t.Fatal(err)
+		}
+		partials = append(partials, &back)
+	}
+	merged, err := Merge(context.Background(), in, p, opt, partials)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(gobBytes(t, whole), gobBytes(t, merged)) {
+		sameRuns(t, "merged", whole, merged)
+		t.Fatal("the merged run differs from the whole run")
+	}
+
+	// Missing, repeated or foreign partitions are refused.
+	if _, err := Merge(context.Background(), in, p, opt, partials[:2]); !errors.Is(err, ErrPartialMismatch) || !strings.Contains(err.Error(), "not measured") {
+		t.Errorf("two of three partials: %v", err)
+	}
+	if _, err := Merge(context.Background(), in, p, opt, append(partials, partials[0])); !errors.Is(err, ErrPartialMismatch) || !strings.Contains(err.Error(), "already given") {
+		t.Errorf("a partial twice: %v", err)
+	}
+	other := p
+	other.Measure.Catchment = 5
+	if _, err := Merge(context.Background(), in, other, opt, partials); !errors.Is(err, ErrPartialMismatch) || !strings.Contains(err.Error(), "other inputs, parameters") {
+		t.Errorf("other parameters: %v", err)
+	}
+	raam := p
+	raam.Measure.Kind = MeasureRAAM
+	if _, err := MeasurePartitions(context.Background(), in, raam, opt, []h3.Cell{parts[0].Parent}); err == nil || !strings.Contains(err.Error(), "whole region at once") {
+		t.Errorf("RAAM divided: %v", err)
+	}
+}
+
+func gobBytes(t *testing.T, run *data.Run) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := gob.NewEncoder(&b).Encode(run); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
 }

@@ -55,7 +55,15 @@ func (a Site) DistanceKm(b Site) float64 {
 	return KmForChordSquared(a.ChordSquared(b))
 }
 
-// KmForChordSquared converts a ChordSquared back to great-circle km.
+// KmForChordSquared converts a ChordSquared back to great-circle km. Below about 12 km, where
+// nearly every distance an analysis measures lies, asin is summed from its series: the terms
+// left out weigh less than 1e-19 of the sum, so the result is asin's to the last bit or one
+// below, at a fraction of the cost.
 func KmForChordSquared(c2 float64) float64 {
-	return 2 * EarthRadiusKm * math.Asin(math.Min(1, math.Sqrt(c2)/2))
+	h := math.Sqrt(c2) / 2
+	if h < 1e-3 {
+		h2 := h * h
+		return 2 * EarthRadiusKm * h * (1 + h2*(1.0/6+h2*(3.0/40)))
+	}
+	return 2 * EarthRadiusKm * math.Asin(math.Min(1, h))
 }

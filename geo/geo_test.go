@@ -193,3 +193,15 @@ func TestCellPolygonSurroundsCenter(t *testing.T) {
 		t.Errorf("cell polygon %v does not close around its center %v", poly, center)
 	}
 }
+
+// The series for short distances agrees with asin to within an ulp or two, and on both sides of
+// where it takes over.
+func TestKmForChordSquaredMatchesAsin(t *testing.T) {
+	for _, km := range []float64{0, 1e-6, 0.001, 0.05, 0.3, 1, 1.609344, 4, 8, 12.5, 12.7, 12.8, 13, 16.09344, 50, 500, 5000, 20000} {
+		c2 := ChordSquaredForKm(km)
+		want := 2 * EarthRadiusKm * math.Asin(math.Min(1, math.Sqrt(c2)/2))
+		if got := KmForChordSquared(c2); math.Abs(got-want) > 4e-16*math.Max(want, 1e-300) {
+			t.Errorf("%v km: %.17g, asin gives %.17g", km, got, want)
+		}
+	}
+}
