@@ -75,13 +75,17 @@ func acrossPartitions(t *testing.T, seed uint64, nPrograms int) Inputs {
 func TestPartitionsGiveTheWholeRegionsFigures(t *testing.T) {
 	in := acrossPartitions(t, 11, 60)
 	kinds := []struct {
-		kind, decay string
-	}{{MeasureE2SFCA, DecayGaussian}, {MeasureE2SFCA, DecayStepped}, {MeasureE2SFCA, DecayLinear},
-		{Measure2SFCA, DecayGaussian}, {Measure3SFCA, DecayGaussian}, {MeasureGravity, DecayGaussian}, {MeasureCumulative, DecayGaussian}, {MeasureNearest, DecayGaussian}}
+		kind, decay, variant string
+	}{{MeasureE2SFCA, DecayGaussian, ""}, {MeasureE2SFCA, DecayStepped, ""}, {MeasureE2SFCA, DecayLinear, ""},
+		{Measure2SFCA, DecayGaussian, ""}, {Measure3SFCA, DecayGaussian, ""}, {Measure3SFCA, DecayGaussian, VariantPySAL},
+		{MeasureGravity, DecayGaussian, ""}, {MeasureCumulative, DecayGaussian, ""}, {MeasureNearest, DecayGaussian, ""}}
 	for _, k := range kinds {
 		p := testParams()
 		p.Resolution = 8
 		p.Measure.Kind, p.Measure.Decay = k.kind, k.decay
+		if k.variant != "" {
+			p.Measure.Variant = k.variant
+		}
 		whole, err := Analyze(context.Background(), in, p, Options{PartitionResolution: -1})
 		if err != nil {
 			t.Fatal(err)
@@ -91,7 +95,7 @@ func TestPartitionsGiveTheWholeRegionsFigures(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			what := fmt.Sprintf("%s/%s at partition resolution %d", k.kind, k.decay, res)
+			what := fmt.Sprintf("%s/%s/%s at partition resolution %d", k.kind, k.decay, k.variant, res)
 			if n := partitionCount(whole, res); n < 3 {
 				t.Fatalf("%s: the region spans %d partitions, want several", what, n)
 			}

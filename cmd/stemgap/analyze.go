@@ -18,18 +18,22 @@ func analyzeCommand() command {
 	return command{
 		name:    "analyze",
 		summary: "score access for every H3 cell and store the run",
-		usage:   "[--config FILE] [--res N] [--demand VAR] [--measure KIND] [--costs FILE]",
+		usage:   "[--config FILE] [--res N] [--demand VAR] [--measure KIND] [--costs FILE] [--list-partitions | --partitions H3,… -o FILE | --merge FILE…]",
 		setup: func(fs *flag.FlagSet, env *environment) func(context.Context, []string) error {
 			f := registerAnalysisFlags(fs)
+			pf := registerPartitionFlags(fs)
 			return func(ctx context.Context, args []string) error {
-				if len(args) != 0 {
-					return usagef("analyze takes no arguments")
+				if err := pf.check(args); err != nil {
+					return err
 				}
 				store, err := env.openStore(ctx)
 				if err != nil {
 					return err
 				}
 				defer store.Close()
+				if pf.active() {
+					return analyzePartitions(ctx, env, store, f, pf, args)
+				}
 				return analyzeStore(ctx, env, store, f)
 			}
 		},

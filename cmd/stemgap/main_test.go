@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -246,5 +247,61 @@ func TestServeDowntownTilesThenShutDown(t *testing.T) {
 		}
 	case <-time.After(20 * time.Second):
 		t.Fatal("serve did not shut down")
+	}
+}
+
+// One run measured as two processes would — half the partitions each — and merged exports the
+// same cells, byte for byte, as the run analysed at once.
+func TestAnalyzeInPartitionsThenMerge(t *testing.T) {
+	dir := demoDir(t)
+	ctx := context.Background()
+	export := func() []byte {
+		t.Helper()
+		out := filepath.Join(t.TempDir(), "cells.csv")
+		if code, _, errs := stemgap(t, ctx, "export", "csv", "--layer", "cells", "-o", out, "--data-dir", dir); code != 0 {
+			t.Fatalf("export exited %d: %s", code, errs)
+		}
+		b, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	whole := export()
+	code, list, errs := stemgap(t, ctx, "analyze", "--list-partitions", "--data-dir", dir)
+	if code != 0 {
+		t.Fatalf("--list-partitions exited %d: %s", code, errs)
+	}
+	var halves [2][]string
+	cells := 0
+	for n, line := range strings.Split(strings.TrimSpace(list), "\n") {
+		parent, count, _ := strings.Cut(line, "\t")
+		k, _ := strconv.Atoi(count)
+		cells += k
+		halves[n%2] = append(halves[n%2], parent)
+	}
+	if cells != 201393 || len(halves[1]) == 0 {
+		t.Fatalf("partitions list %d cells:\n%s", cells, list)
+	}
+	var files []string
+	for n, half := range halves {
+		file := filepath.Join(t.TempDir(), fmt.Sprintf("part%d.bin", n))
+		code, out, errs := stemgap(t, ctx, "analyze", "--partitions", strings.Join(half, ","), "-o", file, "--data-dir", dir)
+		if code != 0 || !strings.Contains(out, fmt.Sprintf("measured %d partitions", len(half))) {
+			t.Fatalf("--partitions exited %d: %s%s", code, out, errs)
+		}
+		files = append(files, file)
+	}
+	if code, _, errs := stemgap(t, ctx, "analyze", "--merge", files[0], "--data-dir", dir); code != 1 || !strings.Contains(errs, "were not measured") {
+		t.Errorf("merging half the partitions: exit %d, %s", code, errs)
+	}
+	if code, _, errs := stemgap(t, ctx, append([]string{"analyze", "--merge", "--data-dir", dir}, files...)...); code != 0 {
+		t.Fatalf("--merge exited %d: %s", code, errs)
+	}
+	if !bytes.Equal(whole, export()) {
+		t.Error("the merged run exports other cells than the whole run")
+	}
+	if code, _, errs := stemgap(t, ctx, "analyze", "--merge", stLouisTracts(), "--data-dir", dir); code != 1 || !strings.Contains(errs, "not a partial run") {
+		t.Errorf("merging a GeoJSON file: exit %d, %s", code, errs)
 	}
 }
