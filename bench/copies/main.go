@@ -195,4 +195,3 @@ func copyCSV(from, to string, copies int, tractIDs map[string]bool, programs boo
 	}
 	return o.Close()
 }
-
