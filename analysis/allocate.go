@@ -17,7 +17,8 @@ import (
 // area, plus the interior-point cell of each area too small to hold a center.
 //
 // The region's grid holds every cell, sorted, with centers, areas and areaCells; a partition's
-// grid (partition.go) holds its own cells and its halo, with sites and demand only.
+// grid (partition.go) holds its own cells and its halo, with sites and demand only. Sites are
+// the centers placed on the sphere once, for the many distances measured from them.
 type grid struct {
 	cells   []h3.Cell // sorted (a partition's halo follows its own cells)
 	centers []orb.Point
@@ -65,6 +66,7 @@ func buildGrid(ctx context.Context, areas []data.Area, areaDemand []float64, res
 	}
 	n := len(g.cells)
 	g.centers = make([]orb.Point, n)
+	g.sites = make([]geo.Site, n)
 	g.demand = make([]float64, n)
 	err = parallelChunks(ctx, n, func(lo, hi int) error {
 		for i := lo; i < hi; i++ {
@@ -72,7 +74,7 @@ func buildGrid(ctx context.Context, areas []data.Area, areaDemand []float64, res
 			if err != nil {
 				return err
 			}
-			g.centers[i] = p
+			g.centers[i], g.sites[i] = p, geo.NewSite(p)
 			g.demand[i] = math.NaN()
 		}
 		return nil

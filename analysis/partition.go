@@ -49,7 +49,7 @@ func partitionsOf(g *grid, res int) ([]partition, error) {
 			return nil, err
 		}
 		p := partition{parent: parent, lo: lo, hi: hi, center: geo.NewSite(center)}
-		p.radius = farthest(p.center, g.centers[lo:hi])
+		p.radius = farthest(p.center, g.sites[lo:hi])
 		parts = append(parts, p)
 		lo = hi
 	}
@@ -57,10 +57,10 @@ func partitionsOf(g *grid, res int) ([]partition, error) {
 }
 
 // farthest is the distance in km from center to the farthest of the points.
-func farthest(center geo.Site, points []orb.Point) float64 {
+func farthest(center geo.Site, sites []geo.Site) float64 {
 	c2 := 0.0
-	for _, p := range points {
-		c2 = math.Max(c2, center.ChordSquared(geo.NewSite(p)))
+	for _, s := range sites {
+		c2 = math.Max(c2, center.ChordSquared(s))
 	}
 	return geo.KmForChordSquared(c2)
 }
@@ -141,7 +141,7 @@ func (pg *partitionGrid) build(nPrograms int) (g *grid, ownLo, ownHi int, rc *re
 func (pg *partitionGrid) cellsOf(lo, hi int, keep func(geo.Site) bool) *grid {
 	g := &grid{}
 	for i := lo; i < hi; i++ {
-		if s := geo.NewSite(pg.region.centers[i]); keep(s) {
+		if s := pg.region.sites[i]; keep(s) {
 			g.cells = append(g.cells, pg.region.cells[i])
 			g.sites = append(g.sites, s)
 			g.demand = append(g.demand, pg.region.demand[i])
@@ -339,8 +339,8 @@ func (m *measurer) partitions(res int) ([]partition, error) {
 	if res < 0 || m.matrix != nil || m.p.Measure.Kind == MeasureRAAM || len(m.region.cells) == 0 {
 		whole := partition{lo: 0, hi: len(m.region.cells)}
 		if len(m.region.cells) > 0 {
-			whole.center = geo.NewSite(m.region.centers[0])
-			whole.radius = farthest(whole.center, m.region.centers)
+			whole.center = m.region.sites[0]
+			whole.radius = farthest(whole.center, m.region.sites)
 		}
 		return []partition{whole}, nil
 	}
