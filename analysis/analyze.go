@@ -171,6 +171,7 @@ func prepare(ctx context.Context, in Inputs, params Params, opt Options) (*prepa
 // finish scores the measured series, rolls them up and describes the run.
 func (a *prepared) finish(ctx context.Context, in Inputs, reachUnknown int, opt Options) (*data.Run, error) {
 	p, areas, figs, areaDemand, g, contents, notes := a.p, a.areas, a.figs, a.areaDemand, a.g, a.contents, a.notes
+	g.sites = nil // they were for measuring: let their memory go before the scores take theirs
 	if reachUnknown > 0 {
 		notes = append(notes, fmt.Sprintf("%d programs reach cells with no %s figure; their seats are shared only among the demand that is known, so access near those cells is overstated", reachUnknown, p.Demand))
 	}
