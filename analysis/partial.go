@@ -44,11 +44,8 @@ type PartitionInfo struct {
 
 // Partitions lists the region's partitions, in H3 order, for dividing a run among processes.
 func Partitions(ctx context.Context, in Inputs, params Params, opt Options) ([]PartitionInfo, error) {
-	a, err := prepare(ctx, in, params, opt)
+	a, err := preparePartitioned(ctx, in, params, opt)
 	if err != nil {
-		return nil, err
-	}
-	if err := a.partitionable(); err != nil {
 		return nil, err
 	}
 	out := make([]PartitionInfo, len(a.m.parts))
@@ -58,23 +55,24 @@ func Partitions(ctx context.Context, in Inputs, params Params, opt Options) ([]P
 	return out, nil
 }
 
-// partitionable says why a run cannot be divided: RAAM and cost matrices measure the whole
-// region at once.
-func (a *prepared) partitionable() error {
-	if len(a.m.parts) == 1 && a.m.parts[0].parent == 0 {
-		return fmt.Errorf("this run (measure %s, cost matrix %v) measures the whole region at once: RAAM and cost matrices cannot be divided into partitions", a.p.Measure.Kind, a.m.matrix != nil)
+// preparePartitioned prepares a run to be divided, or says why it cannot be: RAAM and cost
+// matrices measure the whole region at once.
+func preparePartitioned(ctx context.Context, in Inputs, params Params, opt Options) (*prepared, error) {
+	a, err := prepare(ctx, in, params, opt)
+	if err != nil {
+		return nil, err
 	}
-	return nil
+	if len(a.m.parts) == 1 && a.m.parts[0].parent == 0 {
+		return nil, fmt.Errorf("this run (measure %s, cost matrix %v) measures the whole region at once: RAAM and cost matrices cannot be divided into partitions", a.p.Measure.Kind, a.m.matrix != nil)
+	}
+	return a, nil
 }
 
 // MeasurePartitions measures the partitions with the given parents (at the options' partition
 // resolution).
 func MeasurePartitions(ctx context.Context, in Inputs, params Params, opt Options, parents []h3.Cell) (*Partial, error) {
-	a, err := prepare(ctx, in, params, opt)
+	a, err := preparePartitioned(ctx, in, params, opt)
 	if err != nil {
-		return nil, err
-	}
-	if err := a.partitionable(); err != nil {
 		return nil, err
 	}
 	byParent := a.partitionIndex()
@@ -118,11 +116,8 @@ var ErrPartialMismatch = errors.New("partial run does not match")
 // Merge completes a run from partials that together hold every partition of the region exactly
 // once, measured from the same inputs and parameters: the run equals Analyze's.
 func Merge(ctx context.Context, in Inputs, params Params, opt Options, partials []*Partial) (*data.Run, error) {
-	a, err := prepare(ctx, in, params, opt)
+	a, err := preparePartitioned(ctx, in, params, opt)
 	if err != nil {
-		return nil, err
-	}
-	if err := a.partitionable(); err != nil {
 		return nil, err
 	}
 	byParent := a.partitionIndex()

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"text/tabwriter"
 	"time"
 
@@ -86,37 +87,59 @@ func (f analysisFlags) params() (analysis.Params, error) {
 	return p, nil
 }
 
+// analysisJob is what every analysis command reads before it computes: the parameters, one
+// snapshot of the store and the analysis inputs from it, and progress logging.
+type analysisJob struct {
+	log   *slog.Logger
+	p     analysis.Params
+	snap  *data.Inputs
+	in    analysis.Inputs
+	opt   analysis.Options
+	start time.Time
+}
+
+func newAnalysisJob(ctx context.Context, env *environment, store data.Store, f analysisFlags) (*analysisJob, error) {
+	log, err := env.logger()
+	if err != nil {
+		return nil, err
+	}
+	j := &analysisJob{log: log, start: time.Now()}
+	if j.p, err = f.params(); err != nil {
+		return nil, err
+	}
+	if j.snap, err = store.Snapshot(ctx); err != nil {
+		return nil, err
+	}
+	if j.in, err = analysisInputs(j.snap, j.p); err != nil {
+		return nil, err
+	}
+	j.opt = analysis.Options{Progress: func(stage string, done, total int) {
+		log.Info(stage, "done", done, "of", total, "elapsed", time.Since(j.start).Round(time.Millisecond))
+	}}
+	return j, nil
+}
+
 // analyzeStore runs the analysis on a store's inputs, saves the run there and prints its
 // summary.
 func analyzeStore(ctx context.Context, env *environment, store data.Store, f analysisFlags) error {
-	log, err := env.logger()
+	j, err := newAnalysisJob(ctx, env, store, f)
 	if err != nil {
 		return err
 	}
-	p, err := f.params()
+	run, err := analysis.Analyze(ctx, j.in, j.p, j.opt)
 	if err != nil {
 		return err
 	}
-	snap, err := store.Snapshot(ctx)
-	if err != nil {
+	return j.save(ctx, env, store, run)
+}
+
+// save stores the run and prints its summary.
+func (j *analysisJob) save(ctx context.Context, env *environment, store data.Store, run *data.Run) error {
+	j.log.Info("analysed", "run", run.ID, "cells", run.Cells.Len(), "areas", len(run.Areas), "took", time.Since(j.start).Round(time.Millisecond))
+	if err := store.SaveRun(ctx, run, j.snap); err != nil {
 		return err
 	}
-	in, err := analysisInputs(snap, p)
-	if err != nil {
-		return err
-	}
-	start := time.Now()
-	run, err := analysis.Analyze(ctx, in, p, analysis.Options{Progress: func(stage string, done, total int) {
-		log.Info(stage, "done", done, "of", total, "elapsed", time.Since(start).Round(time.Millisecond))
-	}})
-	if err != nil {
-		return err
-	}
-	log.Info("analysed", "run", run.ID, "cells", run.Cells.Len(), "areas", len(run.Areas), "took", time.Since(start).Round(time.Millisecond))
-	if err := store.SaveRun(ctx, run, snap); err != nil {
-		return err
-	}
-	log.Info("run saved", "run", run.ID)
+	j.log.Info("run saved", "run", run.ID)
 	printSummary(env.stdout, run)
 	return nil
 }

@@ -10,7 +10,6 @@ import (
 	"io"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/uber/h3-go/v4"
 	"stemgap/analysis"
@@ -64,26 +63,11 @@ func (f partitionFlags) check(args []string) error {
 
 // analyzePartitions lists, measures or merges partitions of the store's region.
 func analyzePartitions(ctx context.Context, env *environment, store data.Store, f analysisFlags, pf partitionFlags, files []string) error {
-	log, err := env.logger()
+	j, err := newAnalysisJob(ctx, env, store, f)
 	if err != nil {
 		return err
 	}
-	p, err := f.params()
-	if err != nil {
-		return err
-	}
-	snap, err := store.Snapshot(ctx)
-	if err != nil {
-		return err
-	}
-	in, err := analysisInputs(snap, p)
-	if err != nil {
-		return err
-	}
-	start := time.Now()
-	opt := analysis.Options{Progress: func(stage string, done, total int) {
-		log.Info(stage, "done", done, "of", total, "elapsed", time.Since(start).Round(time.Millisecond))
-	}}
+	in, p, opt, log := j.in, j.p, j.opt, j.log
 	switch {
 	case *pf.list:
 		parts, err := analysis.Partitions(ctx, in, p, opt)
@@ -138,15 +122,8 @@ func analyzePartitions(ctx context.Context, env *environment, store data.Store, 
 	if err != nil {
 		return err
 	}
-	log.Info("merged", "run", run.ID, "files", len(files), "cells", run.Cells.Len(), "took", time.Since(start).Round(time.Millisecond))
-	if err := store.SaveRun(ctx, run, snap); err != nil {
-		return err
-	}
-	log.Info("run saved", "run", run.ID)
-	printSummary(env.stdout, run)
-	return nil
+	return j.save(ctx, env, store, run)
 }
-
 func readPartial(name string) (*analysis.Partial, error) {
 	file, err := os.Open(name)
 	if err != nil {
