@@ -41,9 +41,10 @@ type Options struct {
 	Progress func(stage string, done, total int)
 	// Now stamps the run; time.Now when nil.
 	Now func() time.Time
-	// PartitionResolution is the H3 resolution of the parents whose cells are measured together
-	// (DefaultPartitionResolution when 0; negative: the whole region at once). It changes no
-	// figure beyond rounding (1e-12), only how the work and its memory are divided.
+	// PartitionResolution is the H3 resolution of the parents whose cells are measured together;
+	// negative: the whole region at once; 0: the whole region when it is small (a few hundred
+	// thousand cells), else DefaultPartitionResolution. It changes no figure, only how the work
+	// and its memory are divided.
 	PartitionResolution int
 }
 

@@ -68,6 +68,8 @@ func analyzePartitions(ctx context.Context, env *environment, store data.Store, 
 		return err
 	}
 	in, p, opt, log := j.in, j.p, j.opt, j.log
+	// The partitions are the h3_r3 keys, whatever the region's size.
+	opt.PartitionResolution = analysis.DefaultPartitionResolution
 	switch {
 	case *pf.list:
 		parts, err := analysis.Partitions(ctx, in, p, opt)
