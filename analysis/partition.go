@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"sync"
 
@@ -100,7 +101,7 @@ type partitionGrid struct {
 }
 
 // build returns the partition's grid, where its own cells lie in it, and the pairs.
-func (pg *partitionGrid) build(nPrograms int) (g *grid, ownLo, ownHi int, rc *reach) {
+func (pg *partitionGrid) build(ctx context.Context, nPrograms int) (g *grid, ownLo, ownHi int, rc *reach, err error) {
 	part := pg.parts[pg.k]
 	// Halo cells lie within two catchments of an own cell; programs reaching them within three.
 	candidates := pg.programs.Within(part.center, part.radius+3*pg.limit, nil)
@@ -108,7 +109,7 @@ func (pg *partitionGrid) build(nPrograms int) (g *grid, ownLo, ownHi int, rc *re
 	// Programs within the catchment of an own block's reach: all that reach an own cell, and a
 	// few more, which only widens the halo.
 	reachesOwn := make([]bool, nPrograms)
-	pg.eachBlock(own, candidates, func(_, _ int, block []int32) {
+	pg.eachBlock(own, 0, len(own.cells), candidates, func(_, _ int, block []int32) {
 		for _, j := range block {
 			reachesOwn[j] = true
 		}
@@ -127,7 +128,7 @@ func (pg *partitionGrid) build(nPrograms int) (g *grid, ownLo, ownHi int, rc *re
 		}
 		haloC2 := geo.ChordSquaredForKm(haloKm)
 		near := pg.cellsOf(other.lo, other.hi, func(s geo.Site) bool { return part.center.ChordSquared(s) <= haloC2 })
-		pg.eachBlock(near, candidates, func(lo, hi int, block []int32) {
+		pg.eachBlock(near, 0, len(near.cells), candidates, func(lo, hi int, block []int32) {
 			for i := lo; i < hi; i++ {
 				for _, j := range block {
 					if !reachesOwn[j] {
@@ -141,7 +142,8 @@ func (pg *partitionGrid) build(nPrograms int) (g *grid, ownLo, ownHi int, rc *re
 			}
 		})
 	}
-	return g, ownLo, ownHi, pg.pairs(g, candidates, nPrograms)
+	rc, err = pg.pairs(ctx, g, candidates, nPrograms)
+	return g, ownLo, ownHi, rc, err
 }
 
 // cellsOf gathers the region's cells lo…hi-1 whose sites pass keep, with sites and demand.
@@ -164,15 +166,15 @@ func (g *grid) append(from *grid, lo, hi int) {
 	g.demand = append(g.demand, from.demand[lo:hi]...)
 }
 
-// eachBlock calls fn for every run of g's cells that share a block parent, with the candidate
-// programs (ascending) that may lie within the catchment of one of them: those within the
-// catchment of the block's reach from its first cell.
-func (pg *partitionGrid) eachBlock(g *grid, candidates []int32, fn func(lo, hi int, block []int32)) {
+// eachBlock calls fn for every run of g's cells from…to-1 that share a block parent, with the
+// candidate programs (ascending) that may lie within the catchment of one of them: those within
+// the catchment of the block's reach from its first cell.
+func (pg *partitionGrid) eachBlock(g *grid, from, to int, candidates []int32, fn func(lo, hi int, block []int32)) {
 	var block []int32
-	for lo := 0; lo < len(g.cells); {
+	for lo := from; lo < to; {
 		key := parentKey(g.cells[lo], pg.blockRes)
 		hi := lo + 1
-		for hi < len(g.cells) && parentKey(g.cells[hi], pg.blockRes) == key {
+		for hi < to && parentKey(g.cells[hi], pg.blockRes) == key {
 			hi++
 		}
 		center, farC2 := g.sites[lo], 0.0
@@ -217,33 +219,60 @@ func (pg *partitionGrid) reaches(site geo.Site, j int32) bool {
 
 // pairs lists, for every program, the cells of g within its catchment, in g's order, counting
 // them first so that each list is written once in place.
-func (pg *partitionGrid) pairs(g *grid, candidates []int32, nPrograms int) *reach {
-	r := &reach{start: make([]int32, nPrograms+1)}
-	pg.eachBlock(g, candidates, func(lo, hi int, block []int32) {
-		for i := lo; i < hi; i++ {
-			for _, j := range block {
-				if pg.reaches(g.sites[i], j) {
-					r.start[j+1]++
+func (pg *partitionGrid) pairs(ctx context.Context, g *grid, candidates []int32, nPrograms int) (*reach, error) {
+	// Runs of whole blocks on every core: chunk c's pairs follow chunk c−1's in each program's
+	// list, so the lists are in g's order whatever finishes first.
+	bounds := []int{0}
+	for step := max(len(g.cells)/(4*runtime.GOMAXPROCS(0)), 1024); bounds[len(bounds)-1] < len(g.cells); {
+		end := min(bounds[len(bounds)-1]+step, len(g.cells))
+		for end < len(g.cells) && parentKey(g.cells[end], pg.blockRes) == parentKey(g.cells[end-1], pg.blockRes) {
+			end++
+		}
+		bounds = append(bounds, end)
+	}
+	chunks := len(bounds) - 1
+	next := make([][]int32, chunks) // counts, then where chunk c writes each program's next pair
+	err := parallel(ctx, chunks, func(c int) error {
+		count := make([]int32, nPrograms)
+		pg.eachBlock(g, bounds[c], bounds[c+1], candidates, func(lo, hi int, block []int32) {
+			for i := lo; i < hi; i++ {
+				for _, j := range block {
+					if pg.reaches(g.sites[i], j) {
+						count[j]++
+					}
 				}
 			}
-		}
+		})
+		next[c] = count
+		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	r := &reach{start: make([]int32, nPrograms+1)}
 	for j := 0; j < nPrograms; j++ {
-		r.start[j+1] += r.start[j]
+		at := r.start[j]
+		for c := range next {
+			at, next[c][j] = at+next[c][j], at
+		}
+		r.start[j+1] = at
 	}
 	r.cell, r.cost = make([]int32, r.start[nPrograms]), make([]float64, r.start[nPrograms])
-	next := slices.Clone(r.start[:nPrograms])
-	pg.eachBlock(g, candidates, func(lo, hi int, block []int32) {
-		for i := lo; i < hi; i++ {
-			for _, j := range block {
-				if d, in := pg.inside(g.sites[i], j); in {
-					r.cell[next[j]], r.cost[next[j]] = int32(i), d
-					next[j]++
+	err = parallel(ctx, chunks, func(c int) error {
+		at := next[c]
+		pg.eachBlock(g, bounds[c], bounds[c+1], candidates, func(lo, hi int, block []int32) {
+			for i := lo; i < hi; i++ {
+				for _, j := range block {
+					if d, in := pg.inside(g.sites[i], j); in {
+						r.cell[at[j]], r.cost[at[j]] = int32(i), d
+						at[j]++
+					}
 				}
 			}
-		}
+		})
+		return nil
 	})
-	return r
+	return r, err
 }
 
 // blockResolution groups a few hundred cells (three resolutions up) for the program searches.
@@ -438,7 +467,10 @@ func (m *measurer) measurePartition(ctx context.Context, k int) (*measured, erro
 	} else {
 		pg := &partitionGrid{region: m.region, parts: m.parts, k: k, programs: m.programs, limit: m.p.Measure.Catchment,
 			chordLimit: geo.ChordSquaredForKm(m.p.Measure.Catchment), blockRes: blockResolution(m.p.Resolution)}
-		g, ownLo, ownHi, rc = pg.build(len(m.supply))
+		var err error
+		if g, ownLo, ownHi, rc, err = pg.build(ctx, len(m.supply)); err != nil {
+			return nil, err
+		}
 		tr = &greatCircle{g: g, ownLo: ownLo, ownHi: ownHi, blockRes: pg.blockRes, programs: m.locations}
 	}
 	rc.weigh(decayWeight(m.p.Measure))
