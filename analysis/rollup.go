@@ -30,61 +30,13 @@ type areaTally struct {
 // cells, so its demand-weighted means are plain means over those cells. Only areas where someone
 // lives, in a series with enough programs, are judged and ranked.
 func (c *areaContext) rollup(cr *contentResult) ([]data.AreaMeasures, []areaTally) {
-	p := c.p
 	out := make([]data.AreaMeasures, len(c.areas))
 	tallies := make([]areaTally, len(c.areas))
 	for a := range c.areas {
-		cells := c.g.areaCells[a]
-		am := &out[a]
-		demand := c.areaDemand[a]
-		if math.IsNaN(demand) {
-			*am = data.AreaMeasures{Access: math.NaN(), Nearest: meanOf(cells, cr.nearest), Unmet: math.NaN(), Gap: math.NaN(),
-				DesertYouth: math.NaN(), DesertShare: math.NaN(), Percentile: math.NaN(), Reason: fmt.Sprintf("no figure for %s: not assessed", p.Demand)}
-			continue
-		}
-		am.Access = meanOf(cells, cr.cells.Access)
-		am.Nearest = meanOf(cells, cr.nearest)
-		am.Percentile = math.NaN()
-		switch {
-		case cr.tooFew:
-			am.Unmet, am.Gap, am.DesertYouth, am.DesertShare = math.NaN(), math.NaN(), math.NaN(), math.NaN()
-			am.Reason = cr.summary.TooFewNote()
-			continue
-		case demand == 0:
-			am.Gap = meanOf(cells, cr.cells.Gap)
-			am.DesertShare = math.NaN()
-			am.Reason = fmt.Sprintf("no %s live here: not assessed", c.noun)
-			continue
-		}
-		share := demand / float64(len(cells))
-		t := areaTally{cells: len(cells)}
-		unmet := 0.0
-		for _, i := range cells {
-			if cr.cells.Desert[i] == data.DesertYes {
-				t.desert++
-				if cr.nearest[i] > c.distanceThreshold(int(i)) {
-					t.far++
-				} else {
-					t.low++
-				}
-			}
-			if perCapita(p.Measure.Kind) {
-				unmet += share * math.Max(0, cr.target-cr.raw[i]) / 1000
-			}
-		}
-		if !perCapita(p.Measure.Kind) {
-			unmet = math.NaN()
-		}
-		tallies[a] = t
-		am.Unmet = unmet
-		am.Gap = meanOf(cells, cr.cells.Gap)
-		am.DesertYouth = share * float64(t.desert)
-		am.DesertShare = am.DesertYouth / demand
-		am.Desert = am.DesertYouth >= p.Desert.MinDemand && p.Desert.MinDemand > 0 || am.DesertShare >= p.Desert.MinShare && t.desert > 0
-		am.Reason = c.reason(a, am, t, share)
+		out[a], tallies[a] = c.rollupArea(cr, a)
 	}
 	if !cr.tooFew {
-		rankAreas(out, lowerIsBetter(p.Measure.Kind), c.areas, c.areaDemand)
+		rankAreas(out, lowerIsBetter(c.p.Measure.Kind), c.areas, c.areaDemand)
 	}
 	return out, tallies
 }
@@ -106,6 +58,58 @@ func (c *areaContext) rollupShared(cr *contentResult) ([]data.AreaMeasures, []ar
 		}
 	}
 	return out, set.tallies
+}
+
+// rollupArea summarises one series for area a, unranked.
+func (c *areaContext) rollupArea(cr *contentResult, a int) (data.AreaMeasures, areaTally) {
+	p := c.p
+	cells := c.g.areaCells[a]
+	var am data.AreaMeasures
+	demand := c.areaDemand[a]
+	if math.IsNaN(demand) {
+		return data.AreaMeasures{Access: math.NaN(), Nearest: meanOf(cells, cr.nearest), Unmet: math.NaN(), Gap: math.NaN(),
+			DesertYouth: math.NaN(), DesertShare: math.NaN(), Percentile: math.NaN(), Reason: fmt.Sprintf("no figure for %s: not assessed", p.Demand)}, areaTally{}
+	}
+	am.Access = meanOf(cells, cr.cells.Access)
+	am.Nearest = meanOf(cells, cr.nearest)
+	am.Percentile = math.NaN()
+	switch {
+	case cr.tooFew:
+		am.Unmet, am.Gap, am.DesertYouth, am.DesertShare = math.NaN(), math.NaN(), math.NaN(), math.NaN()
+		am.Reason = cr.summary.TooFewNote()
+		return am, areaTally{}
+	case demand == 0:
+		am.Gap = meanOf(cells, cr.cells.Gap)
+		am.DesertShare = math.NaN()
+		am.Reason = fmt.Sprintf("no %s live here: not assessed", c.noun)
+		return am, areaTally{}
+	}
+	share := demand / float64(len(cells))
+	t := areaTally{cells: len(cells)}
+	unmet := 0.0
+	for _, i := range cells {
+		if cr.cells.Desert[i] == data.DesertYes {
+			t.desert++
+			if cr.nearest[i] > c.distanceThreshold(int(i)) {
+				t.far++
+			} else {
+				t.low++
+			}
+		}
+		if perCapita(p.Measure.Kind) {
+			unmet += share * math.Max(0, cr.target-cr.raw[i]) / 1000
+		}
+	}
+	if !perCapita(p.Measure.Kind) {
+		unmet = math.NaN()
+	}
+	am.Unmet = unmet
+	am.Gap = meanOf(cells, cr.cells.Gap)
+	am.DesertYouth = share * float64(t.desert)
+	am.DesertShare = am.DesertYouth / demand
+	am.Desert = am.DesertYouth >= p.Desert.MinDemand && p.Desert.MinDemand > 0 || am.DesertShare >= p.Desert.MinShare && t.desert > 0
+	am.Reason = c.reason(a, &am, t, share)
+	return am, t
 }
 
 func (c *areaContext) reason(a int, am *data.AreaMeasures, t areaTally, share float64) string {
