@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/paulmach/orb"
+	"github.com/uber/h3-go/v4"
 	"stemgap/data"
 	"stemgap/data/labels"
 	"stemgap/geo"
@@ -46,7 +47,14 @@ type Model struct {
 	sites     []geo.Site        // cell centers on the sphere
 	cellIndex *geo.NearestIndex // over the cell centers: the cells within reach of a point
 	programs  []data.Program    // the run's own, in the order Analyze measured them
+	programAt map[string]int32  // program id → index in programs
 	supply    []float64
+	// blocks group the cells by an H3 parent three resolutions up, a few hundred each, so that a
+	// search for the cells a program may be nearest to passes over whole blocks far from it.
+	blocks []cellBlock
+	// sharedCells lists, for the few cells that hold the demand of more than one area (an area
+	// too small to hold a cell center shares its interior point's cell), the other areas.
+	sharedCells map[int32][]int32
 	weight    weightFunc
 
 	series []*seriesState // aligned with run.ContentAreas
@@ -57,6 +65,23 @@ type seriesState struct {
 	once sync.Once
 	cr   *contentResult
 	err  error
+	// areas and tallies are the series' rollup; farthest is the largest nearest cost, the farthest
+	// a program can change a nearest cost from (+Inf when some cell has no program to reach).
+	areas   []data.AreaMeasures
+	tallies []areaTally
+	// farthest is, per block, the largest nearest cost of its cells: a program farther from all
+	// of them than that changes none of their nearest costs.
+	farthest []float64
+	// meanSums are Σ P_i·A_i and Σ P_i over the cells counted in the regional mean.
+	meanSums [2]float64
+}
+
+// cellBlock is a run of the sorted cells sharing an H3 parent: cells[lo:hi], within radius km of
+// center.
+type cellBlock struct {
+	lo, hi int32
+	center geo.Site
+	radius float64
 }
 
 // NewModel rebuilds a run's access model from the run and its own inputs (data.Store.RunInputs),
@@ -91,8 +116,17 @@ func NewModel(ctx context.Context, run *data.Run, in *data.Inputs) (*Model, erro
 	if !slices.Equal(g.cells, run.Cells.H3) {
 		return nil, fmt.Errorf("run %s: its inputs give other cells than it holds (%d against %d): they are not its own inputs", run.ID, len(g.cells), run.Cells.Len())
 	}
-	m := &Model{run: run, p: p, figs: figs, programs: programs, supply: make([]float64, len(programs)), weight: decayWeight(p.Measure)}
+	m := &Model{run: run, p: p, figs: figs, programs: programs, supply: make([]float64, len(programs)), weight: decayWeight(p.Measure),
+		programAt: make(map[string]int32, len(programs)), sharedCells: map[int32][]int32{}}
+	for a, cells := range g.areaCells {
+		for _, i := range cells {
+			if g.area[i] != int32(a) {
+				m.sharedCells[i] = append(m.sharedCells[i], int32(a))
+			}
+		}
+	}
 	for j, pr := range programs {
+		m.programAt[pr.ID] = int32(j)
 		m.supply[j] = pr.Capacity
 		if math.IsNaN(pr.Capacity) {
 			m.supply[j] = p.DefaultCapacity
@@ -126,7 +160,46 @@ func NewModel(ctx context.Context, run *data.Run, in *data.Inputs) (*Model, erro
 		m.sites[i] = geo.NewSite(c)
 	}
 	m.cellIndex = geo.NewNearestIndex(centers)
+	if m.blocks, err = m.blocksOf(g.cells, max(0, p.Resolution-3)); err != nil {
+		return nil, err
+	}
 	return m, nil
+}
+
+// blocksOf groups the sorted cells by their parent at res: H3 orders cells digit by digit, so a
+// parent's children lie together.
+func (m *Model) blocksOf(cells []h3.Cell, res int) ([]cellBlock, error) {
+	var blocks []cellBlock
+	var parent h3.Cell
+	for i, c := range cells {
+		pc, err := c.Parent(res)
+		if err != nil {
+			return nil, fmt.Errorf("parent of cell %s: %w", c, err)
+		}
+		if i == 0 || pc != parent {
+			parent = pc
+			blocks = append(blocks, cellBlock{lo: int32(i), center: m.sites[i]})
+		}
+		b := &blocks[len(blocks)-1]
+		b.hi = int32(i + 1)
+		b.radius = math.Max(b.radius, b.center.DistanceKm(m.sites[i]))
+	}
+	return blocks, nil
+}
+
+// nearerCells calls fn with every cell that lies no farther from site than the largest nearest
+// cost of its block (farthest, per block) — a superset of the cells whose nearest cost a program
+// at site could equal or beat — and its distance from site.
+func (m *Model) nearerCells(site geo.Site, farthest []float64, fn func(i int32, d float64)) {
+	for b, bl := range m.blocks {
+		// The margin keeps rounding from passing over a cell the exact test would take.
+		if site.DistanceKm(bl.center)-bl.radius > farthest[b]*(1+1e-9)+1e-9 {
+			continue
+		}
+		for i := bl.lo; i < bl.hi; i++ {
+			fn(i, site.DistanceKm(m.sites[i]))
+		}
+	}
 }
 
 // Run is the baseline run the model was built from.
@@ -193,7 +266,23 @@ func (m *Model) baseline(k int) (*contentResult, error) {
 			cr.raw = twoStep(in)
 		}
 		m.ac.score(cr)
-		st.err = m.agrees(k, cr)
+		if st.err = m.agrees(k, cr); st.err != nil {
+			return
+		}
+		st.areas, st.tallies = m.ac.rollup(cr)
+		g := m.ac.g
+		for i, x := range cr.raw {
+			if g.known(i) && !math.IsNaN(x) && !math.IsInf(x, 0) {
+				st.meanSums[0] += g.demand[i] * x
+				st.meanSums[1] += g.demand[i]
+			}
+		}
+		st.farthest = make([]float64, len(m.blocks))
+		for b, bl := range m.blocks {
+			for _, d := range cr.nearest[bl.lo:bl.hi] {
+				st.farthest[b] = math.Max(st.farthest[b], d)
+			}
+		}
 	})
 	return st.cr, st.err
 }
