@@ -55,7 +55,7 @@ type Model struct {
 	// sharedCells lists, for the few cells that hold the demand of more than one area (an area
 	// too small to hold a cell center shares its interior point's cell), the other areas.
 	sharedCells map[int32][]int32
-	weight    weightFunc
+	weight      weightFunc
 
 	series []*seriesState // aligned with run.ContentAreas
 }
