@@ -270,6 +270,11 @@ func (m *Model) baseline(k int) (*contentResult, error) {
 			return
 		}
 		st.areas, st.tallies = m.ac.rollup(cr)
+		for _, am := range st.areas {
+			if am.Desert {
+				cr.summary.DesertAreas++
+			}
+		}
 		g := m.ac.g
 		for i, x := range cr.raw {
 			if g.known(i) && !math.IsNaN(x) && !math.IsInf(x, 0) {

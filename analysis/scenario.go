@@ -5,7 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"math"
 	"slices"
 	"strings"
@@ -540,4 +542,77 @@ func (m *Model) scenarioNotes(sc Scenario, changes []change) []string {
 		fmt.Sprintf("scenario against run %s: %s", m.run.ID, strings.Join(what, "; ")),
 		fmt.Sprintf("the scenario's cells are judged against run %s's targets and regional means, so that only the cells the changes reach move; its figures equal analysing the changed inputs with that yardstick", m.run.ID),
 	}
+}
+
+// scenarioBody is a scenario as JSON: what POST /api/scenarios and stemgap scenario FILE read.
+type scenarioBody struct {
+	Run string `json:"run"`
+	Add []struct {
+		ID           string   `json:"id"`
+		Name         string   `json:"name"`
+		Lat          *float64 `json:"lat"`
+		Lng          *float64 `json:"lng"`
+		ContentAreas []string `json:"content_areas"`
+		Setting      string   `json:"setting"`
+		Capacity     *float64 `json:"capacity"`
+	} `json:"add"`
+	Remove []string `json:"remove"`
+	Resize []struct {
+		ID       string   `json:"id"`
+		Capacity *float64 `json:"capacity"`
+	} `json:"resize"`
+}
+
+// DecodeScenario reads a scenario written as JSON —
+// {"run": ID, "add": [{"id", "name", "lat", "lng", "content_areas": [...], "setting", "capacity"}],
+// "remove": [ID, …], "resize": [{"id", "capacity"}]} — and the run it is against ("" for the
+// latest). Errors name the field; unknown fields are errors.
+func DecodeScenario(r io.Reader) (string, Scenario, error) {
+	var body scenarioBody
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&body); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		var syntaxErr *json.SyntaxError
+		switch {
+		case errors.As(err, &typeErr):
+			return "", Scenario{}, fmt.Errorf("field %s: want %s, not a JSON %s: %w", typeErr.Field, typeErr.Type, typeErr.Value, ErrRequest)
+		case errors.As(err, &syntaxErr):
+			return "", Scenario{}, fmt.Errorf("invalid JSON at byte %d: %v: %w", syntaxErr.Offset, err, ErrRequest)
+		}
+		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+			return "", Scenario{}, fmt.Errorf("the JSON ends early: %w", ErrRequest)
+		}
+		return "", Scenario{}, fmt.Errorf("%v: %w", strings.TrimPrefix(err.Error(), "json: "), ErrRequest)
+	}
+	if dec.More() {
+		return "", Scenario{}, fmt.Errorf("more than one JSON value: send one scenario: %w", ErrRequest)
+	}
+	var sc Scenario
+	for i, a := range body.Add {
+		switch {
+		case a.Lat == nil:
+			return "", sc, fmt.Errorf("add[%d].lat is required: %w", i, ErrRequest)
+		case a.Lng == nil:
+			return "", sc, fmt.Errorf("add[%d].lng is required: %w", i, ErrRequest)
+		}
+		p := data.Program{ID: a.ID, Name: a.Name, Location: orb.Point{*a.Lng, *a.Lat}, Setting: a.Setting, Capacity: math.NaN()}
+		if a.Capacity != nil {
+			p.Capacity = *a.Capacity
+		}
+		for _, c := range a.ContentAreas {
+			if l := data.NormalizeLabel(c); l != "" && !slices.Contains(p.ContentAreas, l) {
+				p.ContentAreas = append(p.ContentAreas, l)
+			}
+		}
+		sc.Add = append(sc.Add, p)
+	}
+	sc.Remove = body.Remove
+	for i, r := range body.Resize {
+		if r.Capacity == nil {
+			return "", sc, fmt.Errorf("resize[%d].capacity is required: %w", i, ErrRequest)
+		}
+		sc.Resize = append(sc.Resize, Resize{ID: r.ID, Capacity: *r.Capacity})
+	}
+	return body.Run, sc, nil
 }

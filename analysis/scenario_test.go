@@ -74,6 +74,12 @@ func TestScenarioEqualsFullRecompute(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			for _, c := range res.Changes {
+				was := run.ContentAreas[run.SeriesIndex(c.Setting, c.Name)]
+				if c.ProgramsA != was.Programs || c.DesertAreasA != was.DesertAreas || !near(c.DesertShareA, was.DesertShare) || !near(c.MeanAccessA, was.MeanAccess) {
+					t.Errorf("%s/%s: the baseline of the change %+v is not the run's %+v", c.Setting, c.Name, c, was)
+				}
+			}
 			full := analyze(t, applyScenario(in, sc), p)
 			var after bytes.Buffer
 			if err := gob.NewEncoder(&after).Encode(run); err != nil {
@@ -208,6 +214,32 @@ func TestScenarioNamesTheBadField(t *testing.T) {
 		_, err := m.Scenario(context.Background(), c.sc)
 		if err == nil || !errors.Is(err, ErrRequest) || !strings.Contains(err.Error(), c.says) {
 			t.Errorf("%+v: %v; want an error naming %q", c.sc, err, c.says)
+		}
+	}
+}
+
+// A scenario in JSON reads as the same scenario; its mistakes are named by field.
+func TestDecodeScenario(t *testing.T) {
+	run, sc, err := DecodeScenario(strings.NewReader(`{"run": "abc", "add": [{"name": "Lab", "lat": 38.6, "lng": -90.2,
+		"content_areas": ["Science", "science", "Física"], "setting": "after-school"}], "remove": ["p1"], "resize": [{"id": "p2", "capacity": 12}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	add := sc.Add[0]
+	if run != "abc" || add.Location != (orb.Point{-90.2, 38.6}) || !slices.Equal(add.ContentAreas, []string{"science", "física"}) || !math.IsNaN(add.Capacity) ||
+		add.Setting != "after-school" || !slices.Equal(sc.Remove, []string{"p1"}) || sc.Resize[0] != (Resize{ID: "p2", Capacity: 12}) {
+		t.Errorf("read %q %+v", run, sc)
+	}
+	for body, says := range map[string]string{
+		`{"add": [{"lat": 38.6}]}`:            "add[0].lng is required",
+		`{"add": [{"lat": true, "lng": 1}]}`:  "field add.lat",
+		`{"resize": [{"id": "p"}]}`:           "resize[0].capacity is required",
+		`{"remove": ["p"], "extra": 1}`:       `unknown field "extra"`,
+		`{"remove": ["p"]} {"remove": ["q"]}`: "more than one JSON value",
+		`{"remove": [`:                        "JSON",
+	} {
+		if _, _, err := DecodeScenario(strings.NewReader(body)); !errors.Is(err, ErrRequest) || !strings.Contains(err.Error(), says) {
+			t.Errorf("%s: %v; want an error naming %q", body, err, says)
 		}
 	}
 }

@@ -154,9 +154,14 @@ func (lr *loadedRun) recommend(ctx context.Context, req analysis.RecommendReques
 	return rec, nil
 }
 
-// loadDerived builds the runs derived from stored ones: a comparison of two runs (analysis.DeltaID)
-// holds B − A of every figure, drawn over B's areas and programs. ok is false for any other id.
+// loadDerived builds the runs derived from stored ones: a scenario posted to the server, and a
+// comparison of two runs (analysis.DeltaID), which holds B − A of every figure, drawn over B's
+// areas and programs. ok is false for any other id.
 func (r *runs) loadDerived(ctx context.Context, id string) (run *data.Run, inputs *data.Inputs, ok bool, err error) {
+	if analysis.IsScenarioID(id) {
+		run, inputs, err := r.loadScenario(id)
+		return run, inputs, true, err
+	}
 	a, b, ok := analysis.ParseDeltaID(id)
 	if !ok {
 		return nil, nil, false, nil

@@ -5,9 +5,12 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
+	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/mvt"
@@ -197,5 +200,150 @@ func TestCompareAPI(t *testing.T) {
 		if resp.StatusCode/100 != 4 || !strings.Contains(string(body), bad.says) {
 			t.Errorf("%s: %d %s; want a 4xx naming %q", bad.query, resp.StatusCode, body, bad.says)
 		}
+	}
+}
+
+// A funder's what-if through the API: posting needs the bearer token; a bad body is a 400 naming
+// the field; the scenario's tiles show the new program and its delta tiles the access it adds;
+// it can be read back, deleted, and it expires.
+func TestScenariosAPI(t *testing.T) {
+	store, run, _ := syntheticStore(t)
+	const token = "a-token-of-sixteen-bytes-or-more"
+	srv := serveStore(t, store, Options{Token: token})
+	post := func(body string, header ...string) (*http.Response, []byte) {
+		t.Helper()
+		req, err := http.NewRequest(http.MethodPost, srv.URL+"/api/scenarios", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i+1 < len(header); i += 2 {
+			req.Header.Set(header[i], header[i+1])
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp, b
+	}
+	auth := []string{"Authorization", "Bearer " + token}
+	const body = `{"add": [{"name": "New math club", "lat": 38.625, "lng": -90.215, "content_areas": ["math"], "setting": "out_of_school", "capacity": 40}]}`
+	if resp, _ := post(body); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("no token: %d, want 401", resp.StatusCode)
+	}
+	if resp, _ := post(body, "Authorization", "Bearer wrong-token-wrong-token"); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("wrong token: %d, want 401", resp.StatusCode)
+	}
+	for _, bad := range []struct{ body, says string }{
+		{`{"add": [{"lng": -90.2, "content_areas": ["math"]}]}`, "add[0].lat is required"},
+		{`{"add": [{"lat": "north", "lng": -90.2}]}`, "add.lat"},
+		{`{"add": [{"lat": 38.6, "lng": -90.2, "content_areas": ["astrology"]}]}`, "add[0].content_areas"},
+		{`{"remove": ["nope"]}`, "remove[0]"},
+		{`{"resize": [{"id": "p1", "capacity": -4}]}`, "resize[0].capacity"},
+		{`{"ad": []}`, `unknown field`},
+		{`{}`, "changes nothing"},
+		{`{"add": [`, "body"},
+	} {
+		resp, b := post(bad.body, auth...)
+		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(b), bad.says) {
+			t.Errorf("%s: %d %s; want 400 naming %q", bad.body, resp.StatusCode, b, bad.says)
+		}
+	}
+
+	resp, b := post(body, auth...)
+	var got struct {
+		ID, Baseline string
+		Cells        int `json:"cells_recomputed"`
+		Changes      []data.SeriesChange
+		Tiles        map[string]string
+	}
+	if err := json.Unmarshal(b, &got); err != nil || resp.StatusCode != http.StatusCreated || resp.Header.Get("Location") != "/api/scenarios/"+got.ID {
+		t.Fatalf("post: %d %v %.300s", resp.StatusCode, resp.Header, b)
+	}
+	if !analysis.IsScenarioID(got.ID) || got.Baseline != run.ID || got.Cells == 0 || len(got.Changes) != 4 {
+		t.Fatalf("scenario %+v", got)
+	}
+	for _, c := range got.Changes {
+		if c.ProgramsB != c.ProgramsA+1 || c.CellsRose == 0 || c.CellsFell != 0 {
+			t.Errorf("series %s/%s: %+v", c.Setting, c.Name, c)
+		}
+	}
+	if resp, b := get(t, srv.URL+"/api/scenarios/"+got.ID); resp.StatusCode != 200 || !strings.Contains(string(b), got.ID) {
+		t.Errorf("read back: %d %.200s", resp.StatusCode, b)
+	}
+
+	tile := maptile.At(orb.Point{-90.215, 38.625}, 14)
+	at := fmt.Sprintf("/%d/%d/%d.mvt", tile.Z, tile.X, tile.Y)
+	resp, b = get(t, srv.URL+"/tiles/programs"+at+"?setting=out_of_school&content=math&run="+got.ID, "Accept-Encoding", "gzip")
+	layers, err := mvt.UnmarshalGzipped(b)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("scenario programs tile: %d %v", resp.StatusCode, err)
+	}
+	newProgram := false
+	for _, f := range layers[0].Features {
+		newProgram = newProgram || f.Properties["name"] == "New math club"
+	}
+	if !newProgram {
+		t.Error("the scenario's programs tile lacks the new program")
+	}
+	resp, b = get(t, srv.URL+"/tiles/cells"+at+"?setting=out_of_school&content=math&run="+analysis.DeltaID(run.ID, got.ID), "Accept-Encoding", "gzip")
+	if layers, err = mvt.UnmarshalGzipped(b); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("delta tile: %d %v", resp.StatusCode, err)
+	}
+	rose := 0
+	for _, f := range layers[0].Features {
+		if v, _ := f.Properties["access"].(float64); v > 0 {
+			rose++
+		}
+	}
+	if rose == 0 {
+		t.Error("the delta tile at the new program shows no cell whose access rose")
+	}
+
+	req, _ := http.NewRequest(http.MethodDelete, srv.URL+"/api/scenarios/"+got.ID, nil)
+	if resp, _ := http.DefaultClient.Do(req); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("delete without a token: %d, want 401", resp.StatusCode)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	if resp, _ := http.DefaultClient.Do(req); resp.StatusCode != http.StatusNoContent {
+		t.Errorf("delete: %d, want 204", resp.StatusCode)
+	}
+	for _, path := range []string{"/api/scenarios/" + got.ID, "/tiles/cells" + at + "?run=" + got.ID, "/tiles/cells" + at + "?run=" + analysis.DeltaID(run.ID, got.ID)} {
+		if resp, _ := get(t, srv.URL+path); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("%s after delete: %d, want 404", path, resp.StatusCode)
+		}
+	}
+}
+
+// A scenario is forgotten once its time is past, and the oldest goes when too many are kept.
+func TestScenariosExpire(t *testing.T) {
+	var st scenarioStore
+	now := time.Now()
+	for n := range MaxScenarios + 1 {
+		st.put(&storedScenario{result: &analysis.ScenarioResult{Run: &data.Run{RunInfo: data.RunInfo{ID: fmt.Sprintf("sc-%d", n)}}},
+			posted: now.Add(time.Duration(n) * time.Second), expires: now.Add(ScenarioTTL)})
+	}
+	if _, ok := st.get("sc-0", now); ok {
+		t.Error("the oldest scenario is kept beyond the limit")
+	}
+	if _, ok := st.get("sc-1", now.Add(ScenarioTTL-time.Second)); !ok {
+		t.Error("a scenario is gone before its time")
+	}
+	if _, ok := st.get("sc-1", now.Add(ScenarioTTL+time.Second)); ok {
+		t.Error("a scenario outlives its time")
+	}
+}
+
+// Without a token, writing is off: 403.
+func TestScenariosNeedAServerToken(t *testing.T) {
+	srv, _ := newTestServer(t)
+	resp, err := http.Post(srv.URL+"/api/scenarios", "application/json", strings.NewReader(`{"remove": ["p1"]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("status %d, want 403", resp.StatusCode)
 	}
 }

@@ -31,6 +31,8 @@ type runs struct {
 	loaded   map[string]*loadedRun
 	recency  []string // ids in loaded, most recent last
 	asking   singleflight.Group
+
+	scenarios scenarioStore // what-ifs posted to the server (scenarios.go)
 }
 
 // latestFor is how long the latest run's id is taken as known: a new run is served within it,
@@ -103,6 +105,9 @@ func (r *runs) resolve(ctx context.Context, id string) (string, error) {
 func (r *runs) get(ctx context.Context, id string) (*loadedRun, error) {
 	id, err := r.resolve(ctx, id)
 	if err != nil {
+		return nil, err
+	}
+	if err := r.checkLive(id); err != nil {
 		return nil, err
 	}
 	r.mu.Lock()

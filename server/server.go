@@ -149,6 +149,9 @@ func (s *Server) routes() http.Handler {
 	r.Get("/api/tracts/{id}", s.tractReport)
 	r.Get("/api/recommendations", s.recommendations)
 	r.Get("/api/compare", s.compare)
+	r.With(s.requireToken).Post("/api/scenarios", s.postScenario)
+	r.Get("/api/scenarios/{id}", s.getScenario)
+	r.With(s.requireToken).Delete("/api/scenarios/{id}", s.deleteScenario)
 	r.Get("/api/export/{file}", s.export)
 	r.Get("/tracts/{id}", s.tractPage)
 
@@ -164,7 +167,7 @@ func (s *Server) routes() http.Handler {
 		s.fail(w, req, errNotFound)
 	})
 	r.MethodNotAllowed(func(w http.ResponseWriter, req *http.Request) {
-		writeError(w, http.StatusMethodNotAllowed, "method not allowed: this API is read-only")
+		writeError(w, http.StatusMethodNotAllowed, "method not allowed on this route")
 	})
 	return r
 }

@@ -27,7 +27,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		demoCommand(), ingestCommand(), analyzeCommand(), serveCommand(), exportCommand(), configCommand(), migrateCommand(),
-		recommendCommand(), compareCommand(),
+		recommendCommand(), compareCommand(), scenarioCommand(),
 	}
 }
 
