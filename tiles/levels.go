@@ -96,6 +96,7 @@ type level struct {
 	need     []float64
 	parentOf []int32   // each base cell's row here
 	weight   []float64 // demand with data, per row
+	own      bool      // the run's own resolution: each row one base cell
 }
 
 func (lv *level) size() int { return len(lv.cells)*(8+8+8+8) + len(lv.parentOf)*4 }
@@ -116,6 +117,7 @@ func buildLevel(base *baseCells, res, runRes int) (*level, error) {
 	n := len(base.cells)
 	lv := &level{res: res, parentOf: make([]int32, n)}
 	if res == runRes {
+		lv.own = true
 		lv.cells = base.cells
 		for i := range lv.parentOf {
 			lv.parentOf[i] = int32(i)
@@ -157,9 +159,21 @@ func buildLevel(base *baseCells, res, runRes int) (*level, error) {
 }
 
 // mean is each row's demand-weighted mean of its children's values; withData leaves out children
-// without a demand figure. A row whose children with data hold no one averages them plainly.
+// without a demand figure. A row whose children with data hold no one averages them plainly. At
+// the run's own resolution each row is its one cell, whose value is given as it is: (d·v)/d need
+// not be v to the last bit.
 func (lv *level) mean(base *baseCells, values []float64, withData bool) []float64 {
 	m := len(lv.cells)
+	if lv.own {
+		out := make([]float64, m)
+		for i, v := range values {
+			out[i] = v
+			if math.IsNaN(v) || math.IsInf(v, 0) || (withData && math.IsNaN(base.demand[i])) {
+				out[i] = math.NaN()
+			}
+		}
+		return out
+	}
 	sum, den := make([]float64, m), make([]float64, m)
 	for i, v := range values {
 		if math.IsNaN(v) || math.IsInf(v, 0) || (withData && math.IsNaN(base.demand[i])) {

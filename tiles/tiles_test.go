@@ -296,3 +296,31 @@ func BenchmarkEncodeCellsZ12StLouis(b *testing.B) {
 	}
 	benchmarkTile(b, NewSet(tablesOf(b, run), l.Areas, l.Programs, nil, NewDataCache(64<<20)), maptile.At(orb.Point{-90.1994, 38.6270}, 12))
 }
+
+// At the run's own resolution a cell's figures are the run's, bit for bit.
+func TestOwnResolutionKeepsFiguresExactly(t *testing.T) {
+	run, areas, programs := syntheticRun(t)
+	set := NewSet(tablesOf(t, run), areas, programs, nil, NewDataCache(64<<20))
+	k := run.SeriesIndex(data.AllSettings, "all")
+	checked := 0
+	for b := range set.blocks {
+		lv, m, err := set.measures(context.Background(), unitBlock, b, run.Resolution, k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		start := set.tables.Blocks()[b].Start
+		cm := run.Cells.Measures[k]
+		for i := range lv.cells {
+			j := start + i
+			if want := cm.Gap[j]; !math.IsNaN(want) && !math.IsNaN(run.Cells.Demand[j]) {
+				if math.Float64bits(m.gap[i]) != math.Float64bits(want) || math.Float64bits(m.access[i]) != math.Float64bits(cm.Access[j]) {
+					t.Fatalf("cell %s: gap %v access %v, the run's %v %v", lv.cells[i], m.gap[i], m.access[i], want, cm.Access[j])
+				}
+				checked++
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no cell checked")
+	}
+}
