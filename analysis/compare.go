@@ -317,6 +317,7 @@ func DeltaRun(a, b *data.Run) (*data.Run, error) {
 		d.Areas[i] = ar
 		d.Areas[i].Measures = nil
 	}
+	zeros := &zeroColumns{}
 	for _, pair := range commonSeries(a, b) {
 		ka, kb := pair[0], pair[1]
 		ca, cb := a.ContentAreas[ka], b.ContentAreas[kb]
@@ -324,7 +325,7 @@ func DeltaRun(a, b *data.Run) (*data.Run, error) {
 		s.MeanAccess, s.Target = cb.MeanAccess-ca.MeanAccess, cb.Target-ca.Target
 		s.DesertYouth, s.DesertShare, s.DesertAreas = cb.DesertYouth-ca.DesertYouth, cb.DesertShare-ca.DesertShare, cb.DesertAreas-ca.DesertAreas
 		d.ContentAreas = append(d.ContentAreas, s)
-		d.Cells.Measures = append(d.Cells.Measures, cellDelta(a.Cells.Measures[ka], b.Cells.Measures[kb]))
+		d.Cells.Measures = append(d.Cells.Measures, cellDelta(a.Cells.Measures[ka], b.Cells.Measures[kb], zeros))
 		for i := range d.Areas {
 			ma, mb := a.Areas[i].Measures[ka], b.Areas[i].Measures[kb]
 			d.Areas[i].Measures = append(d.Areas[i].Measures, data.AreaMeasures{
@@ -357,19 +358,62 @@ func ParseDeltaID(id string) (a, b string, ok bool) {
 	return a, b, ok && a != "" && b != ""
 }
 
-// cellDelta is B − A of one series' cell figures; deserts are B's.
-func cellDelta(a, b data.CellMeasures) data.CellMeasures {
+// cellDelta is B − A of one series' cell figures; deserts are B's. A column the two runs share
+// (a scenario shares every column it does not change with its baseline) changed nowhere: it
+// takes the shared column of zeros rather than a column of its own.
+func cellDelta(a, b data.CellMeasures, zeros *zeroColumns) data.CellMeasures {
 	n := len(a.Access)
-	d := data.CellMeasures{Nearest: make([]float64, n), Count: make([]int32, n), Access: make([]float64, n), Unmet: make([]float64, n),
-		Gap: make([]float64, n), Desert: b.Desert}
-	for i := range n {
-		d.Nearest[i] = costDelta(a.Nearest[i], b.Nearest[i])
-		d.Count[i] = b.Count[i] - a.Count[i]
-		d.Access[i] = b.Access[i] - a.Access[i]
-		d.Unmet[i] = b.Unmet[i] - a.Unmet[i]
-		d.Gap[i] = b.Gap[i] - a.Gap[i]
+	d := data.CellMeasures{Desert: b.Desert}
+	d.Nearest = floatDelta(a.Nearest, b.Nearest, zeros, costDelta)
+	d.Access = floatDelta(a.Access, b.Access, zeros, minus)
+	d.Unmet = floatDelta(a.Unmet, b.Unmet, zeros, minus)
+	d.Gap = floatDelta(a.Gap, b.Gap, zeros, minus)
+	if same(a.Count, b.Count) {
+		d.Count = zeros.ints(n)
+	} else {
+		d.Count = make([]int32, n)
+		for i := range n {
+			d.Count[i] = b.Count[i] - a.Count[i]
+		}
 	}
 	return d
+}
+
+func minus(a, b float64) float64 { return b - a }
+
+func floatDelta(a, b []float64, zeros *zeroColumns, delta func(a, b float64) float64) []float64 {
+	if same(a, b) {
+		return zeros.floats(len(a))
+	}
+	d := make([]float64, len(a))
+	for i := range d {
+		d[i] = delta(a[i], b[i])
+	}
+	return d
+}
+
+// same reports whether two columns are one.
+func same[T any](a, b []T) bool { return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0]) }
+
+// zeroColumns hands out one column of zeros of each kind, shared by every series that did not
+// change; nothing writes to them.
+type zeroColumns struct {
+	f []float64
+	i []int32
+}
+
+func (z *zeroColumns) floats(n int) []float64 {
+	if len(z.f) != n {
+		z.f = make([]float64, n)
+	}
+	return z.f
+}
+
+func (z *zeroColumns) ints(n int) []int32 {
+	if len(z.i) != n {
+		z.i = make([]int32, n)
+	}
+	return z.i
 }
 
 // costDelta is B − A of a nearest cost: 0 when neither run reaches a program, none when only one

@@ -269,11 +269,11 @@ func (m *Model) baseline(k int) (*contentResult, error) {
 		if st.err = m.agrees(k, cr); st.err != nil {
 			return
 		}
-		st.areas, st.tallies = m.ac.rollup(cr)
-		for _, am := range st.areas {
-			if am.Desert {
-				cr.summary.DesertAreas++
-			}
+		m.takeStored(k, cr)
+		_, st.tallies = m.ac.rollup(cr)
+		st.areas = make([]data.AreaMeasures, len(m.run.Areas))
+		for a, ar := range m.run.Areas {
+			st.areas[a] = ar.Measures[k]
 		}
 		g := m.ac.g
 		for i, x := range cr.raw {
@@ -290,6 +290,26 @@ func (m *Model) baseline(k int) (*contentResult, error) {
 		}
 	})
 	return st.cr, st.err
+}
+
+// takeStored makes the run's own figures the baseline, now that the model agrees with them to
+// rounding: what a scenario leaves alone is then the run's, to the bit, and a change is nothing
+// but the change. The run's columns are shared, never written: a scenario copies what it changes.
+func (m *Model) takeStored(k int, cr *contentResult) {
+	stored := m.run.Cells.Measures[k]
+	cr.cells = stored
+	cr.summary = m.run.ContentAreas[k]
+	if m.p.Measure.Normalize {
+		return // the run holds access over its mean, not the raw access a change adds to
+	}
+	raw := slices.Clone(cr.raw)
+	for i, a := range stored.Access {
+		if !math.IsNaN(a) {
+			raw[i] = a
+		}
+	}
+	cr.raw = raw
+	cr.mean, cr.target = cr.summary.MeanAccess, cr.summary.Target
 }
 
 // agrees checks a series measured on the model against the run: the same counts, and the same

@@ -80,6 +80,18 @@ func TestScenarioEqualsFullRecompute(t *testing.T) {
 					t.Errorf("%s/%s: the baseline of the change %+v is not the run's %+v", c.Setting, c.Name, c, was)
 				}
 			}
+			// What the scenario did not recompute is the run's own, to the bit.
+			moved := 0
+			for k, m := range res.Run.Cells.Measures {
+				for i, a := range m.Access {
+					if b := run.Cells.Measures[k].Access[i]; a != b && !(math.IsNaN(a) && math.IsNaN(b)) {
+						moved++
+					}
+				}
+			}
+			if moved == 0 || moved > res.Cells {
+				t.Errorf("access differs from the run's in %d cells; %d were recomputed", moved, res.Cells)
+			}
 			full := analyze(t, applyScenario(in, sc), p)
 			var after bytes.Buffer
 			if err := gob.NewEncoder(&after).Encode(run); err != nil {
