@@ -32,7 +32,7 @@ export function investPanel(map, app) {
   const recSeats = el('input', { id: 'rec-seats', type: 'number', min: '1', placeholder: 'as every program' });
   const recButton = el('button', { type: 'button', id: 'recommend' }, 'Recommend sites');
   const recList = el('ol', { id: 'recommendations', class: 'recommendations' });
-  const recNote = el('p', { class: 'small', id: 'rec-note', 'aria-live': 'polite' });
+  const recNote = el('div', { class: 'small', id: 'rec-note', 'aria-live': 'polite' });
 
   const whatContent = el('select', { id: 'whatif-content' });
   const whatSeats = el('input', { id: 'whatif-seats', type: 'number', min: '1', value: '60' });
@@ -94,9 +94,11 @@ export function investPanel(map, app) {
         el('span', {}, s.reason), ' ',
         el('button', { type: 'button', class: 'link', onclick: () => map.flyTo({ center: [s.lng, s.lat], zoom: 12 }) }, 'Show'))));
       sites.forEach((s) => marker(s.lng, s.lat, String(s.rank), `Recommended site ${s.rank}`, 'invest-site'));
-      recNote.textContent = sites.length
-        ? `${sites.length} sites for ${seriesWords()} of ${number(r.capacity)} seats each: together they bring ${count(r.newly_in_reach)} youth within reach of such a program for the first time and close ${number(r.unmet_before - r.unmet_after)} of the region's ${number(r.unmet_before)} unmet seats. ${(r.notes || []).join(' ')}`
-        : `No site would close any unmet seats. ${(r.notes || []).join(' ')}`;
+      const seats = `${number(r.capacity)} seat${r.capacity === 1 ? '' : 's'}`;
+      recNote.replaceChildren(sites.length
+        ? `${sites.length} sites for ${seriesWords()} of ${seats} each: together they bring ${count(r.newly_in_reach)} youth within reach of such a program for the first time and close ${number(r.unmet_before - r.unmet_after)} of the region's ${number(r.unmet_before)} unmet seats.`
+        : 'No site would close any unmet seats.',
+      el('details', {}, el('summary', {}, 'How they were chosen'), el('ul', {}, ...(r.notes || []).map((n) => el('li', {}, n)))));
       if (sites.length) map.fitBounds(bounds(sites.map((s) => [s.lng, s.lat])), { padding: 60, maxZoom: 11, duration: 600 });
       say(`Recommended ${sites.length} sites for ${seriesWords()}.`);
     } catch (err) {
@@ -109,7 +111,9 @@ export function investPanel(map, app) {
   // --- overlays: a comparison or a scenario drawn over the map ---------------------------------
   const overlayQuery = (run) => new URLSearchParams({ run, ...series() });
 
-  async function showOverlay(run, kind, words) {
+  // showOverlay draws run's cells over the map; view names what is drawn, for the reader of the
+  // page's state (and the browser test).
+  async function showOverlay(run, kind, words, view = kind) {
     const q = overlayQuery(run);
     const tiles = [`${location.origin}/tiles/cells/{z}/{x}/{y}.mvt?${q}`];
     if (!map.getSource('invest')) {
@@ -138,7 +142,8 @@ export function investPanel(map, app) {
     }
     map.setLayoutProperty('cells-fill', 'visibility', 'none');
     map.setLayoutProperty('invest-fill', 'visibility', 'visible');
-    overlay = { run, kind };
+    overlay = { run, kind, view };
+    legend.dataset.view = view;
     clearButton.hidden = false;
   }
 
@@ -147,6 +152,7 @@ export function investPanel(map, app) {
     map.setLayoutProperty('cells-fill', 'visibility', state.layers.cells ? 'visible' : 'none');
     overlay = null;
     legend.textContent = '';
+    delete legend.dataset.view;
     clearButton.hidden = true;
   }
   clearButton.onclick = () => { clearOverlay(); say('Showing the map of today.'); };
@@ -205,7 +211,7 @@ export function investPanel(map, app) {
     if (!scenario) return;
     const run = { delta: `cmp-${scenario.baseline}-${scenario.id}`, scenario: scenario.id, baseline: scenario.baseline }[v];
     const words = { delta: 'The what-if program\'s change (with it, less today).', scenario: 'With the what-if program.', baseline: 'Today, without it.' }[v];
-    await showOverlay(run, v === 'delta' ? 'delta' : 'plain', words);
+    await showOverlay(run, v === 'delta' ? 'delta' : 'plain', words, v);
   }
 
   async function deleteScenario() {
@@ -214,6 +220,7 @@ export function investPanel(map, app) {
     scenario = null;
     clearOverlay();
     for (const m of markers.filter((x) => x.getElement().classList.contains('invest-new'))) m.remove();
+    markers = markers.filter((x) => !x.getElement().classList.contains('invest-new'));
     whatView.hidden = true;
     whatResult.replaceChildren(el('p', { class: 'small' }, 'The what-if is forgotten.'));
   }
@@ -236,7 +243,7 @@ export function investPanel(map, app) {
         el('p', {}, s ? `From ${a} to this run, for ${seriesWords()}: ${s.programs_a} → ${s.programs_b} programs; access rose in ${count(s.cells_rose)} hexagons (${count(s.demand_rose)} youth) and fell in ${count(s.cells_fell)} (${count(s.demand_fell)} youth); ${count(s.newly_in_reach)} youth came within reach.` : 'The other run does not have these programs.'),
         groups.length ? el('ul', {}, ...groups.map((g) => el('li', {}, `${g.group}: ${format({ style: 'share' }, g.share_a)} → ${format({ style: 'share' }, g.share_b)} in deserts`))) : null,
         c.differences.length ? el('details', {}, el('summary', {}, 'What else differs'), el('ul', {}, ...c.differences.map((d) => el('li', {}, d)))) : null);
-      await showOverlay(new URLSearchParams(tiles.split('?')[1]).get('run'), 'delta', `What changed from ${a} to this run.`);
+      await showOverlay(new URLSearchParams(tiles.split('?')[1]).get('run'), 'delta', `What changed from ${a} to this run.`, 'compare');
     } catch (err) {
       cmpResult.replaceChildren(el('p', { class: 'warning' }, String(err.message)));
     }
@@ -248,7 +255,7 @@ export function investPanel(map, app) {
       clearMarkers();
       recList.replaceChildren();
       recNote.textContent = '';
-      if (overlay) showOverlay(overlay.run, overlay.kind, legend.textContent.split('.')[0] + '.').catch((err) => say(err.message));
+      if (overlay) showOverlay(overlay.run, overlay.kind, legend.textContent.split('.')[0] + '.', overlay.view).catch((err) => say(err.message));
     },
   };
 }
