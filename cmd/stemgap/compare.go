@@ -29,10 +29,8 @@ func compareCommand() command {
 				if len(args) != 2 {
 					return usagef("want two run ids: RUN_A RUN_B (stemgap compare A B says what changed from A to B)")
 				}
-				switch *format {
-				case "text", "json", export.FormatCSV, export.FormatGeoJSON:
-				default:
-					return usagef("--format %q: want text, json, csv or geojson", *format)
+				if err := checkFormat(*format); err != nil {
+					return err
 				}
 				store, err := env.openStore(ctx)
 				if err != nil {

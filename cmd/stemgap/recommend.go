@@ -34,36 +34,20 @@ func recommendCommand() command {
 				if len(args) != 0 {
 					return usagef("recommend takes no arguments")
 				}
-				switch *format {
-				case "text", "json", export.FormatCSV, export.FormatGeoJSON:
-				default:
-					return usagef("--format %q: want text, json, csv or geojson", *format)
+				if err := checkFormat(*format); err != nil {
+					return err
 				}
 				log, err := env.logger()
 				if err != nil {
 					return err
 				}
-				store, err := env.openStore(ctx)
-				if err != nil {
-					return err
-				}
-				defer store.Close()
-				run, err := store.Run(ctx, *runID)
-				if err != nil {
-					return err
-				}
-				inputs, err := store.RunInputs(ctx, run.ID)
+				run, inputs, m, err := runModel(ctx, env, *runID)
 				if err != nil {
 					return err
 				}
 				req := analysis.RecommendRequest{Setting: *setting, Content: *content, Capacity: *capacity, Count: *count, CellResolution: *cellRes,
 					Progress: func(done, total int) { log.Debug("weighing candidate sites", "done", done, "total", total) }}
 				if req.Sites, req.SitesLabel, err = candidateSites(*candidates, inputs); err != nil {
-					return err
-				}
-				log.Info("rebuilding the run's model", "run", run.ID)
-				m, err := analysis.NewModel(ctx, run, inputs)
-				if err != nil {
 					return err
 				}
 				rec, err := m.Recommend(ctx, req)

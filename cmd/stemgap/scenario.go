@@ -31,10 +31,8 @@ func scenarioCommand() command {
 				if len(args) != 1 {
 					return usagef("want one scenario file (JSON: {\"add\": [{\"lat\", \"lng\", \"content_areas\", \"setting\", \"capacity\"}], \"remove\": [ID], \"resize\": [{\"id\", \"capacity\"}]})")
 				}
-				switch *format {
-				case "text", "json", export.FormatCSV, export.FormatGeoJSON:
-				default:
-					return usagef("--format %q: want text, json, csv or geojson", *format)
+				if err := checkFormat(*format); err != nil {
+					return err
 				}
 				f, err := os.Open(args[0])
 				if err != nil {
@@ -52,21 +50,7 @@ func scenarioCommand() command {
 				if err != nil {
 					return err
 				}
-				store, err := env.openStore(ctx)
-				if err != nil {
-					return err
-				}
-				defer store.Close()
-				run, err := store.Run(ctx, *runID)
-				if err != nil {
-					return err
-				}
-				inputs, err := store.RunInputs(ctx, run.ID)
-				if err != nil {
-					return err
-				}
-				log.Info("rebuilding the run's model", "run", run.ID)
-				m, err := analysis.NewModel(ctx, run, inputs)
+				run, inputs, m, err := runModel(ctx, env, *runID)
 				if err != nil {
 					return err
 				}
