@@ -19,6 +19,10 @@ const DefaultIDField = "GEOID"
 
 var geoidPattern = regexp.MustCompile(`^[0-9]{11}$`)
 
+// IsTractGEOID reports whether an area id is a census tract GEOID: state 2, county 3 and tract 6
+// digits.
+func IsTractGEOID(id string) bool { return geoidPattern.MatchString(id) }
+
 // AreaOptions says how to read an areas file.
 type AreaOptions struct {
 	IDField   string     // property holding the id; DefaultIDField when empty

@@ -328,3 +328,9 @@ func NormalizeLabel(s string) string {
 	// A mark kept after a letter that NFKC left apart (a rare sequence) composes with it here.
 	return norm.NFC.String(b.String())
 }
+
+// Offers reports whether a program counts under a content area: every program counts under
+// "all", others under the areas they list.
+func (p Program) Offers(content string) bool {
+	return content == AllContentAreas || slices.Contains(p.ContentAreas, content)
+}

@@ -1,15 +1,14 @@
 package tiles
 
 import (
-	"fmt"
 	"math"
 	"sort"
-	"strconv"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 	"github.com/paulmach/orb/maptile"
 	"stemgap/data"
+	"stemgap/data/labels"
 	"stemgap/geo"
 )
 
@@ -37,75 +36,36 @@ type tractLabel struct {
 // countyKey is the county an area lies in: the state and county digits of a tract GEOID, else
 // the county name its file gives; "" when neither is known.
 func countyKey(a data.Area) string {
-	if isGEOID(a.ID) {
+	if data.IsTractGEOID(a.ID) {
 		return a.ID[:5]
 	}
 	return a.County
-}
-
-func isGEOID(id string) bool {
-	if len(id) != 11 {
-		return false
-	}
-	for _, r := range id {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
-}
-
-// tractNumber is how a tract is named on the map and in the census: the tract code with its two
-// implied decimals, trailing ".00" dropped (290951212 00 → "1212", 291892110 02 → "2110.02").
-func tractNumber(a data.Area) string {
-	if !isGEOID(a.ID) {
-		return a.Name
-	}
-	base, _ := strconv.Atoi(a.ID[5:9])
-	if suffix := a.ID[9:]; suffix != "00" {
-		return fmt.Sprintf("%d.%s", base, suffix)
-	}
-	return strconv.Itoa(base)
 }
 
 // buildCounties dissolves the areas into counties. Tract files share their boundaries exactly
 // between neighbours (cartographic boundary files keep the topology), so a county's outline is
 // the set of its areas' edges that no other area of the same county shares.
 func buildCounties(areas []data.Area) ([]county, []tractLabel) {
-	type edge struct{ a, b orb.Point }
-	edges := map[string]map[edge]int{}
+	shapes := map[string][]orb.MultiPolygon{}
 	names := map[string]string{}
 	weights := map[string][3]float64{} // Σ w·lng, Σ w·lat, Σ w over the county's interior points
 	points := map[string][]orb.Point{}
-	var labels []tractLabel
+	var numbers []tractLabel
 	for _, a := range areas {
 		at, ok := geo.InteriorPoint(a.Geometry)
 		if ok {
-			if n := tractNumber(a); n != "" {
-				labels = append(labels, tractLabel{number: n, at: at})
+			if n := labels.TractNumber(a); n != "" {
+				numbers = append(numbers, tractLabel{number: n, at: at})
 			}
 		}
 		key := countyKey(a)
 		if key == "" {
 			continue
 		}
-		if edges[key] == nil {
-			edges[key] = map[edge]int{}
-		}
 		if names[key] == "" && a.County != "" {
 			names[key] = a.County
 		}
-		for _, poly := range a.Geometry {
-			for _, ring := range poly {
-				for i := 0; i+1 < len(ring); i++ {
-					e := edge{ring[i], ring[i+1]}
-					if e.b[0] < e.a[0] || (e.b[0] == e.a[0] && e.b[1] < e.a[1]) {
-						e.a, e.b = e.b, e.a
-					}
-					edges[key][e]++
-				}
-			}
-		}
+		shapes[key] = append(shapes[key], a.Geometry)
 		if ok {
 			w := math.Max(a.LandKm2, 1e-6)
 			s := weights[key]
@@ -114,58 +74,10 @@ func buildCounties(areas []data.Area) ([]county, []tractLabel) {
 		}
 	}
 	var out []county
-	for key, es := range edges {
-		c := county{id: key, name: names[key]}
+	for key, shape := range shapes {
+		c := county{id: key, name: names[key], outline: geo.Outline(shape)}
 		if c.name == "" {
 			c.name = "County " + key
-		}
-		// Chain the outline's edges into lines, walking from each unused edge's ends.
-		next := map[orb.Point][]orb.Point{}
-		for e, n := range es {
-			if n == 1 {
-				next[e.a] = append(next[e.a], e.b)
-				next[e.b] = append(next[e.b], e.a)
-			}
-		}
-		used := map[edge]bool{}
-		take := func(p, q orb.Point) bool {
-			e := edge{p, q}
-			if q[0] < p[0] || (q[0] == p[0] && q[1] < p[1]) {
-				e = edge{q, p}
-			}
-			if used[e] {
-				return false
-			}
-			used[e] = true
-			return true
-		}
-		starts := make([]orb.Point, 0, len(next))
-		for p := range next {
-			starts = append(starts, p)
-		}
-		sort.Slice(starts, func(i, j int) bool { // a stable order makes stable tiles
-			return starts[i][0] < starts[j][0] || (starts[i][0] == starts[j][0] && starts[i][1] < starts[j][1])
-		})
-		for _, start := range starts {
-			for _, q := range next[start] {
-				if !take(start, q) {
-					continue
-				}
-				line := orb.LineString{start, q}
-				for p := q; ; {
-					moved := false
-					for _, r := range next[p] {
-						if take(p, r) {
-							line, p, moved = append(line, r), r, true
-							break
-						}
-					}
-					if !moved {
-						break
-					}
-				}
-				c.outline = append(c.outline, line)
-			}
 		}
 		if len(c.outline) == 0 {
 			continue
@@ -188,7 +100,7 @@ func buildCounties(areas []data.Area) ([]county, []tractLabel) {
 		out = append(out, c)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].id < out[j].id })
-	return out, labels
+	return out, numbers
 }
 
 func (s *Set) countyFeatures(t maptile.Tile) *geojson.FeatureCollection {

@@ -268,7 +268,7 @@ func (s *Set) programFeatures(group data.SettingGroup, content string, t maptile
 	bound := bufferedBound(t)
 	fc := geojson.NewFeatureCollection()
 	for _, pr := range s.programs {
-		if !bound.Contains(pr.Location) || !group.Includes(pr.Setting) || !offers(pr, content) {
+		if !bound.Contains(pr.Location) || !group.Includes(pr.Setting) || !pr.Offers(content) {
 			continue
 		}
 		f := geojson.NewFeature(pr.Location)
@@ -282,19 +282,6 @@ func (s *Set) programFeatures(group data.SettingGroup, content string, t maptile
 		fc.Append(f)
 	}
 	return fc
-}
-
-// offers reports whether a program counts under a content area.
-func offers(p data.Program, content string) bool {
-	if content == data.AllContentAreas {
-		return true
-	}
-	for _, c := range p.ContentAreas {
-		if c == content {
-			return true
-		}
-	}
-	return false
 }
 
 // setNumber writes a property only when it is a finite number: MVT has no "no data" value, so a

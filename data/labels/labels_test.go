@@ -120,3 +120,20 @@ func TestMeasuresTakeTheRunsUnits(t *testing.T) {
 		t.Errorf("count with a cost matrix in minutes: %q", got)
 	}
 }
+
+func TestAreaTitleNamesTractCountyOrState(t *testing.T) {
+	for _, c := range []struct {
+		area data.Area
+		want string
+	}{
+		{data.Area{ID: "29510101100", County: "St. Louis city, MO"}, "Census Tract 1011, St. Louis city, MO"},
+		{data.Area{ID: "29189211002", County: "St. Louis County, MO"}, "Census Tract 2110.02, St. Louis County, MO"},
+		{data.Area{ID: "17031720200"}, "Census Tract 7202, Illinois"},
+		{data.Area{ID: "60614", Name: "ZCTA 60614"}, "ZCTA 60614"},
+		{data.Area{ID: "north-side"}, "north-side"},
+	} {
+		if got := AreaTitle(c.area); got != c.want {
+			t.Errorf("%s: got %q, want %q", c.area.ID, got, c.want)
+		}
+	}
+}
