@@ -11,6 +11,7 @@ require (
 	github.com/twpayne/go-geom v1.7.0
 	github.com/twpayne/go-geos v0.20.4
 	github.com/uber/h3-go/v4 v4.5.0
+	github.com/yuin/goldmark v1.8.7
 	golang.org/x/text v0.41.0
 )
 

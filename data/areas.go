@@ -23,6 +23,15 @@ var geoidPattern = regexp.MustCompile(`^[0-9]{11}$`)
 // digits.
 func IsTractGEOID(id string) bool { return geoidPattern.MatchString(id) }
 
+// CountyKey is the county an area lies in: the state and county digits of a tract GEOID, else the
+// county name its file gives; "" when neither is known.
+func CountyKey(a Area) string {
+	if IsTractGEOID(a.ID) {
+		return a.ID[:5]
+	}
+	return a.County
+}
+
 // AreaOptions says how to read an areas file.
 type AreaOptions struct {
 	IDField   string     // property holding the id; DefaultIDField when empty

@@ -1,173 +1,158 @@
 package server
 
 import (
+	"bytes"
 	"fmt"
-	"html/template"
-	"math"
+	"mime"
 	"net/http"
-	"sort"
 
 	"github.com/go-chi/chi/v5"
+	"stemgap"
 	"stemgap/data"
-	"stemgap/data/export"
+	"stemgap/report"
 )
 
-// tractReport is everything an advocate needs to cite one area: its figures with their sources,
-// each content area's result with the rule that produced it, and the run's provenance.
-type tractReport struct {
-	Provenance   export.Provenance `json:"provenance"`
-	Setting      string            `json:"setting"` // the setting group the content areas are measured within
-	Area         reportArea        `json:"area"`
-	Figures      []reportFigure    `json:"figures"`
-	ContentAreas []reportContent   `json:"content_areas"`
-}
-
-type reportArea struct {
-	ID             string `json:"id"`
-	Name           string `json:"name,omitempty"`
-	DemandVariable string `json:"demand_variable"`
-	Demand         any    `json:"demand"`
-	Need           any    `json:"need"`
-	Urban          bool   `json:"urban"`
-	UrbanBasis     string `json:"urban_basis"`
-	Cells          int    `json:"cells"`
-}
-
-type reportFigure struct {
-	Variable string `json:"variable"`
-	Value    any    `json:"value"`
-	MOE      any    `json:"moe"`
-	Vintage  string `json:"vintage,omitempty"`
-	Source   string `json:"source"`
-}
-
-type reportContent struct {
-	Name         string `json:"name"`
-	Access       any    `json:"access"`
-	RegionalMean any    `json:"regional_mean"`
-	Nearest      any    `json:"nearest"` // demand-weighted mean of the area's cells' nearest costs
-	Unmet        any    `json:"unmet"`
-	Gap          any    `json:"gap"`
-	DesertDemand any    `json:"desert_demand"`
-	DesertShare  any    `json:"desert_share"`
-	Desert       bool   `json:"desert"`
-	Reason       string `json:"reason"`
-	Rank         int    `json:"rank"`
-	Ranked       int    `json:"ranked_areas"`
-	Percentile   any    `json:"percentile"`
-}
-
-func (s *Server) buildReport(r *http.Request) (*tractReport, error) {
-	id := chi.URLParam(r, "id")
+// reportRun is a run with the inputs it was computed from, as the reports read them: its cells
+// block by block.
+func (s *Server) reportRun(r *http.Request) (data.RunTables, *data.Inputs, error) {
 	lr, err := s.runs.get(r.Context(), r.URL.Query().Get("run"))
+	if err != nil {
+		return nil, nil, err
+	}
+	return lr.tables, lr.inputs, nil
+}
+
+// reportOptions reads the series and order a report shows from the query.
+func reportOptions(r *http.Request) (report.Options, error) {
+	q := r.URL.Query()
+	opt := report.Options{Setting: q.Get("setting"), Content: q.Get("content"), Sort: q.Get("sort"), BaseURL: baseURL(r)}
+	if err := report.CheckSort(opt.Sort); err != nil {
+		return opt, fmt.Errorf("%w: %v", errBadRequest, err)
+	}
+	return opt, nil
+}
+
+// page is how the server's report pages link their stylesheet: by a URL naming its content, so
+// that it caches for a year.
+func (s *Server) page() report.Page {
+	href := "/static/report.css"
+	if a, ok := s.assets.byPath["report.css"]; ok {
+		href += "?v=" + a.hash
+	}
+	return report.Page{StylesheetURL: href}
+}
+
+func (s *Server) buildTract(r *http.Request) (*report.Tract, error) {
+	opt, err := reportOptions(r)
 	if err != nil {
 		return nil, err
 	}
-	run := lr.view()
-	idx := -1
-	for i := range run.Areas {
-		if run.Areas[i].ID == id {
-			idx = i
-			break
-		}
+	run, in, err := s.reportRun(r)
+	if err != nil {
+		return nil, err
 	}
-	if idx < 0 {
-		return nil, fmt.Errorf("area %q is not in run %s: %w", id, run.ID, data.ErrNotFound)
+	t, err := report.BuildTract(r.Context(), run, in, chi.URLParam(r, "id"), opt)
+	if err != nil {
+		return nil, err
 	}
-	a := &run.Areas[idx]
-	rep := &tractReport{
-		Provenance: export.ProvenanceFor(run.RunInfo, settingParam(r)),
-		Setting:    run.SettingOrDefault(settingParam(r)),
-		Area: reportArea{ID: a.ID, Name: a.Name, DemandVariable: run.Demand, Demand: export.Number(a.Demand), Need: export.Number(a.Need),
-			Urban: a.Urban, UrbanBasis: a.UrbanWhy, Cells: a.Cells},
-	}
-	for _, v := range lr.inputs.Demographics {
-		if v.AreaID == id {
-			rep.Figures = append(rep.Figures, reportFigure{Variable: v.Variable, Value: v.Value, MOE: export.Number(v.MOE), Vintage: v.Vintage, Source: v.Source})
-		}
-	}
-	sort.Slice(rep.Figures, func(i, j int) bool { return rep.Figures[i].Variable < rep.Figures[j].Variable })
-	if _, err := run.CheckSeries(rep.Setting, data.AllContentAreas); err != nil {
-		return nil, fmt.Errorf("%w: %v", errBadRequest, err)
-	}
-	for k, c := range run.ContentAreas {
-		if c.Setting != rep.Setting {
-			continue
-		}
-		ranked := 0
-		for i := range run.Areas {
-			if run.Areas[i].Measures[k].Rank > 0 {
-				ranked++
-			}
-		}
-		m := a.Measures[k]
-		pct := export.Number(m.Percentile)
-		if m.Rank == 0 {
-			pct = nil
-		}
-		rep.ContentAreas = append(rep.ContentAreas, reportContent{Name: c.Name, Access: export.Number(m.Access), RegionalMean: export.Number(c.MeanAccess),
-			Nearest: export.Number(m.Nearest), Unmet: export.Number(m.Unmet), Gap: export.Number(m.Gap), DesertDemand: export.Number(m.DesertYouth),
-			DesertShare: export.Number(m.DesertShare), Desert: m.Desert, Reason: m.Reason, Rank: m.Rank, Ranked: ranked, Percentile: pct})
-	}
-	return rep, nil
+	return t, nil
 }
 
+// tractReport serves /api/tracts/{id}: the tract report as JSON.
 func (s *Server) tractReport(w http.ResponseWriter, r *http.Request) {
-	rep, err := s.buildReport(r)
+	t, err := s.buildTract(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, rep)
+	writeJSON(w, http.StatusOK, t)
 }
 
-var reportPage = template.Must(template.New("report").Funcs(template.FuncMap{
-	"num": func(v any) string {
-		f, ok := v.(float64)
-		if !ok || math.IsNaN(f) {
-			return "no data"
-		}
-		return fmt.Sprintf("%.4g", f)
-	},
-	"pct": func(v any) string {
-		f, ok := v.(float64)
-		if !ok {
-			return "no data"
-		}
-		return fmt.Sprintf("%.0f%%", 100*f)
-	},
-}).Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{{.Area.ID}} — stemgap report</title>
-<link rel="stylesheet" href="/static/report.css"></head>
-<body>
-<h1>{{if .Area.Name}}{{.Area.Name}} ({{.Area.ID}}){{else}}Area {{.Area.ID}}{{end}}</h1>
-<p>Demand: <b>{{num .Area.Demand}}</b> ({{.Area.DemandVariable}}) · need percentile {{num .Area.Need}} ·
-{{if .Area.Urban}}urban{{else}}rural{{end}} ({{.Area.UrbanBasis}}) · {{.Area.Cells}} H3 cells at resolution {{.Provenance.Resolution}}</p>
-<h2>Access by content area — {{.Setting}} settings</h2>
-<p><small>Access is {{.Provenance.Measure}}, in {{.Provenance.AccessUnit}}. Rank 1 is the lowest access in the region.
-Mean to nearest is the demand-weighted mean of the area's cells' costs to their nearest program, not the cost from the area to its nearest program.</small></p>
-<table><tr><th>content area</th><th>access</th><th>regional mean</th><th>mean to nearest ({{.Provenance.CostUnit}})</th><th>rank</th><th>in deserts</th><th>verdict and reason</th></tr>
-{{range .ContentAreas}}<tr><td>{{.Name}}</td><td>{{num .Access}}</td><td>{{num .RegionalMean}}</td><td>{{num .Nearest}}</td>
-<td>{{if .Rank}}{{.Rank}} of {{.Ranked}}{{else}}—{{end}}</td><td>{{pct .DesertShare}}</td><td{{if .Desert}} class="desert"{{end}}>{{.Reason}}</td></tr>
-{{end}}</table>
-<h2>Figures for this area</h2>
-<table><tr><th>variable</th><th>value</th><th>margin of error</th><th>vintage</th><th>source</th></tr>
-{{range .Figures}}<tr><td>{{.Variable}}</td><td>{{num .Value}}</td><td>{{num .MOE}}</td><td>{{.Vintage}}</td><td>{{.Source}}</td></tr>{{end}}</table>
-<h2>How this was computed</h2>
-<p>Run <code>{{.Provenance.Run}}</code>, {{.Provenance.Software}}; method: {{.Provenance.Method}}. Demand from {{range .Provenance.DemandSource}}{{.}}; {{end}}</p>
-<ul>{{range .Provenance.Notes}}<li>{{.}}</li>{{end}}</ul>
-<p>Inputs:</p><ul>{{range .Provenance.Inputs}}<li>{{.Kind}}: {{.Source}} ({{.Rows}} rows{{if .Vintage}}, {{.Vintage}}{{end}}), SHA-256 <code>{{.SHA256}}</code></li>{{end}}</ul>
-<p>Parameters: <code>{{printf "%s" .Provenance.Params}}</code></p>
-</body></html>`))
-
+// tractPage serves /tracts/{id}: the tract report as a page to read and print.
 func (s *Server) tractPage(w http.ResponseWriter, r *http.Request) {
-	rep, err := s.buildReport(r)
+	t, err := s.buildTract(r)
 	if err != nil {
-		s.fail(w, r, err)
+		s.failPage(w, r, err)
+		return
+	}
+	s.writePage(w, r, "text/html; charset=utf-8", "", func(b *bytes.Buffer) error { return t.WriteHTML(b, s.page()) })
+}
+
+// regionReport serves /report: the region report as a page, or its ranked tracts as CSV
+// (format=csv) or the whole report as Markdown (format=md).
+func (s *Server) regionReport(w http.ResponseWriter, r *http.Request) {
+	format := r.URL.Query().Get("format")
+	if format != "" && format != "html" && format != "csv" && format != "md" {
+		s.failPage(w, r, fmt.Errorf("%w: format %q: want html, csv or md", errBadRequest, format))
+		return
+	}
+	opt, err := reportOptions(r)
+	if err != nil {
+		s.failPage(w, r, err)
+		return
+	}
+	run, in, err := s.reportRun(r)
+	if err != nil {
+		s.failPage(w, r, err)
+		return
+	}
+	rep, err := report.BuildRegion(r.Context(), run, in, opt)
+	if err != nil {
+		s.failPage(w, r, err)
+		return
+	}
+	switch format {
+	case "csv":
+		name := fmt.Sprintf("stemgap-ranked-tracts-%s-%s-%s.csv", rep.Focus, rep.Setting, run.Info().ID)
+		s.writePage(w, r, "text/csv; charset=utf-8", name, func(b *bytes.Buffer) error { return rep.WriteCSV(b) })
+	case "md":
+		s.writePage(w, r, "text/markdown; charset=utf-8", "", func(b *bytes.Buffer) error { return rep.WriteMarkdown(b) })
+	default:
+		s.writePage(w, r, "text/html; charset=utf-8", "", func(b *bytes.Buffer) error { return rep.WriteHTML(b, s.page()) })
+	}
+}
+
+// methodPage serves /method: METHOD.md as a page.
+func (s *Server) methodPage(w http.ResponseWriter, r *http.Request) {
+	s.writePage(w, r, "text/html; charset=utf-8", "", func(b *bytes.Buffer) error { return report.WriteMethod(b, stemgap.Method, s.page()) })
+}
+
+// writePage renders a page whole before the status goes out, so that a failure midway is an
+// error page rather than half a page.
+func (s *Server) writePage(w http.ResponseWriter, r *http.Request, contentType, attachment string, render func(*bytes.Buffer) error) {
+	var b bytes.Buffer
+	if err := render(&b); err != nil {
+		s.failPage(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", contentType)
+	if attachment != "" {
+		w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": attachment}))
+	}
+	w.WriteHeader(http.StatusOK)
+	w.Write(b.Bytes())
+}
+
+// failPage answers an HTML route's error with a page a person can read, with the status an API
+// would give.
+func (s *Server) failPage(w http.ResponseWriter, r *http.Request, err error) {
+	status, msg, ok := s.errorStatus(r, err)
+	if !ok {
+		return
+	}
+	heading := "Something went wrong"
+	switch status {
+	case http.StatusNotFound:
+		heading = "Not found"
+	case http.StatusBadRequest:
+		heading = "This address asks for something the report does not have"
+	}
+	var b bytes.Buffer
+	if err := report.WriteError(&b, status, heading, msg, s.page()); err != nil {
+		writeError(w, status, msg)
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	if err := reportPage.Execute(w, rep); err != nil {
-		s.log.Error("report page", "err", err)
-	}
+	w.WriteHeader(status)
+	w.Write(b.Bytes())
 }

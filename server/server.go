@@ -154,6 +154,8 @@ func (s *Server) routes() http.Handler {
 	r.With(s.requireToken).Delete("/api/scenarios/{id}", s.deleteScenario)
 	r.Get("/api/export/{file}", s.export)
 	r.Get("/tracts/{id}", s.tractPage)
+	r.Get("/report", s.regionReport)
+	r.Get("/method", s.methodPage)
 
 	r.Get("/", func(w http.ResponseWriter, req *http.Request) {
 		s.assets.serve(w, req, "index.html")

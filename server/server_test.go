@@ -233,7 +233,7 @@ func TestAPIAndExports(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(string(body), "How this was computed") || !strings.Contains(string(body), run.ID) {
 		t.Errorf("tract page: %d %.300s", resp.StatusCode, body)
 	}
-	if !strings.Contains(string(body), "<th>mean to nearest (km)</th>") || !strings.Contains(string(body), "demand-weighted mean of the area's cells' costs to their nearest program") {
+	if !strings.Contains(string(body), ">Mean to nearest (km)</th>") || !strings.Contains(string(body), "demand-weighted mean of the area's cells' costs to their nearest program") {
 		t.Errorf("tract page does not say its nearest figure is a mean of its cells': %.2000s", body)
 	}
 	resp, body = get(t, srv.URL+"/api/runs/"+run.ID+"/equity")

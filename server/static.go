@@ -196,3 +196,13 @@ func accepts(r *http.Request, coding string) bool {
 	}
 	return false
 }
+
+// ReportStylesheet is the reports' stylesheet, for pages written to files, which have no server to
+// link it from.
+func ReportStylesheet() string {
+	b, err := webFiles.ReadFile("web/report.css")
+	if err != nil {
+		panic(err) // embedded at build time
+	}
+	return string(b)
+}

@@ -33,15 +33,6 @@ type tractLabel struct {
 	at     orb.Point
 }
 
-// countyKey is the county an area lies in: the state and county digits of a tract GEOID, else
-// the county name its file gives; "" when neither is known.
-func countyKey(a data.Area) string {
-	if data.IsTractGEOID(a.ID) {
-		return a.ID[:5]
-	}
-	return a.County
-}
-
 // buildCounties dissolves the areas into counties. Tract files share their boundaries exactly
 // between neighbours (cartographic boundary files keep the topology), so a county's outline is
 // the set of its areas' edges that no other area of the same county shares.
@@ -58,7 +49,7 @@ func buildCounties(areas []data.Area) ([]county, []tractLabel) {
 				numbers = append(numbers, tractLabel{number: n, at: at})
 			}
 		}
-		key := countyKey(a)
+		key := data.CountyKey(a)
 		if key == "" {
 			continue
 		}

@@ -1,13 +1,10 @@
 package main
 
 import (
-	"context"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
-	"time"
 )
 
 // TestMapInBrowser serves the St. Louis demo and has headless Chromium draw the map (e2e/map.mjs).
@@ -17,31 +14,14 @@ func TestMapInBrowser(t *testing.T) {
 	if os.Getenv("STEMGAP_BROWSER_TEST") != "1" {
 		t.Skip("set STEMGAP_BROWSER_TEST=1 (scripts/test does) to run the browser test")
 	}
-	dir := demoDir(t)
-	addr := freeAddr(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		stemgap(t, ctx, "serve", "--addr", addr, "--data-dir", dir)
-		close(done)
-	}()
-	defer func() { cancel(); <-done }()
-	for start := time.Now(); ; time.Sleep(20 * time.Millisecond) {
-		if resp, err := http.Get("http://" + addr + "/healthz"); err == nil {
-			resp.Body.Close()
-			break
-		}
-		if time.Since(start) > 10*time.Second {
-			t.Fatal("server did not start")
-		}
-	}
+	base := serveDir(t, demoDir(t))
 	e2e, err := filepath.Abs(filepath.Join("..", "..", "e2e"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	shots := filepath.Join(e2e, "screenshots")
 	os.MkdirAll(shots, 0o755)
-	cmd := exec.Command("node", "map.mjs", "http://"+addr+"/", filepath.Join(shots, "map.png"))
+	cmd := exec.Command("node", "map.mjs", base+"/", filepath.Join(shots, "map.png"))
 	cmd.Dir = e2e
 	out, err := cmd.CombinedOutput()
 	if err != nil {

@@ -26,7 +26,7 @@ type command struct {
 
 func commands() []command {
 	return []command{
-		demoCommand(), ingestCommand(), analyzeCommand(), serveCommand(), exportCommand(), configCommand(), migrateCommand(),
+		demoCommand(), ingestCommand(), analyzeCommand(), serveCommand(), exportCommand(), reportCommand(), configCommand(), migrateCommand(),
 		recommendCommand(), compareCommand(), scenarioCommand(),
 	}
 }

@@ -26,20 +26,24 @@ func TractNumber(a data.Area) string {
 // tract, with the county its file gives, else the state its GEOID names; any other area by its
 // name, else its id.
 func AreaTitle(a data.Area) string {
-	if !data.IsTractGEOID(a.ID) {
-		if a.Name != "" {
-			return a.Name
-		}
-		return a.ID
+	if place := AreaPlace(a); place != "" && data.IsTractGEOID(a.ID) {
+		return AreaName(a) + ", " + place
 	}
-	title := "Census Tract " + TractNumber(a)
-	if strings.HasPrefix(a.Name, "Census Tract") {
-		title = a.Name
+	return AreaName(a)
+}
+
+// AreaName is an area's own name: "Census Tract 1011" for a tract, else the name its file gives,
+// else its id.
+func AreaName(a data.Area) string {
+	switch {
+	case strings.HasPrefix(a.Name, "Census Tract"):
+		return a.Name
+	case data.IsTractGEOID(a.ID):
+		return "Census Tract " + TractNumber(a)
+	case a.Name != "":
+		return a.Name
 	}
-	if place := AreaPlace(a); place != "" {
-		title += ", " + place
-	}
-	return title
+	return a.ID
 }
 
 // AreaPlace is where an area lies, as its file says (its county) or, for a tract of a file that

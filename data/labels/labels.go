@@ -161,7 +161,7 @@ func Measures(info *data.RunInfo) []Measure {
 		{Key: "nearest", Label: costLabel + " to the nearest program — " + info.CostUnit, Short: "Nearest program", Unit: info.CostUnit,
 			Format: Format{Style: StyleNumber, Suffix: " " + info.CostUnit}, LowerIsBetter: true},
 		{Key: "count", Label: "Programs " + within, Short: "Programs nearby", Format: Format{Style: StyleCount}},
-		{Key: "unmet", Label: "Unmet seats", Short: "Unmet seats", Help: "seats missing to bring access up to the target", Format: Format{Style: StyleCount}},
+		{Key: "unmet", Label: "Unmet seats", Short: "Unmet seats", Help: "seats missing to bring access up to the target", Format: Format{Style: StyleNumber}},
 		{Key: "gap", Label: "Gap score (0–1)", Short: "Gap", Help: "0 = at or above the target access, 1 = no access; weighted by need",
 			Format: Format{Style: StyleScore}, LowerIsBetter: true},
 		{Key: "desert", Label: "Share of " + noun + " in STEM deserts", Short: "In a desert", Format: Format{Style: StyleShare}, LowerIsBetter: true},
