@@ -10,7 +10,20 @@ import (
 // WriteFileAtomic writes a file so that readers see either the old content or the whole new
 // content, never a half-written file: it writes a temporary file beside the target, flushes it
 // to disk and renames it into place.
-func WriteFileAtomic(path string, write func(w *bufio.Writer) error) (err error) {
+func WriteFileAtomic(path string, write func(w *bufio.Writer) error) error {
+	return WriteFileAtomicAt(path, func(tmp *os.File) error {
+		w := bufio.NewWriterSize(tmp, 1<<20)
+		if err := write(w); err != nil {
+			return err
+		}
+		return w.Flush()
+	})
+}
+
+// WriteFileAtomicAt is WriteFileAtomic for writers that open the file by its name (a SQLite
+// database): write fills the temporary file, by the handle or by tmp.Name(), and may leave it
+// open.
+func WriteFileAtomicAt(path string, write func(tmp *os.File) error) (err error) {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
@@ -22,11 +35,7 @@ func WriteFileAtomic(path string, write func(w *bufio.Writer) error) (err error)
 			os.Remove(tmp.Name())
 		}
 	}()
-	w := bufio.NewWriterSize(tmp, 1<<20)
-	if err = write(w); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err = w.Flush(); err != nil {
+	if err = write(tmp); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	if err = tmp.Sync(); err != nil {

@@ -2,6 +2,7 @@ package server
 
 import (
 	"fmt"
+	"mime"
 	"net/http"
 	"net/url"
 	"strings"
@@ -99,58 +100,93 @@ func (s *Server) equity(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"provenance": export.ProvenanceOf(run.RunInfo), "equity": rows})
 }
 
-// export serves /api/export/{layer}.{csv|geojson} and the CSV's metadata,
-// /api/export/{layer}.csv-metadata.json.
+// export serves /api/export/{layer}.{csv|geojson} with the CSV's sidecars,
+// /api/export/{layer}.csv-metadata.json (CSV on the Web) and /api/export/{layer}.csvt (GDAL's
+// column types), chosen by the query; and the same files by the names they download as,
+// /api/export/stemgap-LAYER-CONTENT-SETTING-RUN.csv (and .csv-metadata.json, .csvt), which pin
+// everything, so that the metadata's url, the file's name, resolves on the server too.
 func (s *Server) export(w http.ResponseWriter, r *http.Request) {
 	file := chi.URLParam(r, "file")
-	metadata := strings.HasSuffix(file, ".csv-metadata.json")
-	layer, format, ok := strings.Cut(strings.TrimSuffix(file, "-metadata.json"), ".")
-	req := export.Request{Format: format, Layer: layer, Setting: settingParam(r)}
-	if c := r.URL.Query().Get("content"); c != "" {
-		req.Content = strings.Split(c, ",")
+	sidecar := ""
+	for _, suffix := range []string{"-metadata.json", "t"} {
+		if strings.HasSuffix(file, ".csv"+suffix) {
+			file, sidecar = strings.TrimSuffix(file, suffix), suffix
+		}
 	}
-	if !ok {
-		s.fail(w, r, fmt.Errorf("%w: want /api/export/LAYER.csv or LAYER.geojson", errNotFound))
-		return
+	var req export.Request
+	runID := r.URL.Query().Get("run")
+	named := strings.HasPrefix(file, "stemgap-")
+	if named {
+		var ok bool
+		if req, runID, ok = export.ParseFileName(file); !ok {
+			s.fail(w, r, fmt.Errorf("%w: %s is not a name stemgap gives an export", errNotFound, file))
+			return
+		}
+	} else {
+		layer, format, ok := strings.Cut(file, ".")
+		if !ok {
+			s.fail(w, r, fmt.Errorf("%w: want /api/export/LAYER.csv or LAYER.geojson", errNotFound))
+			return
+		}
+		req = export.Request{Format: format, Layer: layer, Setting: settingParam(r)}
+		if c := r.URL.Query().Get("content"); c != "" {
+			req.Content = strings.Split(c, ",")
+		}
 	}
 	if err := req.Check(); err != nil {
 		s.fail(w, r, fmt.Errorf("%w: %v", errNotFound, err))
 		return
 	}
-	lr, err := s.runs.get(r.Context(), r.URL.Query().Get("run"))
+	lr, err := s.runs.get(r.Context(), runID)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	run := lr.view()
-	// The file's own query pins the run and the setting group it holds.
-	pinned := url.Values{"run": {run.ID}, "setting": {run.SettingOrDefault(req.Setting)}}
-	if len(req.Content) > 0 {
-		pinned.Set("content", strings.Join(req.Content, ","))
-	}
-	if metadata {
-		csvURL := fmt.Sprintf("%s.csv?%s", layer, pinned.Encode())
-		w.Header().Set("Content-Type", "application/csvm+json")
-		if err := export.WriteCSVMetadata(r.Context(), w, req, lr.tables, lr.inputs.Areas, lr.inputs.Programs, csvURL); err != nil {
-			s.fail(w, r, fmt.Errorf("%w: %v", errBadRequest, err))
-		}
-		return
-	}
 	// Check the selection before the first byte goes out: afterwards no error status can be sent.
 	if err := req.CheckRun(run.RunInfo); err != nil {
 		s.fail(w, r, fmt.Errorf("%w: %v", errBadRequest, err))
 		return
 	}
-	name := fmt.Sprintf("stemgap-%s-%s.%s", layer, run.ID, format)
-	if format == export.FormatCSV {
-		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		w.Header().Set("Link", fmt.Sprintf(`</api/export/%s.csv-metadata.json?%s>; rel="describedby"; type="application/csvm+json"`, layer, pinned.Encode()))
-	} else {
-		w.Header().Set("Content-Type", "application/geo+json")
+	if named && req.FileName(run.RunInfo) != file {
+		s.fail(w, r, fmt.Errorf("%w: %s is not a name stemgap gives an export", errNotFound, file))
+		return
 	}
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename=%q`, name))
-	w.Header().Set("X-Stemgap-Run", run.ID)
-	if err := export.Write(r.Context(), w, req, lr.tables, lr.inputs.Areas, lr.inputs.Programs); err != nil {
+	name := req.FileName(run.RunInfo)
+	areas, programs := lr.inputs.Areas, lr.inputs.Programs
+	h := w.Header()
+	h.Set("X-Stemgap-Run", run.ID)
+	switch sidecar {
+	case "-metadata.json":
+		h.Set("Content-Type", "application/csvm+json")
+		h.Set("Content-Disposition", attachment(name+sidecar))
+		// The metadata names the CSV by its file name: beside it on disk, or here.
+		if err := export.WriteCSVMetadata(r.Context(), w, req, lr.tables, areas, programs, name); err != nil {
+			s.log.Error("export failed midway", "file", file, "run", run.ID, "err", err)
+		}
+		return
+	case "t":
+		h.Set("Content-Type", "text/plain; charset=utf-8")
+		h.Set("Content-Disposition", attachment(strings.TrimSuffix(name, ".csv")+".csvt"))
+		if err := export.WriteCSVT(r.Context(), w, req, lr.tables, areas, programs); err != nil {
+			s.log.Error("export failed midway", "file", file, "run", run.ID, "err", err)
+		}
+		return
+	}
+	if req.Format == export.FormatCSV {
+		h.Set("Content-Type", "text/csv; charset=utf-8")
+		h.Set("Link", fmt.Sprintf(`</api/export/%s-metadata.json>; rel="describedby"; type="application/csvm+json"`, url.PathEscape(name)))
+	} else {
+		h.Set("Content-Type", "application/geo+json")
+	}
+	h.Set("Content-Disposition", attachment(name))
+	if err := export.Write(r.Context(), w, req, lr.tables, areas, programs); err != nil {
 		s.log.Error("export failed midway", "file", file, "run", run.ID, "err", err)
 	}
+}
+
+// attachment is a Content-Disposition that saves a response as a file of the given name (RFC
+// 6266; a name beyond ASCII, as a content area in another script makes, goes as filename*).
+func attachment(name string) string {
+	return mime.FormatMediaType("attachment", map[string]string{"filename": name})
 }

@@ -3,7 +3,6 @@ package server
 import (
 	"bytes"
 	"fmt"
-	"mime"
 	"net/http"
 
 	"github.com/go-chi/chi/v5"
@@ -119,15 +118,15 @@ func (s *Server) methodPage(w http.ResponseWriter, r *http.Request) {
 
 // writePage renders a page whole before the status goes out, so that a failure midway is an
 // error page rather than half a page.
-func (s *Server) writePage(w http.ResponseWriter, r *http.Request, contentType, attachment string, render func(*bytes.Buffer) error) {
+func (s *Server) writePage(w http.ResponseWriter, r *http.Request, contentType, filename string, render func(*bytes.Buffer) error) {
 	var b bytes.Buffer
 	if err := render(&b); err != nil {
 		s.failPage(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", contentType)
-	if attachment != "" {
-		w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": attachment}))
+	if filename != "" {
+		w.Header().Set("Content-Disposition", attachment(filename))
 	}
 	w.WriteHeader(http.StatusOK)
 	w.Write(b.Bytes())

@@ -209,7 +209,7 @@ func TestAPIAndExports(t *testing.T) {
 	}
 	resp, body = get(t, srv.URL+"/api/export/cells.csv?content=math")
 	if resp.StatusCode != 200 || !strings.HasPrefix(string(body), "h3,lat,lng,youth,nearest_km_math,count_math,e2sfca_math,gap_math,desert_math") ||
-		!strings.Contains(resp.Header.Get("Link"), "cells.csv-metadata.json") {
+		!strings.Contains(resp.Header.Get("Link"), "cells-math-out_of_school-"+run.ID+".csv-metadata.json") {
 		t.Errorf("cells CSV: %d %v %.200s", resp.StatusCode, resp.Header, body)
 	}
 	if n := strings.Count(string(body), "\n"); n != run.Cells.Len()+1 {

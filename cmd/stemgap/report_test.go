@@ -127,3 +127,51 @@ func TestReportsInBrowser(t *testing.T) {
 		}
 	}
 }
+
+// The planner's path, on the St. Louis demo: the GeoPackage opens in GDAL with three typed layers
+// holding every cell, tract and out-of-school program; the PMTiles archive of out-of-school
+// engineering reads back with the pmtiles npm reader and MapLibre draws it from static files
+// (e2e/pmtiles.mjs, in the browser test).
+func TestPlannerExportsReadBack(t *testing.T) {
+	if _, err := exec.LookPath("ogrinfo"); err != nil {
+		t.Skip("ogrinfo (Debian gdal-bin) is not installed; scripts/test installs it")
+	}
+	dir := demoDir(t)
+	out := t.TempDir()
+	gpkg := filepath.Join(out, "stlouis.gpkg")
+	if code, _, errs := stemgap(t, context.Background(), "export", "gpkg", "-o", gpkg, "--data-dir", dir); code != 0 {
+		t.Fatalf("export gpkg exited %d: %s", code, errs)
+	}
+	info, err := exec.Command("ogrinfo", "-so", "-al", gpkg).CombinedOutput()
+	if err != nil {
+		t.Fatalf("ogrinfo: %v\n%.2000s", err, info)
+	}
+	text := string(info)
+	layers := regexp.MustCompile(`(?m)^Layer name: (\w+)$`).FindAllStringSubmatch(text, -1)
+	counts := regexp.MustCompile(`(?m)^Feature Count: (\d+)$`).FindAllStringSubmatch(text, -1)
+	if len(layers) != 3 || len(counts) != 3 || layers[0][1] != "cells" || counts[0][1] != "201393" || layers[1][1] != "tracts" || counts[1][1] != "615" ||
+		layers[2][1] != "programs" {
+		t.Fatalf("layers %v, counts %v", layers, counts)
+	}
+	for _, want := range []string{"desert_engineering: Integer(Boolean)", "count_engineering: Integer (0.0)", "e2sfca_engineering: Real", "rank_engineering: Integer (0.0)",
+		"reason_engineering: String", "address: String", "Geometry: Multi Polygon", "Not judged: too few programs to map gaps in ", "too few programs to map gaps in science (3"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("ogrinfo does not read %q", want)
+		}
+	}
+	if os.Getenv("STEMGAP_BROWSER_TEST") != "1" {
+		t.Skip("set STEMGAP_BROWSER_TEST=1 (scripts/test does) to read the PMTiles archive in the browser")
+	}
+	archive := filepath.Join(out, "engineering.pmtiles")
+	if code, _, errs := stemgap(t, context.Background(), "export", "pmtiles", "-o", archive, "--content", "engineering", "--data-dir", dir); code != 0 {
+		t.Fatalf("export pmtiles exited %d: %s", code, errs)
+	}
+	e2e, _ := filepath.Abs(filepath.Join("..", "..", "e2e"))
+	cmd := exec.Command("node", "pmtiles.mjs", archive, "-90.1994", "38.627", filepath.Join(e2e, "screenshots", "pmtiles-map.png"))
+	cmd.Dir = e2e
+	msg, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("pmtiles check: %v\n%s", err, msg)
+	}
+	t.Logf("%s", msg)
+}

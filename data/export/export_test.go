@@ -94,8 +94,9 @@ func TestCellsCSVColumnsAndFullPrecision(t *testing.T) {
 		if got, _ := strconv.ParseFloat(row[col["e2sfca_math"]], 64); got != run.Cells.Measures[k].Access[i] {
 			t.Fatalf("row %d e2sfca %q, want %v", i, row[col["e2sfca_math"]], run.Cells.Measures[k].Access[i])
 		}
-		if d := row[col["desert_math"]]; d != "0" && d != "1" {
-			t.Fatalf("row %d desert %q", i, d)
+		// A boolean, as in every layer: true exactly where the cell is a desert.
+		if d, want := row[col["desert_math"]], strconv.FormatBool(run.Cells.Measures[k].Desert[i] == data.DesertYes); d != want {
+			t.Fatalf("row %d desert %q, want %q", i, d, want)
 		}
 	}
 	if noData == 0 {

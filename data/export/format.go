@@ -24,13 +24,3 @@ func Number(v float64) any {
 	}
 	return v
 }
-
-func desertText(flag int8) string {
-	switch flag {
-	case 1:
-		return "1"
-	case 0:
-		return "0"
-	}
-	return ""
-}

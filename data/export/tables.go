@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sort"
 	"strings"
 
 	"github.com/paulmach/orb"
@@ -33,7 +34,7 @@ type table struct {
 	title    string
 	columns  []column
 	rows     int
-	value    func(row, col int) any // string, float64 (NaN: no data), int, int8 flag, bool
+	value    func(row, col int) any // string, float64 (NaN: no data), int, bool, nil (no data)
 	geometry func(row int) (orb.Geometry, error)
 	// next, for a layer too big to hold at once (the cells, a block at a time), loads the
 	// following part into rows, value and geometry, and says false after the last.
@@ -109,15 +110,15 @@ func cellsTable(ctx context.Context, run data.RunTables, setting string, sel Sel
 			column{nearestName(info) + "_" + name, "double", "cost to the nearest " + name + " program (" + info.CostUnit + "); empty: none reachable"},
 			column{"count_" + name, "integer", name + " programs within the catchment"},
 			column{info.Measure + "_" + name, "double", info.AccessUnit + " (" + name + ")"},
-			column{"gap_" + name, "double", "0–1 need-weighted gap score (" + name + ")"},
-			column{"desert_" + name, "integer", "1 when the cell is a " + name + " desert, 0 when not; empty: no data"},
+			column{"gap_" + name, "double", "0–1 need-weighted gap score (" + name + ")" + notJudged(info, k)},
+			column{"desert_" + name, "boolean", "whether the cell is a " + name + " desert; empty: no data" + notJudged(info, k)},
 		)
 		gets = append(gets,
 			func(i int) any { return t.Measures[k].Nearest[i] },
 			func(i int) any { return int(t.Measures[k].Count[i]) },
 			func(i int) any { return t.Measures[k].Access[i] },
 			func(i int) any { return t.Measures[k].Gap[i] },
-			func(i int) any { return t.Measures[k].Desert[i] },
+			func(i int) any { return desertFlag(t.Measures[k].Desert[i]) },
 		)
 	}
 	cols = append(cols,
@@ -133,7 +134,7 @@ func cellsTable(ctx context.Context, run data.RunTables, setting string, sel Sel
 	)
 	for _, k := range ks {
 		name := info.ContentAreas[k].Name
-		cols = append(cols, column{"unmet_" + name, "double", "unmet seats (" + name + "); empty where the measure is not per capita"})
+		cols = append(cols, column{"unmet_" + name, "double", "unmet seats (" + name + "); empty where the measure is not per capita" + notJudged(info, k)})
 		gets = append(gets, func(i int) any { return t.Measures[k].Unmet[i] })
 	}
 	out := &table{
@@ -152,7 +153,10 @@ func cellsTable(ctx context.Context, run data.RunTables, setting string, sel Sel
 			}
 			return gets[col-4](row)
 		},
-		geometry: func(row int) (orb.Geometry, error) { return geo.CellPolygon(t.H3[row]) },
+		geometry: func(row int) (orb.Geometry, error) {
+			hex, err := geo.CellPolygon(t.H3[row])
+			return roundPolygon(hex), err
+		},
 	}
 	block := 0
 	out.next = func() (bool, error) {
@@ -169,6 +173,39 @@ func cellsTable(ctx context.Context, run data.RunTables, setting string, sel Sel
 		return true, nil
 	}
 	return out, nil
+}
+
+// desertFlag is a cell's desert flag as the boolean every layer writes: nil for no data.
+func desertFlag(flag int8) any {
+	switch flag {
+	case data.DesertYes:
+		return true
+	case data.DesertNo:
+		return false
+	}
+	return nil
+}
+
+// coordinateScale keeps six decimals of a degree, about 0.1 m: the precision of the tract
+// files, and enough for a hexagon a few hundred metres across.
+const coordinateScale = 1e6
+
+// roundPolygon rounds a computed polygon's coordinates to six decimals.
+func roundPolygon(p orb.Polygon) orb.Polygon {
+	for _, ring := range p {
+		for i, pt := range ring {
+			ring[i] = orb.Point{math.Round(pt[0]*coordinateScale) / coordinateScale, math.Round(pt[1]*coordinateScale) / coordinateScale}
+		}
+	}
+	return p
+}
+
+// notJudged adds to a judged column's description why a series has no figures in it.
+func notJudged(info *data.RunInfo, k int) string {
+	if note := info.ContentAreas[k].TooFewNote(); note != "" {
+		return "; empty throughout: " + note
+	}
+	return ""
 }
 
 // tractsTable lays out the area rollups.
@@ -207,12 +244,12 @@ func tractsTable(run data.RunTables, areas []data.Area, setting string, sel Sele
 		cols = append(cols,
 			column{info.Measure + "_" + name, "double", "demand-weighted mean " + info.AccessUnit + " (" + name + ")"},
 			column{nearestName(info) + "_" + name, "double", "demand-weighted mean, over the area's cells, of each cell's cost to its nearest " + name + " program (" + info.CostUnit + "); not the cost from the area to its nearest program"},
-			column{"unmet_" + name, "double", "unmet seats (" + name + ")"},
-			column{"gap_" + name, "double", "mean gap score (" + name + ")"},
-			column{"desert_demand_" + name, "double", "demand living in " + name + " desert cells"},
-			column{"desert_share_" + name, "double", "share of demand living in " + name + " desert cells"},
-			column{"desert_" + name, "boolean", "whether the area is a " + name + " desert; empty: not assessed (no demand figure, no one living there, or too few programs)"},
-			column{"rank_" + name, "integer", "rank from the lowest access (1); empty: not assessed"},
+			column{"unmet_" + name, "double", "unmet seats (" + name + ")" + notJudged(info, k)},
+			column{"gap_" + name, "double", "mean gap score (" + name + ")" + notJudged(info, k)},
+			column{"desert_demand_" + name, "double", "demand living in " + name + " desert cells" + notJudged(info, k)},
+			column{"desert_share_" + name, "double", "share of demand living in " + name + " desert cells" + notJudged(info, k)},
+			column{"desert_" + name, "boolean", "whether the area is a " + name + " desert; empty: not assessed (no demand figure, no one living there, or too few programs)" + notJudged(info, k)},
+			column{"rank_" + name, "integer", "rank from the lowest access (1); empty: not assessed" + notJudged(info, k)},
 			column{"percentile_" + name, "double", "share of assessed areas with lower access (0 = lowest)"},
 			column{"reason_" + name, "string", "the desert rule applied, in words"},
 		)
@@ -265,11 +302,17 @@ func assessed(info *data.RunInfo, a *data.AreaResult, k int) bool {
 	return a.Demand > 0 && !info.ContentAreas[k].TooFew
 }
 
-// programsTable lays out the programs of a setting group that the run read.
-func programsTable(run *data.RunInfo, setting string, programs []data.Program) (*table, error) {
+// programsTable lays out the programs of a setting group that the run read, those offering the
+// selected content areas (all of them when none is selected), with every extra column their
+// files had: the standard fields first, then the extras by name. An extra column whose name the
+// standard fields take is written as source_NAME.
+func programsTable(run *data.RunInfo, setting string, sel Selection, programs []data.Program) (*table, error) {
 	group, ok := run.SettingGroup(run.SettingOrDefault(setting))
 	if !ok {
 		_, err := run.CheckSeries(setting, data.AllContentAreas)
+		return nil, err
+	}
+	if _, err := sel.indexes(run, setting); err != nil {
 		return nil, err
 	}
 	cols := []column{
@@ -279,36 +322,69 @@ func programsTable(run *data.RunInfo, setting string, programs []data.Program) (
 		{"setting", "string", ""}, {"capacity", "double", "seats; empty: not given (the analysis used default_capacity)"},
 		{"source", "string", "the dataset the program was loaded from"},
 	}
+	standard := len(cols)
 	var sorted []data.Program
+	extras := map[string]bool{}
 	for _, p := range programs {
-		if group.Includes(p.Setting) {
-			sorted = append(sorted, p)
+		if !group.Includes(p.Setting) || !offersAny(p, sel) {
+			continue
+		}
+		sorted = append(sorted, p)
+		for k := range p.Extra {
+			extras[k] = true
 		}
 	}
 	slices.SortFunc(sorted, func(a, b data.Program) int { return strings.Compare(a.ID, b.ID) })
+	keys := make([]string, 0, len(extras))
+	for k := range extras {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		name := k
+		if slices.ContainsFunc(cols[:standard], func(c column) bool { return c.name == k }) {
+			name = "source_" + k
+		}
+		cols = append(cols, column{name, "string", "the source file's column " + k + ", as loaded"})
+	}
 	return &table{
 		title:   fmt.Sprintf("stemgap programs (%s settings), run %s", group.Name, run.ID),
 		columns: cols,
 		rows:    len(sorted),
 		value: func(row, col int) any {
 			p := &sorted[row]
+			if col >= standard {
+				return p.Extra[keys[col-standard]]
+			}
 			return []any{p.ID, p.Name, p.Provider, p.Location[1], p.Location[0], strings.Join(p.ContentAreas, ";"), p.Setting, p.Capacity, p.Source}[col]
 		},
 		geometry: func(row int) (orb.Geometry, error) { return sorted[row].Location, nil },
 	}, nil
 }
 
+// offersAny reports whether a program counts under any selected content area; with none selected,
+// every program does.
+func offersAny(p data.Program, sel Selection) bool {
+	if len(sel) == 0 {
+		return true
+	}
+	return slices.ContainsFunc(sel, p.Offers)
+}
+
 // equityTable lays out the equity breakdown of a setting group: each demographic group's share in
 // desert cells against its reference population's, per content area.
-func equityTable(run data.RunTables, setting string) (*table, error) {
+func equityTable(run data.RunTables, setting string, sel Selection) (*table, error) {
 	info := run.Info()
 	if _, err := info.CheckSeries(setting, data.AllContentAreas); err != nil {
+		return nil, err
+	}
+	if _, err := sel.indexes(info, setting); err != nil {
 		return nil, err
 	}
 	setting = info.SettingOrDefault(setting)
 	var rows []data.EquityRow
 	for _, e := range run.Equity() {
-		if e.Setting == setting {
+		if e.Setting == setting && (len(sel) == 0 || slices.Contains(sel, e.ContentArea)) {
 			rows = append(rows, e)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/paulmach/orb/geojson"
 	"stemgap/data"
@@ -82,9 +83,9 @@ func layerTable(ctx context.Context, req Request, run data.RunTables, areas []da
 	case LayerTracts:
 		return tractsTable(run, areas, req.Setting, req.Content)
 	case LayerEquity:
-		return equityTable(run, req.Setting)
+		return equityTable(run, req.Setting, req.Content)
 	}
-	return programsTable(run.Info(), req.Setting, programs)
+	return programsTable(run.Info(), req.Setting, req.Content, programs)
 }
 
 func writeCSV(w io.Writer, t *table) error {
@@ -118,8 +119,6 @@ func csvText(v any) string {
 		return formatFloat(x)
 	case int:
 		return strconv.Itoa(x)
-	case int8:
-		return desertText(x)
 	case bool:
 		if x {
 			return "true"
@@ -134,11 +133,6 @@ func jsonValue(v any) any {
 	switch x := v.(type) {
 	case float64:
 		return Number(x)
-	case int8:
-		if x < 0 {
-			return nil
-		}
-		return int(x)
 	}
 	return v
 }
@@ -213,4 +207,62 @@ func writeCSVMetadata(w io.Writer, t *table, prov any, csvURL string) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(meta)
+}
+
+// WriteCSVT writes the CSV's column types as GDAL reads them from FILE.csvt beside FILE.csv: one
+// line of quoted types. lat and lng are CoordY and CoordX, so that GDAL makes points of them.
+func WriteCSVT(ctx context.Context, w io.Writer, req Request, run data.RunTables, areas []data.Area, programs []data.Program) error {
+	t, err := layerTable(ctx, req, run, areas, programs)
+	if err != nil {
+		return err
+	}
+	types := make([]string, len(t.columns))
+	for i, c := range t.columns {
+		types[i] = strconv.Quote(gdalType(c))
+	}
+	_, err = fmt.Fprintln(w, strings.Join(types, ","))
+	return err
+}
+
+func gdalType(c column) string {
+	switch c.name {
+	case "lat":
+		return "CoordY"
+	case "lng":
+		return "CoordX"
+	}
+	switch c.datatype {
+	case "double":
+		return "Real"
+	case "integer":
+		return "Integer"
+	case "boolean":
+		return "Integer(Boolean)"
+	}
+	return "String"
+}
+
+// FileName names an export's file after what it holds — stemgap-LAYER-CONTENT-SETTING-RUN.FORMAT,
+// CONTENT being the selected content areas joined by "+", or all-content-areas — so that files
+// of different series never overwrite each other and each says what it is.
+func (r Request) FileName(run *data.RunInfo) string {
+	content := "all-content-areas"
+	if len(r.Content) > 0 {
+		content = strings.Join(r.Content, "+")
+	}
+	return fmt.Sprintf("stemgap-%s-%s-%s-%s.%s", r.Layer, content, run.SettingOrDefault(r.Setting), run.ID, r.Format)
+}
+
+// ParseFileName reads a name FileName made back into the request and run id it names.
+func ParseFileName(name string) (Request, string, bool) {
+	base, format, ok := strings.Cut(strings.TrimPrefix(name, "stemgap-"), ".")
+	parts := strings.Split(base, "-")
+	if !ok || !strings.HasPrefix(name, "stemgap-") || len(parts) < 4 {
+		return Request{}, "", false
+	}
+	req := Request{Format: format, Layer: parts[0], Setting: parts[len(parts)-2]}
+	if content := strings.Join(parts[1:len(parts)-2], "-"); content != "all-content-areas" {
+		req.Content = strings.Split(content, "+")
+	}
+	return req, parts[len(parts)-1], true
 }
