@@ -375,7 +375,7 @@ func (r *Region) histogram(ctx context.Context, k int) error {
 	}
 	f := r.words.measures["access"].Format
 	if !lowerBetter {
-		r.Histogram = append(r.Histogram, Bin{Low: 0, High: 0, Demand: zero, Label: "none in reach"})
+		r.Histogram = append(r.Histogram, Bin{Low: 0, High: 0, Demand: zero, Label: "0 (none)"})
 	}
 	step := niceStep(top, histogramBins)
 	if !(step > 0) {

@@ -119,7 +119,11 @@ func (r *Region) EquityChart() template.HTML {
 		if !math.IsNaN(e.Ratio) {
 			label += fmt.Sprintf(" (×%s)", labels.Format{Style: labels.StyleScore}.Format(e.Ratio))
 		}
-		s.text(math.Max(xOf(e.Share), xOf(e.RefShare))+5, y+rowH/2+3, "start", "value", label)
+		right := math.Max(e.Share, e.RefShare)
+		if m, ok := e.ShareMOE.(float64); ok {
+			right = math.Max(right, e.Share+m)
+		}
+		s.text(xOf(right)+6, y+rowH/2+3, "start", "value", label)
 	}
 	return s.html()
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html/template"
 	"math"
+	"strings"
 
 	"github.com/paulmach/orb"
 	"stemgap/data"
@@ -121,13 +122,33 @@ func (t *Tract) Map() template.HTML {
 		s.raw(`<path d="%s" fill="none" stroke="#555555" stroke-width="1.6" stroke-dasharray="6 3"/>`, pr.lines(geo.Outline(county)))
 	}
 	s.raw(`<path d="%s" fill="none" stroke="#000000" stroke-width="2.2"/>`, pr.polygons(t.shape))
+	// Programs at one place (a library's several programs) share a marker: "1,2".
+	type marker struct {
+		x, y    float64
+		numbers []string
+	}
+	var markers []marker
 	for _, p := range t.Nearest {
 		x, y := pr.xy(p.Location)
 		if x < 0 || y < 0 || x > mapWidth || y > mapHeight {
 			continue
 		}
-		s.raw(`<circle cx="%s" cy="%s" r="7.5" fill="#ffffff" stroke="#000000" stroke-width="1.4"/>`, num(x), num(y))
-		s.text(x, y+3.5, "middle", "marker", fmt.Sprint(p.Number))
+		shared := false
+		for i := range markers {
+			if math.Hypot(markers[i].x-x, markers[i].y-y) < 8 {
+				markers[i].numbers, shared = append(markers[i].numbers, fmt.Sprint(p.Number)), true
+				break
+			}
+		}
+		if !shared {
+			markers = append(markers, marker{x, y, []string{fmt.Sprint(p.Number)}})
+		}
+	}
+	for _, m := range markers {
+		label := strings.Join(m.numbers, ",")
+		w := math.Max(15, 6.5*float64(len(label))+6)
+		s.rect(m.x-w/2, m.y-7.5, w, 15, `rx="7.5" fill="#ffffff" stroke="#000000" stroke-width="1.4"`)
+		s.text(m.x, m.y+3.5, "middle", "marker", label)
 	}
 	s.raw(`</g>`)
 	if far {
@@ -171,7 +192,7 @@ func (t *Tract) mapLegend(s *svg) {
 	s.line(118, yy-3, 140, yy-3, `stroke="#000" stroke-width="2.2"`)
 	s.text(144, yy+1, "start", "small", "this tract")
 	s.line(210, yy-3, 232, yy-3, `stroke="#555" stroke-width="1.6" stroke-dasharray="6 3"`)
-	s.text(236, yy+1, "start", "small", "county line")
+	s.text(236, yy+1, "start", "small", "county edge")
 }
 
 // Chart rows, in CSS pixels.
