@@ -2,18 +2,14 @@
 // the map page even if escaping fails: the payload of issue 12's defect 4 (a tract id
 // `<img src=x onerror=…>` put into HTML), an injected inline <script>, and eval (a string timer).
 // Usage: node csp.mjs http://127.0.0.1:PORT/
-import { chromium } from 'playwright-core';
+import { launchChromium } from './chromium.mjs';
 
 const [url] = process.argv.slice(2);
 if (!url) {
   console.error('usage: node csp.mjs URL');
   process.exit(2);
 }
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-});
+const browser = await launchChromium();
 const failures = [];
 try {
   const page = await browser.newPage();

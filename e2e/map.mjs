@@ -1,7 +1,7 @@
 // Opens the stemgap map in headless Chromium and checks that it draws: hexagons from the cells
 // tiles, the legend and the data sources, and new tiles when the content area changes.
 // Usage: node map.mjs http://127.0.0.1:PORT/ [screenshot.png]
-import { chromium } from 'playwright-core';
+import { launchChromium } from './chromium.mjs';
 
 const [url, screenshot] = process.argv.slice(2);
 if (!url) {
@@ -9,11 +9,7 @@ if (!url) {
   process.exit(2);
 }
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-});
+const browser = await launchChromium();
 const failures = [];
 const check = (ok, what) => { if (!ok) failures.push(what); };
 try {

@@ -2,7 +2,7 @@
 // headless Chromium from a plain static file server, as a host without stemgap would serve it.
 // Usage: node pmtiles.mjs ARCHIVE LNG LAT [screenshot.png]
 // The archive must cover LNG,LAT; every tile the header counts must be found by its z/x/y.
-import { chromium } from 'playwright-core';
+import { launchChromium } from './chromium.mjs';
 import { PMTiles } from 'pmtiles';
 import { createServer } from 'node:http';
 import { open, readFile, stat } from 'node:fs/promises';
@@ -96,11 +96,7 @@ const server = createServer(async (req, res) => {
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
 const origin = `http://127.0.0.1:${server.address().port}`;
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-});
+const browser = await launchChromium();
 try {
   const page = await browser.newPage({ viewport: { width: 900, height: 700 } });
   const errors = [];

@@ -5,7 +5,7 @@
 // Usage: node report.mjs TRACT-URL REGION-URL OUT-DIR
 // TRACT-URL and REGION-URL carry the same run, setting and content; OUT-DIR receives
 // screenshots and the PDF.
-import { chromium } from 'playwright-core';
+import { launchChromium } from './chromium.mjs';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -16,11 +16,7 @@ if (!tractURL || !regionURL || !outDir) {
 }
 mkdirSync(outDir, { recursive: true });
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-});
+const browser = await launchChromium();
 const failures = [];
 const check = (ok, what) => { if (!ok) failures.push(what); };
 

@@ -20,7 +20,13 @@ import (
 // lives and one without a youth figure; four math programs in the west, one science program in
 // the east (too few to judge with min_programs 3), and youth and girls with margins of error in
 // some tracts.
-func synthetic(t *testing.T) (*data.Run, *data.Inputs) {
+// storedRun is a run with its tables as a store serves them, block by block.
+type storedRun struct {
+	*data.Run
+	tables data.RunTables
+}
+
+func synthetic(t *testing.T) (storedRun, *data.Inputs) {
 	t.Helper()
 	in := &data.Inputs{}
 	youth := []float64{400, 300, 0, math.NaN(), 500, 250}
@@ -51,23 +57,17 @@ func synthetic(t *testing.T) (*data.Run, *data.Inputs) {
 		t.Fatal(err)
 	}
 	run.Inputs = []data.IngestRecord{{Kind: data.KindPrograms, Source: "synthetic-programs.csv", Rows: 5, Vintage: "made up for a test"}}
-	return run, in
-}
-
-// tablesOf reads a run as a store serves it: block by block.
-func tablesOf(t *testing.T, run *data.Run) data.RunTables {
-	t.Helper()
 	tables, err := data.TablesOf(run)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return tables
+	return storedRun{run, tables}, in
 }
 
 func TestTractReportShowsTheFiguresTheRuleDecidedOn(t *testing.T) {
 	run, in := synthetic(t)
 	id := in.Areas[0].ID
-	rep, err := BuildTract(context.Background(), tablesOf(t, run), in, id, Options{Content: "math"})
+	rep, err := BuildTract(context.Background(), run.tables, in, id, Options{Content: "math"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +142,7 @@ func TestTractReportShowsTheFiguresTheRuleDecidedOn(t *testing.T) {
 
 func TestTractPageIsStaticEscapedHTML(t *testing.T) {
 	run, in := synthetic(t)
-	rep, err := BuildTract(context.Background(), tablesOf(t, run), in, in.Areas[5].ID, Options{Content: "science"}) // the science program is nearest
+	rep, err := BuildTract(context.Background(), run.tables, in, in.Areas[5].ID, Options{Content: "science"}) // the science program is nearest
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,7 +166,7 @@ func TestTractPageIsStaticEscapedHTML(t *testing.T) {
 	if !strings.Contains(page, "Margin of error (90%)") || !strings.Contains(page, "± 30") {
 		t.Error("the margin-of-error column is missing though a figure has a margin")
 	}
-	rep6, _ := BuildTract(context.Background(), tablesOf(t, run), in, in.Areas[5].ID, Options{})
+	rep6, _ := BuildTract(context.Background(), run.tables, in, in.Areas[5].ID, Options{})
 	for i := range rep6.Figures {
 		rep6.Figures[i].MOEText = ""
 	}
@@ -189,10 +189,10 @@ func TestTractPageIsStaticEscapedHTML(t *testing.T) {
 
 func TestUnknownTractIsNotFound(t *testing.T) {
 	run, in := synthetic(t)
-	if _, err := BuildTract(context.Background(), tablesOf(t, run), in, "29510999999", Options{}); err == nil || !strings.Contains(err.Error(), "not in run") {
+	if _, err := BuildTract(context.Background(), run.tables, in, "29510999999", Options{}); err == nil || !strings.Contains(err.Error(), "not in run") {
 		t.Errorf("unknown tract: %v", err)
 	}
-	if _, err := BuildTract(context.Background(), tablesOf(t, run), in, in.Areas[0].ID, Options{Content: "poetry"}); err == nil {
+	if _, err := BuildTract(context.Background(), run.tables, in, in.Areas[0].ID, Options{Content: "poetry"}); err == nil {
 		t.Error("an unknown content area is accepted")
 	}
 }
@@ -200,7 +200,7 @@ func TestUnknownTractIsNotFound(t *testing.T) {
 func TestRegionRanksTractsWhereSomeoneLivesWorstFirst(t *testing.T) {
 	run, in := synthetic(t)
 	for _, sortKey := range []string{SortGap, SortUnmet, SortDesert, SortAccess} {
-		r, err := BuildRegion(context.Background(), tablesOf(t, run), in, Options{Content: "math", Sort: sortKey})
+		r, err := BuildRegion(context.Background(), run.tables, in, Options{Content: "math", Sort: sortKey})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -231,7 +231,7 @@ func TestRegionRanksTractsWhereSomeoneLivesWorstFirst(t *testing.T) {
 		}
 	}
 	// Science is too thin to judge: its tracts are ranked by access, the farthest first among equals.
-	r, err := BuildRegion(context.Background(), tablesOf(t, run), in, Options{Content: "science"})
+	r, err := BuildRegion(context.Background(), run.tables, in, Options{Content: "science"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -245,7 +245,7 @@ func TestRegionRanksTractsWhereSomeoneLivesWorstFirst(t *testing.T) {
 
 func TestHistogramCountsEveryoneWithAnAccessFigure(t *testing.T) {
 	run, in := synthetic(t)
-	r, err := BuildRegion(context.Background(), tablesOf(t, run), in, Options{Content: "math"})
+	r, err := BuildRegion(context.Background(), run.tables, in, Options{Content: "math"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -294,7 +294,7 @@ func TestEquityMarginsFollowTheCensusProportionFormula(t *testing.T) {
 
 func TestRegionChartsDrawABarPerJudgedSeriesAndGroup(t *testing.T) {
 	run, in := synthetic(t)
-	r, err := BuildRegion(context.Background(), tablesOf(t, run), in, Options{Content: "math"})
+	r, err := BuildRegion(context.Background(), run.tables, in, Options{Content: "math"})
 	if err != nil {
 		t.Fatal(err)
 	}

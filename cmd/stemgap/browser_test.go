@@ -11,14 +11,8 @@ import (
 // The test command (scripts/test) installs Chromium and the npm packages and sets
 // STEMGAP_BROWSER_TEST=1; a plain go test skips it.
 func TestMapInBrowser(t *testing.T) {
-	if os.Getenv("STEMGAP_BROWSER_TEST") != "1" {
-		t.Skip("set STEMGAP_BROWSER_TEST=1 (scripts/test does) to run the browser test")
-	}
+	e2e := browserE2E(t)
 	base := serveDir(t, demoDir(t))
-	e2e, err := filepath.Abs(filepath.Join("..", "..", "e2e"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	shots := filepath.Join(e2e, "screenshots")
 	os.MkdirAll(shots, 0o755)
 	cmd := exec.Command("node", "map.mjs", base+"/", filepath.Join(shots, "map.png"))

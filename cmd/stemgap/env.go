@@ -64,3 +64,22 @@ func (e *environment) openStore(ctx context.Context) (data.Store, error) {
 	log.Debug("embedded store", "dir", e.dataDir)
 	return s, nil
 }
+
+// openRun opens the store and one of its runs (the latest for "") to read block by block, with the
+// inputs the run was computed from, whatever was loaded since; done closes them.
+func (e *environment) openRun(ctx context.Context, id string) (run data.RunTables, in *data.Inputs, done func(), err error) {
+	store, err := e.openStore(ctx)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if run, err = store.OpenRun(ctx, id); err != nil {
+		store.Close()
+		return nil, nil, nil, err
+	}
+	if in, err = store.RunInputs(ctx, run.Info().ID); err != nil {
+		run.Close()
+		store.Close()
+		return nil, nil, nil, err
+	}
+	return run, in, func() { run.Close(); store.Close() }, nil
+}

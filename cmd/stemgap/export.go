@@ -54,24 +54,14 @@ func exportCommand() command {
 				if err != nil {
 					return err
 				}
-				store, err := env.openStore(ctx)
-				if err != nil {
-					return err
-				}
-				defer store.Close()
 				// The cells are read a block at a time as they are written.
-				run, err := store.OpenRun(ctx, *runID)
+				run, inputs, done, err := env.openRun(ctx, *runID)
 				if err != nil {
 					return err
 				}
-				defer run.Close()
+				defer done()
 				info := run.Info()
 				if err := (export.Request{Format: export.FormatCSV, Layer: export.LayerCells, Setting: *setting, Content: selection}).CheckRun(info); err != nil {
-					return err
-				}
-				// The run's own inputs: what it was computed from, whatever was loaded since.
-				inputs, err := store.RunInputs(ctx, info.ID)
-				if err != nil {
 					return err
 				}
 				areas, programs := inputs.Areas, inputs.Programs

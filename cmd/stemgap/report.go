@@ -70,21 +70,11 @@ func reportCommand() command {
 				default:
 					return usagef("want tract ID or region")
 				}
-				store, err := env.openStore(ctx)
+				run, in, done, err := env.openRun(ctx, *runID)
 				if err != nil {
 					return err
 				}
-				defer store.Close()
-				run, err := store.OpenRun(ctx, *runID)
-				if err != nil {
-					return err
-				}
-				defer run.Close()
-				// The run's own inputs: what it was computed from, whatever was loaded since.
-				in, err := store.RunInputs(ctx, run.Info().ID)
-				if err != nil {
-					return err
-				}
+				defer done()
 				bw := bufio.NewWriter(env.stdout)
 				if err := writeOutput(bw, *out, func(w io.Writer) error { return write(w, run, in) }, nil); err != nil {
 					return err

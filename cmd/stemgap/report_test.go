@@ -37,6 +37,20 @@ func serveDir(t *testing.T, dir string) string {
 	}
 }
 
+// browserE2E skips a test unless browser tests are on (scripts/test installs Chromium and the npm
+// packages and sets STEMGAP_BROWSER_TEST=1), and gives the folder of the browser scripts.
+func browserE2E(t *testing.T) string {
+	t.Helper()
+	if os.Getenv("STEMGAP_BROWSER_TEST") != "1" {
+		t.Skip("set STEMGAP_BROWSER_TEST=1 (scripts/test does) to run the browser test")
+	}
+	e2e, err := filepath.Abs(filepath.Join("..", "..", "e2e"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e2e
+}
+
 // worstTract is the tract the region report ranks first for a series.
 func worstTract(t *testing.T, base, setting, content string) string {
 	t.Helper()
@@ -57,14 +71,8 @@ func worstTract(t *testing.T, base, setting, content string) string {
 // worst tract's report opens, prints to at most two Letter pages, and reads as a public document.
 // e2e/report.mjs drives Chromium; pdfinfo and pdftotext (poppler) read the PDFs back.
 func TestReportsInBrowser(t *testing.T) {
-	if os.Getenv("STEMGAP_BROWSER_TEST") != "1" {
-		t.Skip("set STEMGAP_BROWSER_TEST=1 (scripts/test does) to run the browser test")
-	}
+	e2e := browserE2E(t)
 	base := serveDir(t, demoDir(t))
-	e2e, err := filepath.Abs(filepath.Join("..", "..", "e2e"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	for _, content := range []string{"science", "engineering"} {
 		id := worstTract(t, base, "out_of_school", content)
 		q := "?setting=out_of_school&content=" + content
@@ -159,14 +167,11 @@ func TestPlannerExportsReadBack(t *testing.T) {
 			t.Errorf("ogrinfo does not read %q", want)
 		}
 	}
-	if os.Getenv("STEMGAP_BROWSER_TEST") != "1" {
-		t.Skip("set STEMGAP_BROWSER_TEST=1 (scripts/test does) to read the PMTiles archive in the browser")
-	}
+	e2e := browserE2E(t)
 	archive := filepath.Join(out, "engineering.pmtiles")
 	if code, _, errs := stemgap(t, context.Background(), "export", "pmtiles", "-o", archive, "--content", "engineering", "--data-dir", dir); code != 0 {
 		t.Fatalf("export pmtiles exited %d: %s", code, errs)
 	}
-	e2e, _ := filepath.Abs(filepath.Join("..", "..", "e2e"))
 	cmd := exec.Command("node", "pmtiles.mjs", archive, "-90.1994", "38.627", filepath.Join(e2e, "screenshots", "pmtiles-map.png"))
 	cmd.Dir = e2e
 	msg, err := cmd.CombinedOutput()
