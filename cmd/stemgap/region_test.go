@@ -120,7 +120,7 @@ func TestChicagoDemo(t *testing.T) {
 		}
 		// Where no young person lives there is no desert (METHOD.md §7).
 		desert := number(t, c["youth"]) > 0 && (nearest > limit || number(t, c["e2sfca_science"]) < 0.5*mean)
-		if (c["desert_science"] == "1") != desert {
+		if (c["desert_science"] == "true") != desert {
 			t.Fatalf("cell %d (%s): desert %s; nearest %v km (limit %v), access %v against half the mean %v",
 				i, c["h3"], c["desert_science"], nearest, limit, c["e2sfca_science"], mean/2)
 		}
