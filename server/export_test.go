@@ -58,3 +58,16 @@ func TestExportFilesNameWhatTheyHold(t *testing.T) {
 		}
 	}
 }
+
+// A large export goes gzip-compressed to a client that takes it, and plain to one that does not.
+func TestExportsAreGzippedWhenAccepted(t *testing.T) {
+	srv, _ := newTestServer(t)
+	_, plain := get(t, srv.URL+"/api/export/cells.geojson?content=math", "Accept-Encoding", "identity")
+	resp, zipped := get(t, srv.URL+"/api/export/cells.geojson?content=math", "Accept-Encoding", "gzip")
+	if resp.Header.Get("Content-Encoding") != "gzip" || !strings.Contains(resp.Header.Get("Vary"), "Accept-Encoding") {
+		t.Fatalf("headers %v", resp.Header)
+	}
+	if string(gunzip(t, zipped)) != string(plain) || len(zipped)*3 > len(plain) {
+		t.Errorf("gzip: %d bytes for %d plain, or not the same GeoJSON", len(zipped), len(plain))
+	}
+}

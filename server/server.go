@@ -133,7 +133,7 @@ func (s *Server) Warm(ctx context.Context) error {
 func (s *Server) routes() http.Handler {
 	r := chi.NewRouter()
 	// GetHead answers HEAD wherever GET is routed (monitors probe /healthz with HEAD).
-	r.Use(s.recoverPanics, s.observe, s.secureHeaders, s.cors, middleware.GetHead, s.limitRequests)
+	r.Use(s.recoverPanics, s.observe, s.secureHeaders, s.cors, middleware.GetHead, compressText, s.limitRequests)
 	r.Get("/healthz", s.health)
 	r.Get("/metrics", s.serveMetrics)
 
