@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -204,4 +205,37 @@ func runNamedIn(t *testing.T, out string) string {
 		t.Fatalf("no run named in %q", out)
 	}
 	return m[1]
+}
+
+// TestInvestInBrowser serves the St. Louis demo with a writing token and has headless Chromium
+// ask for the top five out-of-school engineering sites, place a funder's what-if program with a
+// click and see its delta layer, and compare the run with another (e2e/invest.mjs).
+func TestInvestInBrowser(t *testing.T) {
+	e2e := browserE2E(t)
+	dir := demoDir(t)
+	ctx := context.Background()
+	// Another run to compare with — a 10 km catchment — then the demo's run again, the latest.
+	wider := filepath.Join(t.TempDir(), "wider.json")
+	if err := os.WriteFile(wider, []byte(`{"measure": {"catchment": 10}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"analyze", "--data-dir", dir, "--config", wider}, {"analyze", "--data-dir", dir}} {
+		if code, _, errs := stemgap(t, ctx, args...); code != 0 {
+			t.Fatalf("%v exited %d: %s", args, code, errs)
+		}
+	}
+	const token = "a-browser-test-token-0123456789"
+	t.Setenv("STEMGAP_TOKEN", token)
+	base := serveDir(t, dir)
+	shots := filepath.Join(e2e, "screenshots")
+	if err := os.MkdirAll(shots, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("node", "invest.mjs", base+"/", shots, token)
+	cmd.Dir = e2e
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("browser check: %v\n%s", err, out)
+	}
+	t.Logf("screenshots in %s\n%s", shots, out)
 }

@@ -1,6 +1,7 @@
 // The stemgap web map: H3 hexagons coloured by gap for a chosen content area, tract outlines and
 // program points, all from this server's vector tiles. No basemap: it works offline.
 import * as maplibregl from '/static/vendor/maplibre-gl.mjs';
+import { investPanel } from '/static/invest.js';
 
 const state = { run: null, setting: '', content: 'all', colour: 'gap' };
 
@@ -100,6 +101,7 @@ function refresh(map) {
   map.setPaintProperty('cells-fill', 'fill-color', fillColour(c));
   drawLegend(c);
   describe();
+  state.invest?.seriesChanged();
 }
 
 function popupHTML(props, title) {
@@ -157,6 +159,7 @@ async function main() {
   colourSelect.addEventListener('change', () => { state.colour = colourSelect.value; refresh(map); });
 
   map.on('click', 'cells-fill', (e) => {
+    if (state.picking) return; // a what-if is being placed (invest.js)
     const f = e.features[0];
     const tract = map.queryRenderedFeatures(e.point, { layers: ['tracts-hit'] })[0];
     let html = popupHTML(f.properties, `Cell ${f.properties.h3}`);
@@ -164,8 +167,9 @@ async function main() {
     if (id) html += `<p><a href="/tracts/${id}?run=${state.run.run}" target="_blank">Report for tract ${id}</a></p>`;
     new maplibregl.Popup().setLngLat(e.lngLat).setHTML(html).addTo(map);
   });
-  map.on('mouseenter', 'cells-fill', () => { map.getCanvas().style.cursor = 'pointer'; });
-  map.on('mouseleave', 'cells-fill', () => { map.getCanvas().style.cursor = ''; });
+  map.on('mouseenter', 'cells-fill', () => { if (!state.picking) map.getCanvas().style.cursor = 'pointer'; });
+  map.on('mouseleave', 'cells-fill', () => { if (!state.picking) map.getCanvas().style.cursor = ''; });
+  state.invest = investPanel(map, state);
 }
 
 main();

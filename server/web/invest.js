@@ -3,29 +3,54 @@
 // change), and what changed from another run. Every data-borne string reaches the page as text.
 import * as maplibregl from '/static/vendor/maplibre-gl.mjs';
 import { format } from '/static/format.js';
-import { fillColour, ramp } from '/static/layers.js';
 
 // Diverging colours for a change: red where access fell, blue where it rose (ColorBrewer RdBu,
 // readable to colour-blind eyes); cells that did not change are left clear.
 const FELL = ['#b2182b', '#ef8a62'];
 const ROSE = ['#67a9cf', '#2166ac'];
 const SAME = '#f7f7f7';
+// Access with and without a what-if, on one scale: viridis, darker where access is lower.
+const ACCESS = ['#440154', '#3b528b', '#21918c', '#5ec962', '#fde725'];
 
-// investPanel adds the "Where to invest" section to the panel. app gives the page's state and
-// helpers: state (run, labels, setting, content), el, getJSON, say.
-export function investPanel(map, app) {
-  const { state, el, getJSON, say } = app;
+// el builds an element: attributes set as properties or attributes, children as text nodes.
+function el(tag, attrs = {}, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k in e && typeof v !== 'string') e[k] = v;
+    else e.setAttribute(k, v);
+  }
+  e.append(...children.flat().filter((c) => c !== null && c !== undefined && c !== false).map((c) => (c instanceof Node ? c : document.createTextNode(String(c)))));
+  return e;
+}
+
+async function getJSON(url) {
+  const resp = await fetch(url);
+  const body = await resp.json().catch(() => ({}));
+  if (!resp.ok) throw new Error(body.error || `${url}: ${resp.status}`);
+  return body;
+}
+
+// investPanel adds the "Where to invest" section to the page's panel (#panel, before #about when
+// there is one). state is the page's: run (the /api/runs summary), setting and content, the series
+// shown. It sets state.picking while a what-if is being placed, so that the page's own click
+// handler stands aside, and returns { seriesChanged }, for the page to call when the series changes.
+export function investPanel(map, state, say = () => {}) {
+  let labels = { content_areas: {}, settings: {} };
+  const words = (table, name) => labels[table][name] || name.replaceAll('_', ' ');
   const count = (v) => format({ style: 'count' }, v);
   const number = (v) => format({ style: 'number' }, v);
   const series = () => ({ setting: state.setting, content: state.content });
   const seriesWords = () => {
-    const c = state.labels.content_areas[state.content] || state.content;
-    const s = state.labels.settings[state.setting] || state.setting;
+    const c = words('content_areas', state.content);
+    const s = words('settings', state.setting);
     return `${s.toLowerCase()} ${state.content === 'all' ? 'programs' : `${c.toLowerCase()} programs`}`;
   };
   let markers = [];
   let overlay = null; // { id, kind: 'delta' | 'scenario' | 'baseline', ... }
   let scenario = null;
+  let plainTop = 0;
+  const idle = () => new Promise((resolve) => { map.once('idle', resolve); map.triggerRepaint(); });
 
   // --- the section -----------------------------------------------------------------------------
   const recCount = el('input', { id: 'rec-count', type: 'number', min: '1', max: '10', value: '5' });
@@ -65,7 +90,9 @@ export function investPanel(map, app) {
   document.getElementById('panel').insertBefore(section, document.getElementById('about'));
 
   const names = [...new Set(state.run.content_area_summary.map((c) => c.name))].filter((n) => n !== 'all');
-  whatContent.replaceChildren(...names.map((n) => el('option', { value: n, selected: n === state.content }, state.labels.content_areas[n] || n)));
+  const fillNames = () => whatContent.replaceChildren(...names.map((n) => el('option', { value: n, selected: n === state.content }, words('content_areas', n))));
+  fillNames();
+  getJSON(`/api/labels?run=${state.run.run}`).then((t) => { labels = t; fillNames(); }).catch((err) => say(err.message));
 
   // --- recommendations -------------------------------------------------------------------------
   const clearMarkers = () => { for (const m of markers) m.remove(); markers = []; };
@@ -113,35 +140,44 @@ export function investPanel(map, app) {
 
   // showOverlay draws run's cells over the map; view names what is drawn, for the reader of the
   // page's state (and the browser test).
-  async function showOverlay(run, kind, words, view = kind) {
+  async function showOverlay(run, kind, words0, view = kind) {
     const q = overlayQuery(run);
     const tiles = [`${location.origin}/tiles/cells/{z}/{x}/{y}.mvt?${q}`];
     if (!map.getSource('invest')) {
       const tj = await getJSON(`/tiles/cells.json?${q}`);
       map.addSource('invest', { type: 'vector', tiles, minzoom: 0, maxzoom: tj.maxzoom, bounds: tj.bounds });
-      map.addLayer({ id: 'invest-fill', type: 'fill', source: 'invest', 'source-layer': 'cells', paint: { 'fill-color': SAME, 'fill-opacity': 0.85 } }, 'cells-desert');
+      // Over the hexagons, beneath outlines, programs and labels.
+      const above = map.getStyle().layers.findIndex((l) => l.id === 'cells-fill');
+      const next = map.getStyle().layers.slice(above + 1).find((l) => !l.id.startsWith('cells-'))?.id;
+      map.addLayer({ id: 'invest-fill', type: 'fill', source: 'invest', 'source-layer': 'cells', paint: { 'fill-color': SAME, 'fill-opacity': 0.85 } }, next);
     } else {
       map.getSource('invest').setTiles(tiles);
     }
-    const breaks = await getJSON(`/api/breaks?${new URLSearchParams({ ...Object.fromEntries(q), measure: 'access' })}`);
-    const edges = breaks.edges || [];
+    map.setLayoutProperty('cells-fill', 'visibility', 'none');
+    map.setLayoutProperty('invest-fill', 'visibility', 'visible');
     if (kind === 'delta') {
-      const top = Math.max(...edges.map(Math.abs), 0);
       map.setFilter('invest-fill', ['!=', ['to-number', ['get', 'access'], 0], 0]);
+      legend.textContent = words0;
+    } else {
+      map.setFilter('invest-fill', null);
+    }
+    // The scale follows what is drawn: the largest change in view, or the largest access with the
+    // what-if (which only raises access), shared by the views with and without it.
+    await idle();
+    const values = map.queryRenderedFeatures({ layers: ['invest-fill'] }).map((f) => Number(f.properties.access)).filter(Number.isFinite);
+    if (kind === 'delta') {
+      const top = Math.max(0, ...values.map(Math.abs));
       map.setPaintProperty('invest-fill', 'fill-color', top > 0
         ? ['interpolate', ['linear'], ['to-number', ['get', 'access'], 0], -top, FELL[0], -top / 2, FELL[1], 0, SAME, top / 2, ROSE[0], top, ROSE[1]]
         : SAME);
-      legend.textContent = `${words} Blue: access rose (darkest: ${number(top)} ${state.run.access_unit} more); red: it fell; clear: no change.`;
+      legend.textContent = `${words0} Blue: access rose (darkest: ${number(top)} ${state.run.access_unit} more in this view); red: it fell; clear: no change.`;
     } else {
-      // Today and the scenario share today's classes, so the two can be told apart by eye.
-      const base = await getJSON(`/api/breaks?${new URLSearchParams({ run: state.run.run, ...series(), measure: 'access' })}`);
-      const e = base.edges || edges;
-      map.setFilter('invest-fill', null);
-      map.setPaintProperty('invest-fill', 'fill-color', e.length > 1 ? fillColour('access', e, ramp('access', e.length - 1, false)) : SAME);
-      legend.textContent = `${words} Coloured by access, in today's classes (see the legend above).`;
+      plainTop = Math.max(plainTop, ...values);
+      const stops = ACCESS.flatMap((c, i) => [(plainTop * i) / (ACCESS.length - 1), c]);
+      map.setPaintProperty('invest-fill', 'fill-color', plainTop > 0
+        ? ['case', ['has', 'nodata'], '#bdbdbd', ['interpolate', ['linear'], ['to-number', ['get', 'access'], 0], ...stops]] : SAME);
+      legend.textContent = `${words0} Access, ${state.run.access_unit}: dark 0, bright ${number(plainTop)} and more — one scale with and without the program.`;
     }
-    map.setLayoutProperty('cells-fill', 'visibility', 'none');
-    map.setLayoutProperty('invest-fill', 'visibility', 'visible');
     overlay = { run, kind, view };
     legend.dataset.view = view;
     clearButton.hidden = false;
@@ -149,7 +185,7 @@ export function investPanel(map, app) {
 
   function clearOverlay() {
     if (map.getLayer('invest-fill')) map.setLayoutProperty('invest-fill', 'visibility', 'none');
-    map.setLayoutProperty('cells-fill', 'visibility', state.layers.cells ? 'visible' : 'none');
+    map.setLayoutProperty('cells-fill', 'visibility', state.layers?.cells === false ? 'none' : 'visible');
     overlay = null;
     legend.textContent = '';
     delete legend.dataset.view;
@@ -181,6 +217,7 @@ export function investPanel(map, app) {
       const answer = await resp.json();
       if (!resp.ok) throw new Error(answer.error || `the server answered ${resp.status}`);
       scenario = answer;
+      plainTop = 0;
       for (const m of markers.filter((x) => x.getElement().classList.contains('invest-new'))) m.remove();
       markers = markers.filter((x) => !x.getElement().classList.contains('invest-new'));
       marker(lng, lat, '+', 'The what-if program', 'invest-new');
@@ -195,7 +232,7 @@ export function investPanel(map, app) {
   function drawScenario(a) {
     const mine = a.changes.find((c) => c.setting === state.setting && c.name === state.content) || a.changes[0];
     const lines = a.changes.map((c) => el('li', {},
-      `${state.labels.settings[c.setting] || c.setting}, ${(state.labels.content_areas[c.name] || c.name).toLowerCase()}: access rose for ${count(c.demand_rose)} youth in ${count(c.cells_rose)} hexagons; ${count(c.newly_in_reach)} come within reach of such a program for the first time` +
+      `${words('settings', c.setting)}, ${words('content_areas', c.name).toLowerCase()}: access rose for ${count(c.demand_rose)} youth in ${count(c.cells_rose)} hexagons; ${count(c.newly_in_reach)} come within reach of such a program for the first time` +
       (c.judged_b && c.left_desert ? `; ${count(c.left_desert)} leave a desert.` : '.')));
     whatResult.replaceChildren(
       el('p', {}, mine ? `A ${number(Number(whatSeats.value) || NaN)}-seat program here reaches ${count(mine.demand_rose)} youth.` : 'This program changes none of the programs shown.'),
@@ -210,14 +247,15 @@ export function investPanel(map, app) {
   async function showView(v) {
     if (!scenario) return;
     const run = { delta: `cmp-${scenario.baseline}-${scenario.id}`, scenario: scenario.id, baseline: scenario.baseline }[v];
-    const words = { delta: 'The what-if program\'s change (with it, less today).', scenario: 'With the what-if program.', baseline: 'Today, without it.' }[v];
-    await showOverlay(run, v === 'delta' ? 'delta' : 'plain', words, v);
+    const said = { delta: 'The what-if program\'s change (with it, less today).', scenario: 'With the what-if program.', baseline: 'Today, without it.' }[v];
+    await showOverlay(run, v === 'delta' ? 'delta' : 'plain', said, v);
   }
 
   async function deleteScenario() {
     if (!scenario) return;
     await fetch(`/api/scenarios/${encodeURIComponent(scenario.id)}`, { method: 'DELETE', headers: { Authorization: `Bearer ${whatToken.value}` } });
     scenario = null;
+    plainTop = 0;
     clearOverlay();
     for (const m of markers.filter((x) => x.getElement().classList.contains('invest-new'))) m.remove();
     markers = markers.filter((x) => !x.getElement().classList.contains('invest-new'));
