@@ -353,7 +353,7 @@ func (m *Model) explain(rank int, site data.CandidateSite, pk pick, c data.Conte
 		rec.H3 = cell.String()
 		if i, ok := slices.BinarySearch(m.run.Cells.H3, cell); ok {
 			a := m.run.Cells.Area[i]
-			rec.Area, rec.AreaName = m.run.Areas[a].ID, m.run.Areas[a].Name
+			rec.Area, rec.AreaName = m.run.Areas[a].ID, labels.AreaTitle(m.ac.areas[a])
 		}
 	}
 	byArea := map[int32]*data.AreaGain{}
@@ -365,7 +365,7 @@ func (m *Model) explain(rank int, site data.CandidateSite, pk pick, c data.Conte
 		ag, ok := byArea[a]
 		if !ok {
 			ar := m.run.Areas[a]
-			ag = &data.AreaGain{ID: ar.ID, Name: ar.Name, Need: ar.Need}
+			ag = &data.AreaGain{ID: ar.ID, Name: labels.AreaTitle(m.ac.areas[a]), Need: ar.Need}
 			byArea[a] = ag
 		}
 		ag.UnmetClosed += pk.closed[k]
@@ -415,9 +415,6 @@ func (m *Model) reason(rec data.Recommendation, c data.ContentArea, capacity flo
 			break
 		}
 		name := a.Name
-		if name == "" {
-			name = "tract " + a.ID
-		}
 		need := ""
 		if !math.IsNaN(a.Need) {
 			need = fmt.Sprintf(" (need: %s)", labels.Format{Style: labels.StylePercentile}.Format(a.Need))

@@ -117,6 +117,9 @@ func writeRecommendations(w io.Writer, format string, rec *data.Recommendations,
 		if s.Site.Name != "" {
 			name = s.Site.Name + " (" + s.Site.ID + ")"
 		}
+		if s.AreaName != "" {
+			name += ", in " + s.AreaName
+		}
 		fmt.Fprintf(w, "%d. %s at %.5f, %.5f\n   %s\n", s.Rank, name, s.Lat, s.Lng, s.Reason)
 	}
 	for _, n := range rec.Notes {

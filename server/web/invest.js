@@ -117,7 +117,7 @@ export function investPanel(map, state, say = () => {}) {
       clearMarkers();
       const sites = r.sites || [];
       recList.replaceChildren(...sites.map((s) => el('li', { class: 'recommendation' },
-        el('strong', {}, s.site.name || (s.area_name || `near tract ${s.area || s.site.id}`)), ' ',
+        el('strong', {}, s.site.name || (s.area_name ? `In ${s.area_name}` : `At ${s.site.id}`)), ' ',
         el('span', {}, s.reason), ' ',
         el('button', { type: 'button', class: 'link', onclick: () => map.flyTo({ center: [s.lng, s.lat], zoom: 12 }) }, 'Show'))));
       sites.forEach((s) => marker(s.lng, s.lat, String(s.rank), `Recommended site ${s.rank}`, 'invest-site'));
