@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/sync/singleflight"
 	"stemgap/data"
+	"stemgap/search"
 	"stemgap/tiles"
 )
 
@@ -50,6 +51,9 @@ type loadedRun struct {
 	inputs *data.Inputs
 	err    error
 	invest investState // recommendations and scenarios (invest.go)
+
+	searchOnce  sync.Once
+	searchIndex *search.Index
 
 	wholeOnce sync.Once
 	wholeRun  *data.Run

@@ -147,6 +147,8 @@ func (s *Server) routes() http.Handler {
 	r.Get("/api/runs/{run}", s.getRun)
 	r.Get("/api/runs/{run}/equity", s.equity)
 	r.Get("/api/tracts/{id}", s.tractReport)
+	r.Get("/api/cells/{h3}", s.cell)
+	r.Get("/api/search", s.search)
 	r.Get("/api/recommendations", s.recommendations)
 	r.Get("/api/compare", s.compare)
 	r.With(s.requireToken).Post("/api/scenarios", s.postScenario)

@@ -94,8 +94,30 @@ func buildCounties(areas []data.Area) ([]county, []tractLabel) {
 	return out, numbers
 }
 
-func (s *Set) countyFeatures(t maptile.Tile) *geojson.FeatureCollection {
+// County is a county of the run's areas as the counties layer draws it, for finding it by name.
+type County struct {
+	ID, Name string
+	Label    orb.Point // where its name is written, inside it
+	Bound    orb.Bound
+}
+
+// Counties lists the counties the areas dissolve into, by id.
+func (s *Set) Counties() []County {
+	s.dissolve()
+	out := make([]County, len(s.counties))
+	for i, c := range s.counties {
+		out[i] = County{ID: c.id, Name: c.name, Label: c.label, Bound: c.bound}
+	}
+	return out
+}
+
+// dissolve builds the counties and tract labels once, on first use.
+func (s *Set) dissolve() {
 	s.countiesOnce.Do(func() { s.counties, s.tractLabels = buildCounties(s.storedAreas) })
+}
+
+func (s *Set) countyFeatures(t maptile.Tile) *geojson.FeatureCollection {
+	s.dissolve()
 	bound := bufferedBound(t)
 	fc := geojson.NewFeatureCollection()
 	for _, c := range s.counties {

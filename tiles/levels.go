@@ -105,6 +105,7 @@ func (lv *level) size() int { return len(lv.cells)*(8+8+8+8) + len(lv.parentOf)*
 // means, unmet seats summed, and the share of their demand living in desert cells.
 type levelMeasures struct {
 	nearest, count, access, unmet, gap, desertShare []float64
+	overstated                                      []bool // nil when the run does not record it
 }
 
 func (m *levelMeasures) size() int { return 6 * 8 * len(m.nearest) }

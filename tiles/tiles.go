@@ -42,6 +42,10 @@ var (
 	ErrUnknownLayer   = errors.New("unknown layer")
 	ErrUnknownContent = errors.New("unknown content area")
 	ErrBadTile        = errors.New("tile out of range")
+	// ErrBadCell is returned for a cell at a resolution the cells layer does not draw.
+	ErrBadCell = errors.New("bad cell")
+	// ErrNoCell is returned for a cell the run has no figures for at the cell's resolution.
+	ErrNoCell = fmt.Errorf("cell not in the run: %w", data.ErrNotFound)
 )
 
 // tileBuffer is the margin, in tile pixels of a 4096 extent, kept around each tile so that
@@ -207,22 +211,21 @@ func appendCells(fc *geojson.FeatureCollection, lv *level, m *levelMeasures, row
 			continue
 		}
 		f := geojson.NewFeature(poly)
+		c := figuresOf(lv, m, i)
 		p := f.Properties
-		p["h3"] = lv.cells[i].String()
-		p["res"] = lv.res
-		setNumber(p, "nearest", m.nearest[i])
-		// A parent's count is the demand-weighted mean of its children's: rounded, it reads as
-		// the number of programs a typical young person there can reach.
-		setNumber(p, "count", math.Round(m.count[i]))
-		setNumber(p, "need", lv.need[i])
-		if math.IsNaN(lv.demand[i]) {
+		p["h3"] = c.Cell.String()
+		p["res"] = c.Res
+		setNumber(p, "nearest", c.Nearest)
+		setNumber(p, "count", c.Count)
+		setNumber(p, "need", c.Need)
+		if c.NoData {
 			p["nodata"] = true
 		} else {
-			setNumber(p, "demand", lv.demand[i])
-			setNumber(p, "access", m.access[i])
-			setNumber(p, "unmet", m.unmet[i])
-			setNumber(p, "gap", m.gap[i])
-			setNumber(p, "desert", m.desertShare[i])
+			setNumber(p, "demand", c.Demand)
+			setNumber(p, "access", c.Access)
+			setNumber(p, "unmet", c.Unmet)
+			setNumber(p, "gap", c.Gap)
+			setNumber(p, "desert", c.Desert)
 		}
 		fc.Append(f)
 	}

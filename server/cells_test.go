@@ -1,0 +1,202 @@
+package server
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"testing"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/encoding/mvt"
+	"github.com/paulmach/orb/maptile"
+	"github.com/uber/h3-go/v4"
+	"stemgap/data"
+)
+
+// bruteCell aggregates a run's cells under parent by hand, as the map's method says: demand
+// summed, access, gap and the desert share weighted by demand over the children with a demand
+// figure, nearest and count weighted by demand (plainly when no child holds anyone), unmet seats
+// summed. Nil where there is no figure.
+func bruteCell(t *testing.T, run *data.Run, k int, parent h3.Cell) map[string]any {
+	t.Helper()
+	c, m := &run.Cells, &run.Cells.Measures[k]
+	var kids []int
+	for i, cell := range c.H3 {
+		if p, err := cell.Parent(parent.Resolution()); err != nil {
+			t.Fatal(err)
+		} else if p == parent {
+			kids = append(kids, i)
+		}
+	}
+	demand, known := 0.0, 0
+	for _, i := range kids {
+		if !math.IsNaN(c.Demand[i]) {
+			demand += c.Demand[i]
+			known++
+		}
+	}
+	weighted := func(v func(i int) float64, withData bool) any {
+		sum, den := 0.0, 0.0
+		for _, i := range kids {
+			x := v(i)
+			if math.IsNaN(x) || math.IsInf(x, 0) || (withData || demand > 0) && math.IsNaN(c.Demand[i]) {
+				continue
+			}
+			w := 1.0
+			if demand > 0 {
+				w = c.Demand[i]
+			}
+			sum, den = sum+w*x, den+w
+		}
+		if den == 0 {
+			return nil
+		}
+		return sum / den
+	}
+	out := map[string]any{"nodata": known == 0, "tract": nil}
+	out["nearest"] = weighted(func(i int) float64 { return m.Nearest[i] }, false)
+	if n := weighted(func(i int) float64 { return float64(m.Count[i]) }, false); n != nil {
+		out["count"] = math.Round(n.(float64))
+	}
+	out["need"] = weighted(func(i int) float64 { return c.Need[i] }, false)
+	for _, key := range []string{"demand", "access", "unmet", "gap", "desert"} {
+		out[key] = nil
+	}
+	if known > 0 {
+		out["demand"] = demand
+		out["access"] = weighted(func(i int) float64 { return m.Access[i] }, true)
+		out["gap"] = weighted(func(i int) float64 { return m.Gap[i] }, true)
+		out["desert"] = weighted(func(i int) float64 {
+			if m.Desert[i] == data.DesertNoData {
+				return math.NaN()
+			}
+			return float64(m.Desert[i])
+		}, true)
+		unmet, any := 0.0, false
+		for _, i := range kids {
+			if !math.IsNaN(m.Unmet[i]) {
+				unmet, any = unmet+m.Unmet[i], true
+			}
+		}
+		if any {
+			out["unmet"] = unmet
+		}
+	}
+	center, err := parent.CenterChild(run.Resolution)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, cell := range c.H3 {
+		if cell == center {
+			out["tract"] = run.Areas[c.Area[i]].ID
+		}
+	}
+	return out
+}
+
+// tileProperties finds a cell among the cells tiles over its center, at whichever zoom draws its
+// resolution.
+func tileProperties(t *testing.T, url, query string, cell h3.Cell) map[string]any {
+	t.Helper()
+	ll, err := cell.LatLng()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for z := 0; z <= 16; z++ {
+		tile := maptile.At(orb.Point{ll.Lng, ll.Lat}, maptile.Zoom(z))
+		_, body := get(t, fmt.Sprintf("%s/tiles/cells/%d/%d/%d.mvt?%s", url, z, tile.X, tile.Y, query), "Accept-Encoding", "gzip")
+		if len(body) == 0 {
+			continue
+		}
+		layers, err := mvt.UnmarshalGzipped(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range layers[0].Features {
+			if f.Properties["h3"] == cell.String() {
+				return f.Properties
+			}
+		}
+	}
+	t.Fatalf("no tile draws cell %s", cell)
+	return nil
+}
+
+func near(a, b any) bool {
+	x, okx := a.(float64)
+	y, oky := b.(float64)
+	if !okx || !oky {
+		return a == b
+	}
+	return math.Abs(x-y) <= 1e-9*math.Max(1, math.Abs(y))
+}
+
+func TestCellAPIEqualsTilesAndRunColumns(t *testing.T) {
+	srv, run := newTestServer(t)
+	k := run.SeriesIndex("", "math")
+	// The run's own resolution, a middle level and the coarsest.
+	first := run.Cells.H3[len(run.Cells.H3)/2]
+	for _, res := range []int{run.Resolution, 6, 4} {
+		cell, err := first.Parent(res)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, body := get(t, srv.URL+"/api/cells/"+cell.String()+"?content=math")
+		if resp.StatusCode != 200 {
+			t.Fatalf("res %d: %d %s", res, resp.StatusCode, body)
+		}
+		var got map[string]any
+		if err := json.Unmarshal(body, &got); err != nil {
+			t.Fatal(err)
+		}
+		if got["h3"] != cell.String() || got["res"] != float64(res) || got["run"] != run.ID || got["setting"] != "out_of_school" ||
+			got["content"] != "math" || got["overstated"] != false {
+			t.Errorf("res %d: %s", res, body)
+		}
+		want := bruteCell(t, run, k, cell)
+		for key, w := range want {
+			g := got[key]
+			if key == "tract" {
+				if tr, ok := g.(map[string]any); ok {
+					g = tr["id"]
+				}
+			}
+			if !near(g, w) {
+				t.Errorf("res %d %s: API %v, by hand %v", res, key, g, w)
+			}
+		}
+		if res == run.Resolution {
+			// A cell of the run's own resolution reads its columns to the last bit.
+			i := len(run.Cells.H3) / 2
+			m := run.Cells.Measures[k]
+			if got["access"] != m.Access[i] || got["nearest"] != m.Nearest[i] || got["demand"] != run.Cells.Demand[i] || got["gap"] != m.Gap[i] {
+				t.Errorf("own cell %s differs from the run's columns: %s", cell, body)
+			}
+		}
+		props := tileProperties(t, srv.URL, "content=math", cell)
+		for key, v := range props {
+			if got[key] != v {
+				t.Errorf("res %d %s: API %v, tile %v", res, key, got[key], v)
+			}
+		}
+		for _, key := range []string{"access", "nearest", "demand", "count"} {
+			if _, ok := props[key]; !ok && got[key] != nil {
+				t.Errorf("res %d: the API has %s %v, the tile none", res, key, got[key])
+			}
+		}
+	}
+	far, _ := h3.LatLngToCell(h3.LatLng{Lat: 40.7, Lng: -74}, run.Resolution)
+	coarse, _ := h3.LatLngToCell(h3.LatLng{Lat: 38.6, Lng: -90.2}, 2)
+	for path, status := range map[string]int{
+		"/api/cells/nothex":                           400,
+		"/api/cells/" + coarse.String():               400,
+		"/api/cells/ffffffffffffff0":                  400,
+		"/api/cells/" + far.String():                  404,
+		"/api/cells/" + first.String() + "?content=x": 400,
+		"/api/cells/" + first.String() + "?run=nope":  404,
+	} {
+		if resp, body := get(t, srv.URL+path); resp.StatusCode != status {
+			t.Errorf("%s: %d %s, want %d", path, resp.StatusCode, body, status)
+		}
+	}
+}
