@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/paulmach/orb"
@@ -198,5 +199,39 @@ func TestCellAPIEqualsTilesAndRunColumns(t *testing.T) {
 		if resp, body := get(t, srv.URL+path); resp.StatusCode != status {
 			t.Errorf("%s: %d %s, want %d", path, resp.StatusCode, body, status)
 		}
+	}
+}
+
+func TestCellsTileJSONSaysWhatEachZoomDraws(t *testing.T) {
+	srv, run := newTestServer(t)
+	_, body := get(t, srv.URL+"/tiles/cells.json?content=math")
+	var tj struct {
+		Resolutions  map[string]int `json:"resolutions"`
+		CellsMinZoom *int           `json:"cells_minzoom"`
+	}
+	if err := json.Unmarshal(body, &tj); err != nil || len(tj.Resolutions) != 17 || tj.CellsMinZoom == nil {
+		t.Fatalf("%v: %s", err, body)
+	}
+	// At 38.6° N resolution 4 is 12.7 px across at zoom 4 and 6.3 px at zoom 3 (projected by
+	// hand in tiles' TestCellsAreReadableAtEveryZoom); resolution 5 is nearest 20 px at zoom 6
+	// and the run's 9 at zoom 12.
+	if *tj.CellsMinZoom != 4 || tj.Resolutions["6"] != 5 || tj.Resolutions["12"] != run.Resolution || tj.Resolutions["16"] != run.Resolution {
+		t.Errorf("cells_minzoom %d, resolutions %v", *tj.CellsMinZoom, tj.Resolutions)
+	}
+	// The tiles draw what the TileJSON says.
+	center := orb.Point{-90.22, 38.63}
+	for z := 0; z <= 16; z++ {
+		tile := maptile.At(center, maptile.Zoom(z))
+		_, body := get(t, fmt.Sprintf("%s/tiles/cells/%d/%d/%d.mvt?content=math", srv.URL, z, tile.X, tile.Y), "Accept-Encoding", "gzip")
+		layers, err := mvt.UnmarshalGzipped(body)
+		if err != nil || len(layers) == 0 || len(layers[0].Features) == 0 {
+			t.Fatalf("z%d: %v", z, err)
+		}
+		if res := layers[0].Features[0].Properties["res"]; res != float64(tj.Resolutions[fmt.Sprint(z)]) {
+			t.Errorf("z%d draws resolution %v, the TileJSON says %d", z, res, tj.Resolutions[fmt.Sprint(z)])
+		}
+	}
+	if _, body := get(t, srv.URL+"/tiles/tracts.json?content=math"); json.Unmarshal(body, &tj) != nil || strings.Contains(string(body), "resolutions") {
+		t.Errorf("tracts TileJSON: %s", body)
 	}
 }

@@ -57,9 +57,21 @@ func finite(v float64) float64 {
 func (s *Set) Resolutions() []int {
 	out := make([]int, MaxZoom+1)
 	for z := range out {
-		out[z] = resolutionForZoom(maptile.Zoom(z), s.info.Resolution)
+		out[z] = resolutionForZoom(maptile.Zoom(z), s.info.Resolution, s.lat)
 	}
 	return out
+}
+
+// CellsMinZoom is the first zoom from which the cells layer's hexagons are at least
+// minReadableCellPx across at the run's latitude; below it they are specks, and the map shows
+// tracts.
+func (s *Set) CellsMinZoom() int {
+	for z, res := range s.Resolutions() {
+		if cellWidthPx(res, maptile.Zoom(z), s.lat) >= minReadableCellPx {
+			return z
+		}
+	}
+	return MaxZoom
 }
 
 // Cell gives one cell's figures for a series at the cell's own resolution, which must be one the

@@ -16,11 +16,42 @@ import (
 // the partitions (resolution 3), so every cell the layer draws lies within one partition.
 const minCellResolution = 4
 
-// resolutionForZoom picks the H3 resolution whose hexagons draw at a readable size (about 8–20
-// pixels across) at a zoom: resolution r suits zoom r+3 at St. Louis's latitude.
-func resolutionForZoom(z maptile.Zoom, runRes int) int {
-	r := int(z) - 3
-	return max(minCellResolution, min(runRes, r))
+// The cells layer draws each zoom at the H3 resolution whose hexagons come nearest targetCellPx
+// across on screen (in log terms). A resolution is √7 ≈ 2.65 times finer than the one before, a
+// zoom twice as close, so the width stays within a factor √2.65 ≈ 1.63 of the target — about
+// 12–33 px — wherever neither the coarsest level nor the run's own resolution bounds it.
+const targetCellPx = 20
+
+// minReadableCellPx is the narrowest hexagon worth drawing: below it (the coarsest level at low
+// zooms) the cells are specks, and the map shows tracts instead (CellsMinZoom).
+const minReadableCellPx = 8
+
+// tilePx is how wide MapLibre draws a vector tile: its zoom z shows the world 512·2^z px wide.
+const tilePx = 512
+
+// cellWidthPx is how wide, in screen pixels, a hexagon of resolution res draws at zoom z and
+// latitude lat: √3 times H3's mean edge length (the width across flats) over Web Mercator's
+// ground resolution there.
+func cellWidthPx(res int, z maptile.Zoom, lat float64) float64 {
+	edgeKm, err := h3.HexagonEdgeLengthAvgKm(res)
+	if err != nil {
+		return math.NaN() // res is always a valid resolution here
+	}
+	const earthRadiusM = 6378137
+	metresPerPx := 2 * math.Pi * earthRadiusM * math.Cos(lat*math.Pi/180) / (tilePx * math.Exp2(float64(z)))
+	return math.Sqrt(3) * edgeKm * 1000 / metresPerPx
+}
+
+// resolutionForZoom picks the resolution drawn at zoom z for a run of resolution runRes at
+// latitude lat: the one nearest targetCellPx across, from minCellResolution to runRes.
+func resolutionForZoom(z maptile.Zoom, runRes int, lat float64) int {
+	best, bestOff := minCellResolution, math.Inf(1)
+	for r := minCellResolution; r <= runRes; r++ {
+		if off := math.Abs(math.Log(cellWidthPx(r, z, lat) / targetCellPx)); off < bestOff {
+			best, bestOff = r, off
+		}
+	}
+	return best
 }
 
 // piece is what the tiles read and aggregate at once, only when a tile over it is asked for, and

@@ -2,6 +2,7 @@ package tiles
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/paulmach/orb"
@@ -22,6 +23,10 @@ type TileJSON struct {
 	Bounds       [4]float64    `json:"bounds"`
 	Center       [3]float64    `json:"center"`
 	VectorLayers []VectorLayer `json:"vector_layers"`
+	// Resolutions (cells only) gives the H3 resolution drawn at each zoom, keyed by the zoom.
+	Resolutions map[string]int `json:"resolutions,omitempty"`
+	// CellsMinZoom (cells only) is the first zoom at which hexagons are big enough to read.
+	CellsMinZoom *int `json:"cells_minzoom,omitempty"`
 }
 
 // VectorLayer describes one MVT layer's fields.
@@ -46,7 +51,7 @@ func (s *Set) TileJSON(layer, setting, content, tileURL string) (TileJSON, error
 	}
 	b := s.bound()
 	r := s.info
-	return TileJSON{
+	tj := TileJSON{
 		TileJSON:    "3.0.0",
 		Name:        fmt.Sprintf("stemgap %s — %s, %s settings", layer, content, group.Name),
 		Description: fmt.Sprintf("Run %s: %s access (%s) to %s programs in setting group %s for %s, H3 resolution %d.%s", r.ID, r.Measure, r.AccessUnit, content, group.Name, r.Demand, r.Resolution, tooFewSentence(r.ContentAreas[k])),
@@ -61,7 +66,16 @@ func (s *Set) TileJSON(layer, setting, content, tileURL string) (TileJSON, error
 		VectorLayers: []VectorLayer{{
 			ID: layer, Description: layerDescription[layer], MinZoom: 0, MaxZoom: MaxZoom, Fields: fields,
 		}},
-	}, nil
+	}
+	if layer == LayerCells {
+		tj.Resolutions = map[string]int{}
+		for z, res := range s.Resolutions() {
+			tj.Resolutions[strconv.Itoa(z)] = res
+		}
+		z := s.CellsMinZoom()
+		tj.CellsMinZoom = &z
+	}
+	return tj, nil
 }
 
 func tooFewSentence(c data.ContentArea) string {

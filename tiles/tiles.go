@@ -63,6 +63,7 @@ type Set struct {
 	programs []data.Program
 	parts    []piece // one per partition
 	blocks   []piece // one per block
+	lat      float64 // of the cells' centre: where the cells layer sizes its hexagons for
 	cache    *Cache
 	data     *DataCache
 
@@ -87,6 +88,7 @@ func NewSet(tables data.RunTables, areas []data.Area, programs []data.Program, c
 	}
 	s := &Set{tables: tables, info: tables.Info(), results: tables.Areas(), programs: programs, parts: partitionsOf(tables.Blocks()), blocks: blocksOf(tables.Blocks()),
 		cache: cache, data: dataCache, storedAreas: areas}
+	s.lat = s.bound().Center()[1]
 	s.areas = make([]areaShape, len(s.results))
 	for i, a := range s.results {
 		if g, ok := byID[a.ID]; ok {
@@ -174,7 +176,7 @@ func bufferedBound(t maptile.Tile) orb.Bound {
 // and aggregated on first use.
 func (s *Set) cellFeatures(ctx context.Context, k int, t maptile.Tile) (*geojson.FeatureCollection, error) {
 	bound := bufferedBound(t)
-	res := resolutionForZoom(t.Z, s.info.Resolution)
+	res := resolutionForZoom(t.Z, s.info.Resolution, s.lat)
 	fc := geojson.NewFeatureCollection()
 	var cells []h3.Cell
 	listed, looked := false, false

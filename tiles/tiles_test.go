@@ -77,7 +77,7 @@ func TestCellTilesDecodeWithMeasures(t *testing.T) {
 		if layers[0].Version != 2 {
 			t.Fatalf("z%d: the layer declares vector tile version %d, want 2", z, layers[0].Version)
 		}
-		res := resolutionForZoom(z, run.Resolution)
+		res := resolutionForZoom(z, run.Resolution, set.lat)
 		withData := 0
 		for _, f := range layers[0].Features {
 			p := f.Properties
