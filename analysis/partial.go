@@ -32,6 +32,8 @@ type PartialPartition struct {
 	Nearest [][]float64
 	Count   [][]int32
 	Raw     [][]float64 // access before scoring
+	// Overstated flags the cells whose access is overstated by demand left unknown.
+	Overstated [][]bool
 	// ReachUnknown lists the programs (in id order) reaching a cell of it without a demand figure.
 	ReachUnknown []int32
 }
@@ -91,7 +93,7 @@ func MeasurePartitions(ctx context.Context, in Inputs, params Params, opt Option
 	err = a.m.measure(ctx, which, func(k int, r *measured) {
 		part := a.m.parts[k]
 		out.Parts = append(out.Parts, PartialPartition{Parent: part.parent, Cells: part.hi - part.lo,
-			Nearest: r.nearest, Count: r.count, Raw: r.raw, ReachUnknown: r.reachUnknown})
+			Nearest: r.nearest, Count: r.count, Raw: r.raw, Overstated: r.overstated, ReachUnknown: r.reachUnknown})
 		opt.progress("measuring access by partition", len(out.Parts), len(which))
 	})
 	if err != nil {
@@ -138,16 +140,17 @@ func Merge(ctx context.Context, in Inputs, params Params, opt Options, partials 
 				return nil, fmt.Errorf("partial %d: partition %s is not in the region: %w", n+1, pp.Parent, ErrPartialMismatch)
 			case seen[k]:
 				return nil, fmt.Errorf("partial %d: partition %s was already given: %w", n+1, pp.Parent, ErrPartialMismatch)
-			case pp.Cells != a.m.parts[k].hi-a.m.parts[k].lo || len(pp.Raw) != len(a.m.sets) || len(pp.Nearest) != len(a.m.sets) || len(pp.Count) != len(a.m.sets):
+			case pp.Cells != a.m.parts[k].hi-a.m.parts[k].lo || len(pp.Raw) != len(a.m.sets) || len(pp.Nearest) != len(a.m.sets) || len(pp.Count) != len(a.m.sets) ||
+				len(pp.Overstated) != len(a.m.sets):
 				return nil, fmt.Errorf("partial %d: partition %s has %d cells and %d program sets, here %d and %d: %w", n+1, pp.Parent, pp.Cells, len(pp.Raw), a.m.parts[k].hi-a.m.parts[k].lo, len(a.m.sets), ErrPartialMismatch)
 			}
 			for s := range pp.Raw {
-				if len(pp.Raw[s]) != pp.Cells || len(pp.Nearest[s]) != pp.Cells || len(pp.Count[s]) != pp.Cells {
+				if len(pp.Raw[s]) != pp.Cells || len(pp.Nearest[s]) != pp.Cells || len(pp.Count[s]) != pp.Cells || len(pp.Overstated[s]) != pp.Cells {
 					return nil, fmt.Errorf("partial %d: partition %s: a column is not %d cells long: %w", n+1, pp.Parent, pp.Cells, ErrPartialMismatch)
 				}
 			}
 			seen[k] = true
-			a.m.place(k, &measured{nearest: pp.Nearest, count: pp.Count, raw: pp.Raw})
+			a.m.place(k, &measured{nearest: pp.Nearest, count: pp.Count, raw: pp.Raw, overstated: pp.Overstated})
 			for _, j := range pp.ReachUnknown {
 				unknown[j] = true
 			}

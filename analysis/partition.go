@@ -394,6 +394,9 @@ type measured struct {
 	raw     [][]float64
 	// reachUnknown lists the programs reaching one of its cells that has no demand figure.
 	reachUnknown []int32
+	// overstated flags, per program set, the own cells with a demand figure reached by one of
+	// the set's programs that also reaches a cell with none (nil where access shares no seats).
+	overstated [][]bool
 }
 
 // measure measures the partitions listed (indices into parts), in parallel, the largest first,
@@ -441,16 +444,17 @@ func (m *measurer) place(k int, r *measured) {
 	part := m.parts[k]
 	for s, cr := range m.sets {
 		if len(m.parts) == 1 { // the partition is the region
-			cr.nearest, cr.count, cr.raw = r.nearest[s], r.count[s], r.raw[s]
+			cr.nearest, cr.count, cr.raw, cr.overstated = r.nearest[s], r.count[s], r.raw[s], r.overstated[s]
 			continue
 		}
 		if cr.nearest == nil {
 			n := len(m.region.cells)
-			cr.nearest, cr.count, cr.raw = make([]float64, n), make([]int32, n), make([]float64, n)
+			cr.nearest, cr.count, cr.raw, cr.overstated = make([]float64, n), make([]int32, n), make([]float64, n), make([]bool, n)
 		}
 		copy(cr.nearest[part.lo:part.hi], r.nearest[s])
 		copy(cr.count[part.lo:part.hi], r.count[s])
 		copy(cr.raw[part.lo:part.hi], r.raw[s])
+		copy(cr.overstated[part.lo:part.hi], r.overstated[s])
 	}
 }
 
@@ -474,14 +478,25 @@ func (m *measurer) measurePartition(ctx context.Context, k int) (*measured, erro
 		tr = &greatCircle{g: g, ownLo: ownLo, ownHi: ownHi, blockRes: pg.blockRes, programs: m.locations}
 	}
 	rc.weigh(decayWeight(m.p.Measure))
-	r := &measured{nearest: make([][]float64, len(m.sets)), count: make([][]int32, len(m.sets)), raw: make([][]float64, len(m.sets))}
+	r := &measured{nearest: make([][]float64, len(m.sets)), count: make([][]int32, len(m.sets)), raw: make([][]float64, len(m.sets)),
+		overstated: make([][]bool, len(m.sets))}
+	// reachesUnknown marks the programs reaching any cell without a demand figure, the halo's
+	// too: a program's catchment lies wholly in the partition's grid, or its ratio would be wrong.
+	reachesUnknown := make([]bool, len(rc.start)-1)
 	for j := 0; j+1 < len(rc.start); j++ {
 		cells, _ := rc.of(int32(j))
+		own := false
 		for _, i := range cells {
-			if int(i) >= ownLo && int(i) < ownHi && !g.known(int(i)) {
-				r.reachUnknown = append(r.reachUnknown, int32(j))
-				break
+			if !g.known(int(i)) {
+				reachesUnknown[j] = true
+				if int(i) >= ownLo && int(i) < ownHi {
+					own = true
+					break
+				}
 			}
+		}
+		if own {
+			r.reachUnknown = append(r.reachUnknown, int32(j))
 		}
 	}
 	// Sets in parallel too: a region of few partitions keeps every core busy.
@@ -509,6 +524,7 @@ func (m *measurer) measurePartition(ctx context.Context, k int) (*measured, erro
 		default:
 			raw = twoStep(in)
 		}
+		r.overstated[s] = overstated(g, rc, cr.programs, reachesUnknown, ownLo, ownHi, sharesSeats(m.p.Measure.Kind))
 		// Only the own cells' figures are kept; the halo's are some other partition's.
 		r.nearest[s], r.count[s], r.raw[s] = nearest[ownLo:ownHi], count[ownLo:ownHi], raw[ownLo:ownHi]
 		if ownHi-ownLo < len(g.cells)/2 { // let the halo's memory go
@@ -517,4 +533,32 @@ func (m *measurer) measurePartition(ctx context.Context, k int) (*measured, erro
 		return nil
 	})
 	return r, err
+}
+
+// sharesSeats reports whether a measure divides programs' seats among the demand they reach —
+// every floating catchment, gravity and RAAM — so that demand left unknown overstates access.
+// Distance to the nearest program and seats within reach count no demand.
+func sharesSeats(kind string) bool { return kind != MeasureNearest && kind != MeasureCumulative }
+
+// overstated flags the own cells (ownLo to ownHi of the grid) with a demand figure that one of
+// the programs reaches which also reaches a cell without one: its seats are shared among the
+// demand that is known alone, so access there is overstated. All false when the measure shares
+// no seats.
+func overstated(g *grid, rc *reach, programs []int32, reachesUnknown []bool, ownLo, ownHi int, shares bool) []bool {
+	out := make([]bool, ownHi-ownLo)
+	if !shares {
+		return out
+	}
+	for _, j := range programs {
+		if !reachesUnknown[j] {
+			continue
+		}
+		cells, _ := rc.of(j)
+		for _, i := range cells {
+			if int(i) >= ownLo && int(i) < ownHi && g.known(int(i)) {
+				out[int(i)-ownLo] = true
+			}
+		}
+	}
+	return out
 }

@@ -25,10 +25,12 @@ type contentResult struct {
 	nearest  []float64
 	count    []int32
 	raw      []float64 // access before normalisation
-	mean     float64   // demand-weighted regional mean of raw
-	target   float64   // raw access that counts as enough
-	cells    data.CellMeasures
-	summary  data.ContentArea
+	// overstated flags the cells whose access is overstated by demand left unknown.
+	overstated []bool
+	mean       float64 // demand-weighted regional mean of raw
+	target     float64 // raw access that counts as enough
+	cells      data.CellMeasures
+	summary    data.ContentArea
 }
 
 // cellContext is what scoring a cell needs besides the content area's figures.
@@ -55,7 +57,7 @@ func (c *cellContext) score(cr *contentResult) {
 	n := len(g.cells)
 	cr.mean, cr.target = c.yardstick(cr.raw)
 	m := data.CellMeasures{
-		Nearest: cr.nearest, Count: cr.count,
+		Nearest: cr.nearest, Count: cr.count, Overstated: cr.overstated,
 		Access: make([]float64, n), Unmet: make([]float64, n), Gap: make([]float64, n), Desert: make([]int8, n),
 	}
 	demandTotal, desertDemand := 0.0, 0.0
@@ -170,6 +172,7 @@ func (cr *contentResult) shareWork() {
 		return
 	}
 	cr.nearest, cr.count, cr.raw, cr.mean, cr.target, cr.cells = rep.nearest, rep.count, rep.raw, rep.mean, rep.target, rep.cells
+	cr.overstated = rep.overstated
 	cr.summary = rep.summary
 	cr.summary.Setting, cr.summary.Name = cr.setting, cr.name
 }

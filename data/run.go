@@ -247,6 +247,10 @@ type CellMeasures struct {
 	Unmet   []float64 // unmet seats; NaN where undefined
 	Gap     []float64 // 0–1 need-weighted gap score; NaN where undefined
 	Desert  []int8    // 1 desert, 0 not, -1 no data
+	// Overstated marks cells whose access is overstated: a program of the series reaching them
+	// also reaches cells with no demand figure, so its seats are shared among too few. Nil when
+	// the run does not record it (runs stored before it was, derived runs).
+	Overstated []bool
 }
 
 // Desert flag values.

@@ -85,6 +85,9 @@ func (t *CellTable) Slice(lo, hi int, series []int) *CellTable {
 		m := &t.Measures[k]
 		out.Measures[k] = CellMeasures{Nearest: m.Nearest[lo:hi:hi], Count: m.Count[lo:hi:hi], Access: m.Access[lo:hi:hi],
 			Unmet: m.Unmet[lo:hi:hi], Gap: m.Gap[lo:hi:hi], Desert: m.Desert[lo:hi:hi]}
+		if m.Overstated != nil {
+			out.Measures[k].Overstated = m.Overstated[lo:hi:hi]
+		}
 	}
 	return out
 }
@@ -229,5 +232,8 @@ func (t *CellTable) Append(part *CellTable) {
 		m, p := &t.Measures[k], &part.Measures[k]
 		m.Nearest, m.Count, m.Access = append(m.Nearest, p.Nearest...), append(m.Count, p.Count...), append(m.Access, p.Access...)
 		m.Unmet, m.Gap, m.Desert = append(m.Unmet, p.Unmet...), append(m.Gap, p.Gap...), append(m.Desert, p.Desert...)
+		if p.Overstated != nil { // a run records it for every cell or none
+			m.Overstated = append(m.Overstated, p.Overstated...)
+		}
 	}
 }

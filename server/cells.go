@@ -27,7 +27,7 @@ type cellAnswer struct {
 	Gap        any        `json:"gap"`
 	Desert     any        `json:"desert"`
 	NoData     bool       `json:"nodata"`
-	Overstated bool       `json:"overstated"`
+	Overstated any        `json:"overstated"`
 	Tract      *cellTract `json:"tract"`
 }
 
@@ -69,7 +69,10 @@ func (s *Server) cell(w http.ResponseWriter, r *http.Request) {
 	out := cellAnswer{H3: f.Cell.String(), Res: f.Res, Run: info.ID, Setting: info.SettingOrDefault(settingParam(r)), Content: content,
 		Demand: export.Number(f.Demand), Access: export.Number(f.Access), Nearest: export.Number(f.Nearest), Count: export.Number(f.Count),
 		Need: export.Number(f.Need), Unmet: export.Number(f.Unmet), Gap: export.Number(f.Gap), Desert: export.Number(f.Desert),
-		NoData: f.NoData, Overstated: f.Overstated}
+		NoData: f.NoData}
+	if f.Recorded {
+		out.Overstated = f.Overstated
+	}
 	if f.Area >= 0 {
 		out.Tract = &cellTract{ID: lr.set.Areas()[f.Area].ID, Name: lr.set.AreaTitle(f.Area)}
 	}

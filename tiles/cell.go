@@ -22,8 +22,9 @@ type CellFigures struct {
 	Demand, Access, Nearest, Count, Need, Unmet, Gap, Desert float64
 	NoData                                                   bool
 	// Overstated: a program reaching the cell (one of its children with data) also reaches
-	// cells with no demand figure, so its seats are shared among too few.
-	Overstated bool
+	// cells with no demand figure, so its seats are shared among too few. Recorded says whether
+	// the run records it at all.
+	Overstated, Recorded bool
 	// Area is the row in Areas() of the tract holding the cell's center child at the run's
 	// resolution; -1 when that child is not in the run.
 	Area int
@@ -36,12 +37,13 @@ func figuresOf(lv *level, m *levelMeasures, i int) CellFigures {
 		// the number of programs a typical young person there can reach.
 		Count: finite(math.Round(m.count[i])), Need: finite(lv.need[i]),
 		Demand: math.NaN(), Access: math.NaN(), Unmet: math.NaN(), Gap: math.NaN(), Desert: math.NaN()}
+	f.Recorded = m.overstated != nil
 	if math.IsNaN(lv.demand[i]) {
 		f.NoData = true
 		return f
 	}
 	f.Demand, f.Access, f.Unmet, f.Gap, f.Desert = finite(lv.demand[i]), finite(m.access[i]), finite(m.unmet[i]), finite(m.gap[i]), finite(m.desertShare[i])
-	f.Overstated = m.overstated != nil && m.overstated[i]
+	f.Overstated = f.Recorded && m.overstated[i]
 	return f
 }
 

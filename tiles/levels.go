@@ -136,13 +136,15 @@ func (lv *level) size() int { return len(lv.cells)*(8+8+8+8) + len(lv.parentOf)*
 // means, unmet seats summed, and the share of their demand living in desert cells.
 type levelMeasures struct {
 	nearest, count, access, unmet, gap, desertShare []float64
-	overstated                                      []bool // nil when the run does not record it
+	// overstated: a child with a demand figure has its access overstated (nil when the run does
+	// not record it).
+	overstated []bool
 }
 
-func (m *levelMeasures) size() int { return 6 * 8 * len(m.nearest) }
+func (m *levelMeasures) size() int { return 6*8*len(m.nearest) + len(m.overstated) }
 
 // seriesSize is the bytes of one series' figures for a base cell.
-const seriesSize = 8*4 + 4 + 1
+const seriesSize = 8*4 + 4 + 1 + 1
 
 // buildLevel aggregates a partition's base cells to resolution res; runRes copies them.
 func buildLevel(base *baseCells, res, runRes int) (*level, error) {
@@ -262,7 +264,22 @@ func (lv *level) measuresOf(base *baseCells, cm *data.CellMeasures) *levelMeasur
 	return &levelMeasures{
 		nearest: lv.mean(base, cm.Nearest, false), count: lv.mean(base, count, false), access: lv.mean(base, cm.Access, true),
 		unmet: lv.total(cm.Unmet), gap: lv.mean(base, cm.Gap, true), desertShare: lv.mean(base, desert, true),
+		overstated: lv.any(base, cm.Overstated),
 	}
+}
+
+// any is whether each row has a child with a demand figure whose flag is set; nil without flags.
+func (lv *level) any(base *baseCells, flags []bool) []bool {
+	if flags == nil {
+		return nil
+	}
+	out := make([]bool, len(lv.cells))
+	for i, f := range flags {
+		if f && !math.IsNaN(base.demand[i]) {
+			out[lv.parentOf[i]] = true
+		}
+	}
+	return out
 }
 
 // tileCells lists the cells at res whose hexagons may meet a tile's bound — a superset, each
@@ -366,6 +383,9 @@ func (s *Set) series(ctx context.Context, unit, p, k int) (*data.CellMeasures, e
 			}
 			m.Nearest, m.Count, m.Access = append(m.Nearest, b.Nearest...), append(m.Count, b.Count...), append(m.Access, b.Access...)
 			m.Unmet, m.Gap, m.Desert = append(m.Unmet, b.Unmet...), append(m.Gap, b.Gap...), append(m.Desert, b.Desert...)
+			if b.Overstated != nil { // a run records it for every block or none
+				m.Overstated = append(m.Overstated, b.Overstated...)
+			}
 		}
 		return m, seriesSize * len(m.Nearest), nil
 	})

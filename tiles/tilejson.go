@@ -102,6 +102,7 @@ func (s *Set) fields(layer string) (map[string]string, bool) {
 			"nearest": "Number: cost to the nearest program (" + s.info.CostUnit + ")", "count": "Number: programs within the catchment (below the run's resolution: the demand-weighted mean over the children, rounded)",
 			"access": "Number: " + unit, "unmet": "Number: unmet seats", "gap": "Number: 0–1 need-weighted gap score",
 			"desert": "Number: share of demand in desert cells (1 or 0 at the run's resolution)", "need": "Number: 0–1 need percentile",
+			"overstated": "Boolean: access overstated, since a program reaching the cell also reaches cells with no demand figure (below the run's resolution: any child's; absent where the cell has no data or the run does not record it)",
 		}, true
 	case LayerTracts:
 		return map[string]string{

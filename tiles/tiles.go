@@ -228,6 +228,9 @@ func appendCells(fc *geojson.FeatureCollection, lv *level, m *levelMeasures, row
 			setNumber(p, "unmet", c.Unmet)
 			setNumber(p, "gap", c.Gap)
 			setNumber(p, "desert", c.Desert)
+			if c.Recorded {
+				p["overstated"] = c.Overstated
+			}
 		}
 		fc.Append(f)
 	}

@@ -12,7 +12,9 @@
 // A block holds at most data.BlockCells consecutive cells of one H3 resolution-3 partition. Its
 // columns are the cell index (delta-coded varints), the centers (left out when they are the
 // cells' own H3 centers, as the analysis writes them), demand, area, need and urban flag, then
-// per series nearest, count, access, unmet, gap and desert. Float columns are stored with their
+// per series nearest, count, access, unmet, gap and desert, and last, when the run records it,
+// per series the flag of overstated access (a byte per cell; files written before it have no
+// such columns, and read as not recording it). Float columns are stored with their
 // eight bytes split into planes (sign and exponent bytes together, which compress), and may be
 // XORed with the same measure of an earlier series that shares many of their values — series of
 // one content area in two setting groups often match wholly — so that equal values become runs
@@ -72,6 +74,21 @@ const (
 )
 
 func seriesColumn(k, m int) int { return baseColumns + k*seriesColumns + m }
+
+// overstatedColumn is series k's overstated flags in a run of the given number of series: after
+// every series' own columns, so that files without them keep their shape.
+func overstatedColumn(k, series int) int { return baseColumns + series*seriesColumns + k }
+
+// recordsOverstated reports whether every series of a run carries its overstated flags; a
+// run records them for all its series or none.
+func recordsOverstated(t *data.CellTable) bool {
+	for _, m := range t.Measures {
+		if m.Overstated == nil {
+			return false
+		}
+	}
+	return len(t.Measures) > 0
+}
 
 // Reference markers of a chunk besides a column index.
 const (
@@ -174,8 +191,12 @@ func checkTable(run *data.Run) error {
 		return fmt.Errorf("run %s: %d series of figures for %d series", run.ID, len(t.Measures), len(run.ContentAreas))
 	}
 	for k, m := range t.Measures {
-		if len(m.Nearest) != n || len(m.Count) != n || len(m.Access) != n || len(m.Unmet) != n || len(m.Gap) != n || len(m.Desert) != n {
+		if len(m.Nearest) != n || len(m.Count) != n || len(m.Access) != n || len(m.Unmet) != n || len(m.Gap) != n || len(m.Desert) != n ||
+			m.Overstated != nil && len(m.Overstated) != n {
 			return fmt.Errorf("run %s: series %d's columns differ in length from the cells", run.ID, k)
+		}
+		if (m.Overstated == nil) != (t.Measures[0].Overstated == nil) {
+			return fmt.Errorf("run %s: series %d records overstated access and series 0 does not, or the reverse", run.ID, k)
 		}
 	}
 	return nil
@@ -215,8 +236,13 @@ func encodeBlock(enc *zstd.Encoder, t *data.CellTable, b data.CellBlock, series 
 	if err != nil {
 		return blockMeta{}, nil, err
 	}
+	cols := baseColumns + series*seriesColumns
+	overstated := recordsOverstated(t)
+	if overstated {
+		cols += series
+	}
 	meta := blockMeta{Partition: uint64(b.Partition), Start: b.Start, Len: b.Len,
-		Bound: [4]float64{bound.Min[0], bound.Min[1], bound.Max[0], bound.Max[1]}, Cols: make([]chunk, baseColumns+series*seriesColumns)}
+		Bound: [4]float64{bound.Min[0], bound.Min[1], bound.Max[0], bound.Max[1]}, Cols: make([]chunk, cols)}
 	var body []byte
 	put := func(col int, raw []byte, ref int32) {
 		start := len(body)
@@ -260,6 +286,11 @@ func encodeBlock(enc *zstd.Encoder, t *data.CellTable, b data.CellBlock, series 
 		}
 		put(seriesColumn(k, measureCount), int32Bytes(cm.Count[lo:hi]), noRef)
 		put(seriesColumn(k, measureDesert), int8Bytes(cm.Desert[lo:hi]), noRef)
+	}
+	if overstated {
+		for k := 0; k < series; k++ {
+			put(overstatedColumn(k, series), boolBytes(t.Measures[k].Overstated[lo:hi]), noRef)
+		}
 	}
 	return meta, body, nil
 }
@@ -427,9 +458,10 @@ func NewReader(src io.ReaderAt, size int64, closer io.Closer) (*Reader, error) {
 		dec.Close()
 		return nil, fmt.Errorf("footer: %w", err)
 	}
-	want := baseColumns + len(r.foot.Info.ContentAreas)*seriesColumns
+	series := len(r.foot.Info.ContentAreas)
+	want := baseColumns + series*seriesColumns
 	for _, b := range r.foot.Blocks {
-		if len(b.Cols) != want || b.Off < int64(len(magic)) || b.Off+b.Size > size-tail-n {
+		if len(b.Cols) != want && len(b.Cols) != want+series || b.Off < int64(len(magic)) || b.Off+b.Size > size-tail-n {
 			dec.Close()
 			return nil, fmt.Errorf("block at row %d is out of shape", b.Start)
 		}
@@ -702,6 +734,17 @@ func (br *blockReader) series(k int) (m data.CellMeasures, err error) {
 	for i, d := range deserts {
 		m.Desert[i] = int8(d)
 	}
+	series := len(br.r.foot.Info.ContentAreas)
+	if len(br.meta.Cols) == baseColumns+series*(seriesColumns+1) {
+		flags, err := br.bytes(overstatedColumn(k, series))
+		if err != nil {
+			return m, err
+		}
+		m.Overstated = make([]bool, n)
+		for i, f := range flags {
+			m.Overstated[i] = f != 0
+		}
+	}
 	return m, nil
 }
 
@@ -718,12 +761,16 @@ func Merge(w io.Writer, run *data.Run, parts ...*Reader) error {
 	defer enc.Close()
 	foot := footer{Info: run.RunInfo, Areas: run.Areas, Equity: run.Equity}
 	seen := map[uint64]int{}
-	rows := 0
+	rows, cols := 0, -1
 	for p, part := range parts {
 		if len(part.foot.Info.ContentAreas) != len(run.ContentAreas) {
 			return fmt.Errorf("merge: part %d has %d series, the run %d", p+1, len(part.foot.Info.ContentAreas), len(run.ContentAreas))
 		}
 		for _, b := range part.foot.Blocks {
+			if cols >= 0 && len(b.Cols) != cols {
+				return fmt.Errorf("merge: part %d records overstated access and an earlier part does not, or the reverse", p+1)
+			}
+			cols = len(b.Cols)
 			if q, ok := seen[b.Partition]; ok && q != p {
 				return fmt.Errorf("merge: partition %s is in parts %d and %d", h3.Cell(b.Partition), q+1, p+1)
 			}

@@ -334,3 +334,52 @@ func BenchmarkStLouis(b *testing.B) {
 		}
 	})
 }
+
+// Overstated flags come back as written; a run without them is written in the shape files had
+// before them, and reads back without them.
+func TestOverstatedFlagsRoundTrip(t *testing.T) {
+	plain := syntheticRun(t)
+	r, err := Open(writeFile(t, plain))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	for _, b := range r.foot.Blocks {
+		if len(b.Cols) != 7+6*len(plain.ContentAreas) {
+			t.Fatalf("a run without flags has %d columns a block", len(b.Cols))
+		}
+	}
+	got, err := data.ReadRun(context.Background(), r)
+	if err != nil || !bytes.Equal(gobBytes(t, got), gobBytes(t, plain)) || got.Cells.Measures[0].Overstated != nil {
+		t.Fatalf("a run without flags reads back otherwise (%v)", err)
+	}
+
+	flagged := syntheticRun(t)
+	for k := range flagged.Cells.Measures {
+		m := &flagged.Cells.Measures[k]
+		m.Overstated = make([]bool, flagged.Cells.Len())
+		for i := range m.Overstated {
+			m.Overstated[i] = (i+k)%7 == 0
+		}
+	}
+	r2, err := Open(writeFile(t, flagged))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r2.Close()
+	got, err = data.ReadRun(context.Background(), r2)
+	if err != nil || !bytes.Equal(gobBytes(t, got), gobBytes(t, flagged)) {
+		t.Fatalf("flags read back differ (%v)", err)
+	}
+	// Series 4 alone, from its block: the flags of series 4.
+	b := r2.Blocks()[1]
+	m, err := r2.Series(context.Background(), 1, 4)
+	if err != nil || len(m.Overstated) != b.Len || m.Overstated[0] != ((b.Start+4)%7 == 0) || m.Overstated[3] != ((b.Start+3+4)%7 == 0) {
+		t.Errorf("series 4 of block 1: %v", err)
+	}
+
+	flagged.Cells.Measures[2].Overstated = nil
+	if err := Write(io.Discard, flagged); err == nil {
+		t.Error("a run flagging some series only was written")
+	}
+}

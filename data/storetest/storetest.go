@@ -376,8 +376,8 @@ func syntheticRun(id string, created time.Time) *data.Run {
 		Cells: data.CellTable{H3: []h3.Cell{c1, c2}, Lat: []float64{38.6, 38.7}, Lng: []float64{-90.2, -90.3}, Demand: []float64{10, math.NaN()},
 			Area: []int32{0, 1}, Need: []float64{0.25, math.NaN()}, Urban: []bool{true, false},
 			Measures: []data.CellMeasures{
-				{Nearest: []float64{1.25, math.Inf(1)}, Count: []int32{1, 0}, Access: []float64{1.5, math.NaN()}, Unmet: []float64{0.1, math.NaN()}, Gap: []float64{0.2, math.NaN()}, Desert: []int8{1, -1}},
-				{Nearest: []float64{0.5, 2.5}, Count: []int32{2, 1}, Access: []float64{2.5, math.NaN()}, Unmet: []float64{0, math.NaN()}, Gap: []float64{0, math.NaN()}, Desert: []int8{0, -1}},
+				{Nearest: []float64{1.25, math.Inf(1)}, Count: []int32{1, 0}, Access: []float64{1.5, math.NaN()}, Unmet: []float64{0.1, math.NaN()}, Gap: []float64{0.2, math.NaN()}, Desert: []int8{1, -1}, Overstated: []bool{true, false}},
+				{Nearest: []float64{0.5, 2.5}, Count: []int32{2, 1}, Access: []float64{2.5, math.NaN()}, Unmet: []float64{0, math.NaN()}, Gap: []float64{0, math.NaN()}, Desert: []int8{0, -1}, Overstated: []bool{false, false}},
 			}},
 		Areas: []data.AreaResult{
 			{ID: "29510000100", Name: "one", Demand: 10, Need: 0.25, Urban: true, UrbanWhy: "urban flag", Cells: 1,
