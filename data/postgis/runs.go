@@ -151,7 +151,7 @@ func (s *Store) copyCells(ctx context.Context, tx pgx.Tx, run *data.Run) ([]int6
 		areaKey[i] = -1
 	}
 	cols := []string{"run_id", "h3_r3", "h3", "ord", "lat", "lng", "youth", "area_id", "need", "urban",
-		"nearest", "count", "access", "unmet", "gap", "desert", "geom"}
+		"nearest", "count", "access", "unmet", "gap", "desert", "overstated", "geom"}
 	err := copyRows(ctx, tx, "cells", cols, t.Len(), func(i int) ([]any, error) {
 		c := t.H3[i]
 		parent, err := c.Parent(partitionResolution)
@@ -171,12 +171,16 @@ func (s *Store) copyCells(ctx context.Context, tx pgx.Tx, run *data.Run) ([]int6
 		}
 		nearest, access, unmet, gap := make([]float64, k), make([]float64, k), make([]float64, k), make([]float64, k)
 		count, desert := make([]int32, k), make([]int16, k)
+		var overstated []bool // NULL when the run does not record it
 		for j, m := range t.Measures {
 			nearest[j], access[j], unmet[j], gap[j] = m.Nearest[i], m.Access[i], m.Unmet[i], m.Gap[i]
 			count[j], desert[j] = m.Count[i], int16(m.Desert[i])
+			if m.Overstated != nil {
+				overstated = append(overstated, m.Overstated[i])
+			}
 		}
 		return []any{run.ID, int64(parent), int64(c), i, t.Lat[i], t.Lng[i], nullable(t.Demand[i]), run.Areas[t.Area[i]].ID,
-			nullable(t.Need[i]), t.Urban[i], nearest, count, access, unmet, gap, desert, g}, nil
+			nullable(t.Need[i]), t.Urban[i], nearest, count, access, unmet, gap, desert, overstated, g}, nil
 	})
 	return areaKey, err
 }
@@ -355,7 +359,7 @@ func (s *Store) readCells(ctx context.Context, run *data.Run) error {
 		t.Measures[j] = data.CellMeasures{Nearest: make([]float64, 0, n), Count: make([]int32, 0, n), Access: make([]float64, 0, n),
 			Unmet: make([]float64, 0, n), Gap: make([]float64, 0, n), Desert: make([]int8, 0, n)}
 	}
-	rows, err := s.pool.Query(ctx, `SELECT h3, lat, lng, youth, area_id, need, urban, nearest, count, access, unmet, gap, desert
+	rows, err := s.pool.Query(ctx, `SELECT h3, lat, lng, youth, area_id, need, urban, nearest, count, access, unmet, gap, desert, overstated
 		FROM cells WHERE run_id = $1 ORDER BY ord`, run.ID)
 	if err != nil {
 		return err
@@ -364,13 +368,14 @@ func (s *Store) readCells(ctx context.Context, run *data.Run) error {
 	var nearest, access, unmet, gap []float64
 	var count []int32
 	var desert []int16
+	var overstated []bool
 	for rows.Next() {
 		var c int64
 		var lat, lng float64
 		var youth, need *float64
 		var areaID string
 		var urban bool
-		if err := rows.Scan(&c, &lat, &lng, &youth, &areaID, &need, &urban, &nearest, &count, &access, &unmet, &gap, &desert); err != nil {
+		if err := rows.Scan(&c, &lat, &lng, &youth, &areaID, &need, &urban, &nearest, &count, &access, &unmet, &gap, &desert, &overstated); err != nil {
 			return err
 		}
 		a, ok := areaIndex[areaID]
@@ -383,6 +388,9 @@ func (s *Store) readCells(ctx context.Context, run *data.Run) error {
 			m := &t.Measures[j]
 			m.Nearest, m.Count, m.Access = append(m.Nearest, nearest[j]), append(m.Count, count[j]), append(m.Access, access[j])
 			m.Unmet, m.Gap, m.Desert = append(m.Unmet, unmet[j]), append(m.Gap, gap[j]), append(m.Desert, int8(desert[j]))
+			if overstated != nil {
+				m.Overstated = append(m.Overstated, overstated[j])
+			}
 		}
 	}
 	return rows.Err()
