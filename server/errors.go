@@ -28,7 +28,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 // is false when the client went away and nobody reads an answer.
 func (s *Server) errorStatus(r *http.Request, err error) (status int, msg string, ok bool) {
 	switch {
-	case errors.Is(err, errBadRequest), errors.Is(err, tiles.ErrBadTile), errors.Is(err, tiles.ErrBadCell), errors.Is(err, tiles.ErrUnknownContent), errors.Is(err, data.ErrUnknownSeries),
+	case errors.Is(err, errBadRequest), errors.Is(err, tiles.ErrBadTile), errors.Is(err, tiles.ErrBadCell), errors.Is(err, tiles.ErrBadBreaks), errors.Is(err, tiles.ErrUnknownContent), errors.Is(err, data.ErrUnknownSeries),
 		errors.Is(err, analysis.ErrRequest), errors.Is(err, analysis.ErrNotLocal), errors.Is(err, analysis.ErrIncomparable):
 		return http.StatusBadRequest, err.Error(), true
 	case errors.Is(err, errNotFound), errors.Is(err, data.ErrNotFound), errors.Is(err, tiles.ErrUnknownLayer):

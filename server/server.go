@@ -149,6 +149,7 @@ func (s *Server) routes() http.Handler {
 	r.Get("/api/tracts/{id}", s.tractReport)
 	r.Get("/api/cells/{h3}", s.cell)
 	r.Get("/api/search", s.search)
+	r.Get("/api/breaks", s.breaks)
 	r.Get("/api/recommendations", s.recommendations)
 	r.Get("/api/compare", s.compare)
 	r.With(s.requireToken).Post("/api/scenarios", s.postScenario)

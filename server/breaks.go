@@ -1,0 +1,61 @@
+package server
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"stemgap/data/export"
+	"stemgap/tiles"
+)
+
+// breaksAnswer is /api/breaks: a legend's class breaks.
+type breaksAnswer struct {
+	Run          string    `json:"run"`
+	Setting      string    `json:"setting"`
+	Content      string    `json:"content"`
+	Property     string    `json:"property"`
+	Method       string    `json:"method"`
+	WeightedBy   string    `json:"weighted_by"`
+	Classes      int       `json:"classes"`
+	ClassesAsked int       `json:"classes_asked"`
+	Breaks       []float64 `json:"breaks"`
+	Min          any       `json:"min"`
+	Max          any       `json:"max"`
+	Capped       bool      `json:"capped"`
+	Cap          any       `json:"cap"`
+	Cells        int       `json:"cells"`
+	HasNoData    bool      `json:"has_no_data"`
+	TooFew       bool      `json:"too_few"`
+	Note         string    `json:"note"`
+}
+
+func (s *Server) breaks(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	classes := tiles.DefaultClasses
+	if v := q.Get("classes"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			s.fail(w, r, fmt.Errorf("%w: classes %q is not a whole number", errBadRequest, v))
+			return
+		}
+		classes = n
+	}
+	lr, err := s.runs.get(r.Context(), q.Get("run"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	content := contentParam(r)
+	b, err := lr.set.Breaks(r.Context(), settingParam(r), content, q.Get("property"), classes)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	info := lr.set.Info()
+	w.Header().Set("Cache-Control", cacheControl(r))
+	writeJSON(w, http.StatusOK, breaksAnswer{Run: info.ID, Setting: info.SettingOrDefault(settingParam(r)), Content: content,
+		Property: b.Property, Method: "quantiles", WeightedBy: "cells with a demand figure", Classes: b.Classes, ClassesAsked: b.Asked,
+		Breaks: b.Breaks, Min: export.Number(b.Min), Max: export.Number(b.Max), Capped: b.Capped, Cap: export.Number(b.Cap), Cells: b.Cells,
+		HasNoData: b.HasNoData, TooFew: b.TooFew, Note: b.Note})
+}

@@ -1,0 +1,87 @@
+package server
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"testing"
+)
+
+func TestBreaksAPIAgainstASort(t *testing.T) {
+	srv, run := newTestServer(t)
+	k := run.SeriesIndex("", "math")
+	m := run.Cells.Measures[k]
+	for _, c := range []struct {
+		property string
+		classes  int
+		value    func(i int) float64
+	}{
+		{"access", 5, func(i int) float64 { return m.Access[i] }},
+		{"gap", 4, func(i int) float64 { return m.Gap[i] }},
+		{"nearest", 9, func(i int) float64 { return m.Nearest[i] }},
+		{"count", 3, func(i int) float64 { return float64(m.Count[i]) }},
+	} {
+		resp, body := get(t, fmt.Sprintf("%s/api/breaks?content=math&property=%s&classes=%d", srv.URL, c.property, c.classes))
+		var got struct {
+			Property, Method, Note string
+			WeightedBy             string `json:"weighted_by"`
+			Classes                int
+			Breaks                 []float64
+			Min, Max, Cap          *float64
+			Capped, TooFew         bool
+			HasNoData              bool `json:"has_no_data"`
+		}
+		if err := json.Unmarshal(body, &got); err != nil || resp.StatusCode != 200 {
+			t.Fatalf("%s: %d %s", c.property, resp.StatusCode, body)
+		}
+		var values []float64
+		for i, d := range run.Cells.Demand {
+			if v := c.value(i); !math.IsNaN(d) && !math.IsNaN(v) && !math.IsInf(v, 0) {
+				values = append(values, v)
+			}
+		}
+		slices.Sort(values)
+		n := len(values)
+		// Brute force: the i-th break of N is the smallest value v with at least i/N of the values
+		// at or below it; the breaks run from the least to the greatest (or the 99th percentile,
+		// when capped), equal ones collapsed.
+		quantile := func(q float64) float64 {
+			for _, v := range values {
+				below := 0
+				for _, w := range values {
+					if w <= v {
+						below++
+					}
+				}
+				if float64(below) >= q*float64(n)-1e-9 {
+					return v
+				}
+			}
+			return math.NaN()
+		}
+		want := []float64{values[0]}
+		for i := 1; i < c.classes; i++ {
+			want = append(want, quantile(float64(i)/float64(c.classes)))
+		}
+		top, capped := values[n-1], false
+		if p99 := quantile(0.99); c.property != "gap" && p99 < top {
+			top, capped = p99, true
+		}
+		if want = slices.Compact(append(want, top)); len(want) == 1 {
+			want = append(want, top) // one value: one class
+		}
+		if !slices.Equal(got.Breaks, want) || got.Classes != len(want)-1 || got.Capped != capped || *got.Min != values[0] || *got.Max != values[n-1] ||
+			got.Method != "quantiles" || got.WeightedBy != "cells with a demand figure" || got.HasNoData || got.Property != c.property {
+			t.Errorf("%s: %s\nwant breaks %v, capped %v", c.property, body, want, capped)
+		}
+		if capped != (got.Cap != nil) || capped && *got.Cap != top {
+			t.Errorf("%s: cap %v, want %v", c.property, got.Cap, top)
+		}
+	}
+	for _, q := range []string{"property=desert", "property=", "property=access&classes=2", "property=access&classes=10", "property=access&classes=x", "property=access&content=astrology"} {
+		if resp, body := get(t, srv.URL+"/api/breaks?"+q); resp.StatusCode != 400 {
+			t.Errorf("%s: %d %s", q, resp.StatusCode, body)
+		}
+	}
+}

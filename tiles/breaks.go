@@ -1,0 +1,149 @@
+package tiles
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+)
+
+// ErrBadBreaks is returned for a property or a number of classes the legend cannot have.
+var ErrBadBreaks = errors.New("bad class breaks")
+
+// BreakProperties are the cell figures the map can be coloured by.
+var BreakProperties = []string{"access", "gap", "nearest", "count", "unmet"}
+
+// Classes bounds the number of classes of a legend.
+const (
+	MinClasses     = 3
+	MaxClasses     = 9
+	DefaultClasses = 5
+)
+
+// capQuantile is where unbounded figures are capped: a few cells far above the rest would
+// otherwise stretch the top class's label to a value almost nobody has.
+const capQuantile = 0.99
+
+// Breaks are a legend's class breaks for one figure of one series.
+type Breaks struct {
+	Property string
+	Classes  int       // the classes the breaks make, equal breaks collapsed
+	Asked    int       // the classes asked for
+	Breaks   []float64 // Classes+1 ascending values; empty when no cell has the figure
+	Min, Max float64   // NaN when no cell has the figure
+	Cap      float64   // the top break when capped, else NaN
+	Capped   bool
+	Cells    int // cells counted: those with a demand figure and the figure
+	// HasNoData: some cell of the run has no demand figure, so the map shows a "no data" swatch.
+	HasNoData bool
+	TooFew    bool
+	Note      string
+}
+
+// Breaks computes quantile class breaks of a figure over the run's cells at its own resolution
+// that have a demand figure: each class holds about as many cells.
+func (s *Set) Breaks(ctx context.Context, setting, content, property string, classes int) (Breaks, error) {
+	k, _, err := s.seriesOf(setting, content)
+	if err != nil {
+		return Breaks{}, err
+	}
+	if !slices.Contains(BreakProperties, property) {
+		return Breaks{}, fmt.Errorf("%w: property %q is not one of %s", ErrBadBreaks, property, strings.Join(BreakProperties, ", "))
+	}
+	if classes < MinClasses || classes > MaxClasses {
+		return Breaks{}, fmt.Errorf("%w: classes must be %d–%d, not %d", ErrBadBreaks, MinClasses, MaxClasses, classes)
+	}
+	var values []float64
+	noData := false
+	for b := range s.blocks {
+		base, err := s.base(ctx, unitBlock, b)
+		if err != nil {
+			return Breaks{}, err
+		}
+		cm, err := s.series(ctx, unitBlock, b, k)
+		if err != nil {
+			return Breaks{}, err
+		}
+		for i, d := range base.demand {
+			if math.IsNaN(d) {
+				noData = true
+				continue
+			}
+			var v float64
+			switch property {
+			case "access":
+				v = cm.Access[i]
+			case "gap":
+				v = cm.Gap[i]
+			case "nearest":
+				v = cm.Nearest[i]
+			case "count":
+				v = float64(cm.Count[i])
+			case "unmet":
+				v = cm.Unmet[i]
+			}
+			if !math.IsNaN(v) && !math.IsInf(v, 0) {
+				values = append(values, v)
+			}
+		}
+	}
+	out := quantileBreaks(values, classes, property != "gap")
+	out.Property, out.HasNoData = property, noData
+	series := s.info.ContentAreas[k]
+	out.TooFew = series.TooFew
+	var notes []string
+	if series.TooFew {
+		notes = append(notes, series.TooFewNote())
+	}
+	if out.Cells == 0 {
+		notes = append(notes, "no cell has this figure")
+	}
+	switch {
+	case out.Cells > 0 && out.Min == out.Max:
+		notes = append(notes, fmt.Sprintf("one class: every cell has the same value, %g", out.Min))
+	case out.Classes < classes && out.Cells > 0:
+		notes = append(notes, fmt.Sprintf("%d classes, not %d: many cells share the same values", out.Classes, classes))
+	}
+	if out.Capped {
+		notes = append(notes, fmt.Sprintf("the top class runs from %g up to the highest value, %g; its upper break is the 99th percentile, %g", out.Breaks[out.Classes-1], out.Max, out.Cap))
+	}
+	out.Note = strings.Join(notes, "; ")
+	return out, nil
+}
+
+// quantileBreaks sorts the values and breaks them at the i/classes quantiles — the smallest
+// value with at least that share of the values at or below it — from the least to the greatest,
+// equal breaks collapsed (values all equal make one class, [v, v]). With capTop, the top break is the 99th percentile when the greatest
+// value lies above it.
+func quantileBreaks(values []float64, classes int, capTop bool) Breaks {
+	out := Breaks{Asked: classes, Min: math.NaN(), Max: math.NaN(), Cap: math.NaN(), Breaks: []float64{}, Cells: len(values)}
+	if len(values) == 0 {
+		return out
+	}
+	sorted := slices.Clone(values)
+	slices.Sort(sorted)
+	n := len(sorted)
+	at := func(q float64) float64 {
+		// The smallest value with at least q·n values at or below it.
+		r := int(math.Ceil(q*float64(n) - 1e-9))
+		return sorted[min(max(r, 1), n)-1]
+	}
+	out.Min, out.Max = sorted[0], sorted[n-1]
+	breaks := []float64{sorted[0]}
+	for i := 1; i < classes; i++ {
+		breaks = append(breaks, at(float64(i)/float64(classes)))
+	}
+	top := sorted[n-1]
+	if c := at(capQuantile); capTop && c < top {
+		top, out.Capped, out.Cap = c, true, c
+	}
+	breaks = append(breaks, top)
+	out.Breaks = slices.Compact(breaks)
+	if len(out.Breaks) == 1 { // every value the same: one class, from it to it
+		out.Breaks = append(out.Breaks, out.Breaks[0])
+	}
+	out.Classes = len(out.Breaks) - 1
+	return out
+}

@@ -1,0 +1,77 @@
+package tiles
+
+import (
+	"context"
+	"errors"
+	"math"
+	"slices"
+	"testing"
+)
+
+func TestQuantileBreaksByHand(t *testing.T) {
+	ten := []float64{7, 3, 10, 1, 9, 2, 8, 4, 6, 5}
+	var skewed []float64
+	for v := 1; v <= 200; v++ {
+		skewed = append(skewed, float64(v))
+	}
+	skewed = append(skewed, 10000)
+	cases := []struct {
+		name    string
+		values  []float64
+		classes int
+		capTop  bool
+		want    []float64
+		capped  bool
+	}{
+		// 1–10 in fifths: 2 is the smallest value with 2 of 10 at or below it, 4 with 4…
+		{"one to ten", ten, 5, true, []float64{1, 2, 4, 6, 8, 10}, false},
+		{"one to ten in thirds", ten, 3, true, []float64{1, 4, 7, 10}, false},
+		// 201 values: the 99th percentile is the 199th (ceil(0.99·201) = 199), far below 10,000.
+		{"a far outlier", skewed, 4, true, []float64{1, 51, 101, 151, 199}, true},
+		{"a far outlier, bounded figure", skewed, 4, false, []float64{1, 51, 101, 151, 10000}, false},
+		// Eight ones: every inner break is 1, collapsed into one class.
+		{"many equal", []float64{1, 1, 1, 1, 1, 1, 1, 1, 2, 3}, 5, true, []float64{1, 3}, false},
+		{"all equal", []float64{4, 4, 4}, 5, true, []float64{4, 4}, false},
+		{"nothing", nil, 5, true, []float64{}, false},
+	}
+	for _, c := range cases {
+		b := quantileBreaks(c.values, c.classes, c.capTop)
+		if !slices.Equal(b.Breaks, c.want) || b.Capped != c.capped || b.Classes != max(len(c.want)-1, 0) && len(c.want) > 0 {
+			t.Errorf("%s: breaks %v (%d classes) capped %v; want %v capped %v", c.name, b.Breaks, b.Classes, b.Capped, c.want, c.capped)
+		}
+		if c.capped && (b.Cap != 199 || b.Max != 10000) {
+			t.Errorf("%s: cap %v, max %v", c.name, b.Cap, b.Max)
+		}
+		if len(c.values) == 0 && (!math.IsNaN(b.Min) || !math.IsNaN(b.Max)) {
+			t.Errorf("%s: min %v max %v", c.name, b.Min, b.Max)
+		}
+	}
+}
+
+func TestBreaksOfARun(t *testing.T) {
+	run, areas, programs := syntheticRun(t)
+	set := NewSet(tablesOf(t, run), areas, programs, NewCache(1<<20), NewDataCache(64<<20))
+	b, err := set.Breaks(context.Background(), "", "math", "access", 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// SYN05 has no youth figure; the breaks count only the cells with one.
+	k := run.SeriesIndex("", "math")
+	var values []float64
+	for i, d := range run.Cells.Demand {
+		if !math.IsNaN(d) {
+			values = append(values, run.Cells.Measures[k].Access[i])
+		}
+	}
+	if !b.HasNoData || b.Cells != len(values) || b.Min != slices.Min(values) || len(b.Breaks) < 2 {
+		t.Errorf("breaks %+v over %d cells", b, len(values))
+	}
+	for _, bad := range []struct {
+		property string
+		classes  int
+	}{{"desert", 5}, {"access", 2}, {"access", 10}} {
+		if _, err := set.Breaks(context.Background(), "", "math", bad.property, bad.classes); !errors.Is(err, ErrBadBreaks) {
+			t.Errorf("%s in %d classes: %v", bad.property, bad.classes, err)
+		}
+	}
+}
