@@ -43,34 +43,47 @@ func TestBreaksAPIAgainstASort(t *testing.T) {
 		}
 		slices.Sort(values)
 		n := len(values)
-		// Brute force: the i-th break of N is the smallest value v with at least i/N of the values
-		// at or below it; the breaks run from the least to the greatest (or the 99th percentile,
-		// when capped), equal ones collapsed.
-		quantile := func(q float64) float64 {
-			for _, v := range values {
-				below := 0
-				for _, w := range values {
-					if w <= v {
-						below++
-					}
+		// Brute force, counting rather than indexing: from the bottom, each class takes an equal
+		// share (rounded up) of the cells not yet classed; the next break is the least value above
+		// the last with at least that many more cells below it. The top break is the greatest
+		// value, or the 99th percentile (the least value with 99% at or below it) when that lies
+		// between the top class's start and the greatest.
+		below := func(v float64) (lt, le int) {
+			for _, w := range values {
+				if w < v {
+					lt++
 				}
-				if float64(below) >= q*float64(n)-1e-9 {
-					return v
+				if w <= v {
+					le++
 				}
 			}
-			return math.NaN()
+			return lt, le
 		}
 		want := []float64{values[0]}
-		for i := 1; i < c.classes; i++ {
-			want = append(want, quantile(float64(i)/float64(c.classes)))
+		classed := 0
+		for left := c.classes; left > 1; left-- {
+			share := (n - classed + left - 1) / left
+			found := false
+			for _, v := range values {
+				if lt, _ := below(v); v > want[len(want)-1] && lt >= classed+share {
+					want, classed, found = append(want, v), lt, true
+					break
+				}
+			}
+			if !found {
+				break
+			}
 		}
 		top, capped := values[n-1], false
-		if p99 := quantile(0.99); c.property != "gap" && p99 < top {
-			top, capped = p99, true
+		for _, v := range values {
+			if _, le := below(v); float64(le) >= 0.99*float64(n)-1e-9 {
+				if c.property != "gap" && v < top && v > want[len(want)-1] {
+					top, capped = v, true
+				}
+				break
+			}
 		}
-		if want = slices.Compact(append(want, top)); len(want) == 1 {
-			want = append(want, top) // one value: one class
-		}
+		want = append(want, top)
 		if !slices.Equal(got.Breaks, want) || got.Classes != len(want)-1 || got.Capped != capped || *got.Min != values[0] || *got.Max != values[n-1] ||
 			got.Method != "quantiles" || got.WeightedBy != "cells with a demand figure" || got.HasNoData || got.Property != c.property {
 			t.Errorf("%s: %s\nwant breaks %v, capped %v", c.property, body, want, capped)

@@ -94,6 +94,9 @@ func (s *Set) Breaks(ctx context.Context, setting, content, property string, cla
 	series := s.info.ContentAreas[k]
 	out.TooFew = series.TooFew
 	var notes []string
+	if out.Note != "" {
+		notes = append(notes, out.Note)
+	}
 	if series.TooFew {
 		notes = append(notes, series.TooFewNote())
 	}
@@ -104,7 +107,7 @@ func (s *Set) Breaks(ctx context.Context, setting, content, property string, cla
 	case out.Cells > 0 && out.Min == out.Max:
 		notes = append(notes, fmt.Sprintf("one class: every cell has the same value, %g", out.Min))
 	case out.Classes < classes && out.Cells > 0:
-		notes = append(notes, fmt.Sprintf("%d classes, not %d: many cells share the same values", out.Classes, classes))
+		notes = append(notes, fmt.Sprintf("%d classes, not %d: too few distinct values", out.Classes, classes))
 	}
 	if out.Capped {
 		notes = append(notes, fmt.Sprintf("the top class runs from %g up to the highest value, %g; its upper break is the 99th percentile, %g", out.Breaks[out.Classes-1], out.Max, out.Cap))
@@ -113,10 +116,14 @@ func (s *Set) Breaks(ctx context.Context, setting, content, property string, cla
 	return out, nil
 }
 
-// quantileBreaks sorts the values and breaks them at the i/classes quantiles — the smallest
-// value with at least that share of the values at or below it — from the least to the greatest,
-// equal breaks collapsed (values all equal make one class, [v, v]). With capTop, the top break is the 99th percentile when the greatest
-// value lies above it.
+// quantileBreaks sorts the values and breaks them into classes of about equal counts, from the
+// bottom up: classes are half-open, [b_i, b_i+1) — a value equal to a break starts the next
+// class, and the top class holds the greatest value too — and each takes the ceiling of an equal
+// share of the values not yet classed. A value shared by more than a class's share (many cells
+// with no program in reach have access 0) fills its class alone, and the classes above divide
+// the rest, so that ties never swallow the legend. The first break is the least value, the last
+// the greatest; with capTop, the 99th percentile (the smallest value with at least 99% at or below
+// it) when the greatest lies above it and it lies above the top class's start.
 func quantileBreaks(values []float64, classes int, capTop bool) Breaks {
 	out := Breaks{Asked: classes, Min: math.NaN(), Max: math.NaN(), Cap: math.NaN(), Breaks: []float64{}, Cells: len(values)}
 	if len(values) == 0 {
@@ -125,25 +132,39 @@ func quantileBreaks(values []float64, classes int, capTop bool) Breaks {
 	sorted := slices.Clone(values)
 	slices.Sort(sorted)
 	n := len(sorted)
-	at := func(q float64) float64 {
-		// The smallest value with at least q·n values at or below it.
-		r := int(math.Ceil(q*float64(n) - 1e-9))
-		return sorted[min(max(r, 1), n)-1]
-	}
 	out.Min, out.Max = sorted[0], sorted[n-1]
 	breaks := []float64{sorted[0]}
-	for i := 1; i < classes; i++ {
-		breaks = append(breaks, at(float64(i)/float64(classes)))
+	var ties []string
+	for i, left := 0, classes; left > 1; left-- {
+		share := (n - i + left - 1) / left
+		j := i + share // the next class starts at the first value past this one's share
+		if j >= n {
+			break
+		}
+		if sorted[j] == sorted[j-1] { // ties stay in one class
+			tie := sorted[j-1]
+			lo, _ := slices.BinarySearch(sorted, tie)
+			for j < n && sorted[j] == tie {
+				j++
+			}
+			if lo == i && j-lo > share {
+				ties = append(ties, fmt.Sprintf("%g alone makes a class: %.0f%% of the cells have it", tie, 100*float64(j-lo)/float64(n)))
+			}
+		}
+		if j >= n {
+			break
+		}
+		breaks = append(breaks, sorted[j])
+		i = j
 	}
 	top := sorted[n-1]
-	if c := at(capQuantile); capTop && c < top {
-		top, out.Capped, out.Cap = c, true, c
+	p99 := sorted[min(max(int(math.Ceil(capQuantile*float64(n)-1e-9)), 1), n)-1]
+	if capTop && p99 < top && p99 > breaks[len(breaks)-1] {
+		top, out.Capped, out.Cap = p99, true, p99
 	}
-	breaks = append(breaks, top)
-	out.Breaks = slices.Compact(breaks)
-	if len(out.Breaks) == 1 { // every value the same: one class, from it to it
-		out.Breaks = append(out.Breaks, out.Breaks[0])
-	}
+	// The top break may equal the one below it: the top class then holds the greatest value alone.
+	out.Breaks = append(breaks, top)
 	out.Classes = len(out.Breaks) - 1
+	out.Note = strings.Join(ties, "; ")
 	return out
 }

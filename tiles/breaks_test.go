@@ -23,14 +23,18 @@ func TestQuantileBreaksByHand(t *testing.T) {
 		want    []float64
 		capped  bool
 	}{
-		// 1–10 in fifths: 2 is the smallest value with 2 of 10 at or below it, 4 with 4…
-		{"one to ten", ten, 5, true, []float64{1, 2, 4, 6, 8, 10}, false},
-		{"one to ten in thirds", ten, 3, true, []float64{1, 4, 7, 10}, false},
-		// 201 values: the 99th percentile is the 199th (ceil(0.99·201) = 199), far below 10,000.
-		{"a far outlier", skewed, 4, true, []float64{1, 51, 101, 151, 199}, true},
-		{"a far outlier, bounded figure", skewed, 4, false, []float64{1, 51, 101, 151, 10000}, false},
-		// Eight ones: every inner break is 1, collapsed into one class.
-		{"many equal", []float64{1, 1, 1, 1, 1, 1, 1, 1, 2, 3}, 5, true, []float64{1, 3}, false},
+		// 1–10 in fifths: [1, 3) holds 1 and 2, [3, 5) 3 and 4 … [9, 10] 9 and 10.
+		{"one to ten", ten, 5, true, []float64{1, 3, 5, 7, 9, 10}, false},
+		// In thirds: ceil(10/3) = 4 values, then ceil(6/2) = 3, then the last 3.
+		{"one to ten in thirds", ten, 3, true, []float64{1, 5, 8, 10}, false},
+		// 201 values in quarters: 51, then ceil(150/3) = 50, 50, and the last 50; the 99th
+		// percentile is the 199th value (ceil(0.99·201) = 199), far below 10,000.
+		{"a far outlier", skewed, 4, true, []float64{1, 52, 102, 152, 199}, true},
+		{"a far outlier, bounded figure", skewed, 4, false, []float64{1, 52, 102, 152, 10000}, false},
+		// Eight ones fill the first class alone; 2 and 3 each make one of the two classes left.
+		{"many equal", []float64{1, 1, 1, 1, 1, 1, 1, 1, 2, 3}, 5, true, []float64{1, 2, 3, 3}, false},
+		// Zeros on 6 of 10: a class of their own, the other four in the classes left.
+		{"zero inflated", []float64{0, 0, 0, 0, 0, 0, 0.5, 1, 2, 4}, 3, true, []float64{0, 0.5, 2, 4}, false},
 		{"all equal", []float64{4, 4, 4}, 5, true, []float64{4, 4}, false},
 		{"nothing", nil, 5, true, []float64{}, false},
 	}
@@ -45,6 +49,9 @@ func TestQuantileBreaksByHand(t *testing.T) {
 		if len(c.values) == 0 && (!math.IsNaN(b.Min) || !math.IsNaN(b.Max)) {
 			t.Errorf("%s: min %v max %v", c.name, b.Min, b.Max)
 		}
+	}
+	if b := quantileBreaks([]float64{0, 0, 0, 0, 0, 0, 0.5, 1, 2, 4}, 3, true); b.Note != "0 alone makes a class: 60% of the cells have it" {
+		t.Errorf("zero inflated: note %q", b.Note)
 	}
 }
 
