@@ -34,10 +34,13 @@ func CountyKey(a Area) string {
 
 // AreaOptions says how to read an areas file.
 type AreaOptions struct {
-	IDField   string     // property holding the id; DefaultIDField when empty
-	NameField string     // optional property holding a display name
-	Region    *orb.Bound // when set, every vertex must lie inside
-	Limits    Limits
+	IDField   string // property holding the id; DefaultIDField when empty
+	NameField string // optional property holding a display name
+	// Counties names counties by their state and county FIPS code ("17031"), for tract files
+	// whose features give no county name.
+	Counties map[string]string
+	Region   *orb.Bound // when set, every vertex must lie inside
+	Limits   Limits
 }
 
 // ReadAreas reads a GeoJSON FeatureCollection of Polygon and MultiPolygon features (RFC 7946,
@@ -124,6 +127,9 @@ func readAreas(r io.Reader, file string, opts AreaOptions, repair bool) ([]Area,
 		county, _ := propertyString(f.Properties, "COUNTY")
 		if county == "" {
 			county, _ = propertyString(f.Properties, "NAMELSADCO")
+		}
+		if county == "" && IsTractGEOID(id) {
+			county = opts.Counties[id[:5]]
 		}
 		areas = append(areas, Area{ID: id, Name: name, County: county, Geometry: mp, LandKm2: land, Ref: ref})
 	}

@@ -1,6 +1,7 @@
 package data
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"slices"
@@ -25,12 +26,29 @@ type DemographicOptions struct {
 // estimate exists (e.g. -666666666: too few sample observations). They mean "no figure".
 var acsAnnotation = map[float64]bool{-999999999: true, -888888888: true, -666666666: true, -555555555: true, -333333333: true, -222222222: true}
 
-// ReadDemographics reads a CSV keyed by area id and returns one value per area and mapped
-// variable that has a figure. An empty cell is "no data", never zero.
+// ReadDemographics reads a CSV file, or a GeoJSON FeatureCollection whose feature properties are
+// the columns, keyed by area id, and returns one value per area and mapped variable that has a
+// figure. An empty cell is "no data", never zero.
 func ReadDemographics(r io.Reader, file string, opts DemographicOptions) ([]DemographicValue, error) {
-	t, err := openCSV(r, file)
+	values, _, err := readDemographics(r, file, opts)
+	return values, err
+}
+
+// readDemographics is ReadDemographics that also says which American Community Survey symbols
+// the file used and how they were read (see acsSymbols), for its ingest record.
+func readDemographics(r io.Reader, file string, opts DemographicOptions) ([]DemographicValue, string, error) {
+	raw, err := readText(r, file)
 	if err != nil {
-		return nil, err
+		return nil, "", err
+	}
+	var t *csvTable
+	if isGeoJSON(raw) {
+		t, err = openFeatureTable(raw, file)
+	} else {
+		t, err = openCSV(bytes.NewReader(raw), file)
+	}
+	if err != nil {
+		return nil, "", err
 	}
 	idField := opts.IDField
 	if idField == "" {
@@ -38,20 +56,20 @@ func ReadDemographics(r io.Reader, file string, opts DemographicOptions) ([]Demo
 	}
 	idCol, err := t.column(idField, "the area id (choose it with --id-field)")
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	mapped, err := mapColumns(t, opts)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	num := numberFormat{decimalComma: opts.DecimalComma, switchFlag: decimalCommaFlag}
 	tracts := idField == DefaultIDField
 	lim := opts.Limits.resolve(tracts)
 	errs := &errorList{file: file}
-	seen := map[string]int{}
+	seen := map[string]string{}
+	symbols := &acsSymbols{}
 	var out []DemographicValue
-	err = t.each(func(rec []string, line int) {
-		ref := lineRef(line)
+	err = t.rows(func(rec []string, ref string) {
 		id := strings.TrimSpace(rec[idCol])
 		switch {
 		case id == "":
@@ -62,15 +80,23 @@ func ReadDemographics(r io.Reader, file string, opts DemographicOptions) ([]Demo
 			return
 		}
 		if prev, dup := seen[id]; dup {
-			errs.add(ref, "%s %q repeats line %d", idField, id, prev)
+			errs.add(ref, "%s %q repeats %s", idField, id, prev)
 			return
 		}
-		seen[id] = line
+		seen[id] = ref
+		if t.features() {
+			// A feature's number alone is hard to find in a file of one line; its id is not.
+			ref = fmt.Sprintf("%s (%s %s)", ref, idField, id)
+		}
 		for _, m := range mapped {
 			v, moe, ok, err := m.sum.Figure(func(col string) (float64, bool, error) {
-				x, ok, err := parseFigure(rec[t.index[col]], num)
-				if err == nil && ok && x < 0 && slices.Contains(m.sum.MOEs, col) {
+				isMOE := slices.Contains(m.sum.MOEs, col)
+				x, ok, symbol, err := parseACSFigure(rec[t.index[col]], num, isMOE)
+				if err == nil && ok && x < 0 && isMOE {
 					err = fmt.Errorf("%v is negative", x)
+				}
+				if err == nil && symbol != "" {
+					symbols.add(col, symbol, ref)
 				}
 				if err != nil {
 					return 0, false, fmt.Errorf("column %s (%s): %v", col, m.role(col), err)
@@ -93,15 +119,19 @@ func ReadDemographics(r io.Reader, file string, opts DemographicOptions) ([]Demo
 		}
 	})
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if err := errs.err(); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if len(seen) == 0 {
-		return nil, &InputError{File: file, Reason: "no rows after the header"}
+		reason := "no rows after the header"
+		if t.features() {
+			reason = "no features"
+		}
+		return nil, "", &InputError{File: file, Reason: reason}
 	}
-	return out, nil
+	return out, symbols.String(), nil
 }
 
 type mappedColumn struct {
@@ -130,7 +160,7 @@ func mapColumns(t *csvTable, opts DemographicOptions) ([]mappedColumn, error) {
 			}
 		}
 		if len(columns) == 0 {
-			return nil, &InputError{File: t.file, Ref: "line 1", Reason: "no column is mapped to a canonical variable: map them with --column canonical=SOURCE (e.g. --column youth_pop=B09001_001E, or youth_pop='sum(B01001_003E,B01001_004E)')"}
+			return nil, &InputError{File: t.file, Ref: t.headerRef(), Reason: "no column is mapped to a canonical variable: map them with --column canonical=SOURCE (e.g. --column youth_pop=B09001_001E, or youth_pop='sum(B01001_003E,B01001_004E)')"}
 		}
 	}
 	var out []mappedColumn
@@ -141,7 +171,7 @@ func mapColumns(t *csvTable, opts DemographicOptions) ([]mappedColumn, error) {
 		}
 		sum, err := NewColumnSum(source, opts.MOE[name], t.has)
 		if err != nil {
-			return nil, &InputError{File: t.file, Ref: "line 1", Reason: fmt.Sprintf("variable %s: %v", name, err)}
+			return nil, &InputError{File: t.file, Ref: t.headerRef(), Reason: fmt.Sprintf("variable %s: %v", name, err)}
 		}
 		m := mappedColumn{variable: v, sum: sum, vintage: opts.Vintage}
 		for _, col := range sum.Columns() {
@@ -187,6 +217,81 @@ func parseFigure(s string, num numberFormat) (float64, bool, error) {
 		return 0, false, nil
 	}
 	return v, true, nil
+}
+
+// parseACSFigure reads a figure as parseFigure does, and the symbols American Community Survey
+// tables write in place of one, as the Census Bureau's "Explanation of Symbols" defines them
+// (ACS table notes; census.gov, "Data Notes" of the ACS supplemental estimates):
+//   - "**" and "***" (margin columns: too few sample cases, or a median in an open-ended
+//     interval), "-" (estimate columns: too few cases), "N" (too few cases to display) and "(X)"
+//     (not applicable) mean there is no figure: read as missing, never as 0;
+//   - "*****" in a margin column means the estimate is controlled, so that "a statistical test
+//     for sampling variability is not appropriate": its margin is read as 0;
+//   - a median followed by "+" or "-" ("250,000+", "2,500-") falls in the open top or bottom
+//     interval of its distribution: the number is kept, as the bound it is.
+//
+// symbol names the symbol read, for the ingest record; "" for a plain figure. Anything else that
+// is not a number is an error.
+func parseACSFigure(s string, num numberFormat, moe bool) (v float64, ok bool, symbol string, err error) {
+	t := strings.TrimSpace(s)
+	switch t {
+	case "**", "***", "N", "(X)":
+		return 0, false, "", nil
+	case "*****":
+		if !moe {
+			return 0, false, "", fmt.Errorf("%q is the Census Bureau's mark of a controlled estimate, which belongs in a margin-of-error column, not an estimate column", t)
+		}
+		return 0, true, "*****", nil
+	}
+	if n := len(t); n > 1 && (t[n-1] == '+' || t[n-1] == '-') {
+		body, suffix := t[:n-1], t[n-1:]
+		if moe {
+			return 0, false, "", fmt.Errorf("%q: a + or - after a figure marks a median in an open-ended interval, which belongs in an estimate column, not a margin-of-error column", t)
+		}
+		x, err := num.parse(body, true)
+		if err != nil {
+			return 0, false, "", err
+		}
+		return x, true, "N" + suffix, nil
+	}
+	v, ok, err = parseFigure(s, num)
+	return v, ok, "", err
+}
+
+// acsSymbols tallies the ACS symbols a file used that stand for a figure, by column, for the
+// ingest record: controlled margins read as 0, and medians kept at the bound of an open interval.
+type acsSymbols struct {
+	keys  []string
+	count map[string]int
+	first map[string]string
+}
+
+func (a *acsSymbols) add(column, symbol, ref string) {
+	if a.count == nil {
+		a.count, a.first = map[string]int{}, map[string]string{}
+	}
+	key := column + "\x00" + symbol
+	if a.count[key] == 0 {
+		a.keys = append(a.keys, key)
+		a.first[key] = ref
+	}
+	a.count[key]++
+}
+
+// String says what was read, e.g. "HD02_VD01: ***** (estimate controlled: margin read as 0) in
+// 3 rows, first line 2".
+func (a *acsSymbols) String() string {
+	meaning := map[string]string{
+		"*****": "***** (estimate controlled: margin read as 0)",
+		"N+":    "N+ (median in the open top interval: kept as its lower bound)",
+		"N-":    "N- (median in the open bottom interval: kept as its upper bound)",
+	}
+	parts := make([]string, len(a.keys))
+	for i, key := range a.keys {
+		column, symbol, _ := strings.Cut(key, "\x00")
+		parts[i] = fmt.Sprintf("%s: %s in %d rows, first %s", column, meaning[symbol], a.count[key], a.first[key])
+	}
+	return strings.Join(parts, "; ")
 }
 
 // checkRange refuses a figure its variable cannot take: a flag other than 0 or 1, a share

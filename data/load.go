@@ -29,8 +29,10 @@ type LoadOptions struct {
 	Setting       string
 	// Merge (demographics) adds the file's figures to other files' instead of replacing the
 	// variables it maps in every area; see ApplyDemographics.
-	Merge  bool
-	Region *orb.Bound // areas and programs: every point must lie inside
+	Merge bool
+	// Counties (areas) names counties by state and county FIPS code, for tract files that name none.
+	Counties map[string]string
+	Region   *orb.Bound // areas and programs: every point must lie inside
 	// DecimalComma reads numbers written with a decimal comma (12,5); without it they are refused.
 	DecimalComma bool
 	Limits       Limits // plausibility bounds; zero fields take the defaults
@@ -42,6 +44,10 @@ type LoadOptions struct {
 	Strict bool
 	DryRun bool
 }
+
+// optionACSSymbols records, with a demographics file, the ACS symbols that stood for a figure and
+// how they were read (see parseACSFigure).
+const optionACSSymbols = "acs_symbols"
 
 // LoadFile reads and validates an input file of the given kind and describes it for the store:
 // its name, SHA-256, row count, vintage and the options it was read with.
@@ -56,15 +62,22 @@ func LoadFile(kind, path string, opts LoadOptions, now time.Time) (Ingest, error
 		Vintage: opts.Vintage, Options: opts.record(), LoadedAt: now.UTC()}}
 	switch kind {
 	case KindAreas:
-		in.Areas, in.Repair, err = readAreas(bytes.NewReader(raw), name, AreaOptions{IDField: opts.IDField, Region: opts.Region, Limits: opts.Limits}, opts.Repair)
+		in.Areas, in.Repair, err = readAreas(bytes.NewReader(raw), name, AreaOptions{IDField: opts.IDField, Counties: opts.Counties, Region: opts.Region, Limits: opts.Limits}, opts.Repair)
 		in.Record.Rows = len(in.Areas)
 		if len(in.Repair) > 0 {
 			in.Record.Options["repaired"] = repairNote(in)
 		}
 	case KindDemographics:
-		in.Demographics, err = ReadDemographics(bytes.NewReader(raw), name, DemographicOptions{
+		var symbols string
+		in.Demographics, symbols, err = readDemographics(bytes.NewReader(raw), name, DemographicOptions{
 			IDField: opts.IDField, Columns: opts.Columns, MOE: opts.MOE, Vintage: opts.Vintage, Vintages: opts.Vintages,
 			DecimalComma: opts.DecimalComma, Limits: opts.Limits})
+		if symbols != "" {
+			if in.Record.Options == nil {
+				in.Record.Options = map[string]string{}
+			}
+			in.Record.Options[optionACSSymbols] = symbols
+		}
 		in.Record.Variables = variablesOf(in.Demographics, opts.Columns)
 		in.Record.Rows = countAreas(in.Demographics)
 	case KindPrograms:
@@ -104,6 +117,9 @@ func (o LoadOptions) record() map[string]string {
 	}
 	if len(o.Vintages) > 0 {
 		out["vintages"] = join(o.Vintages)
+	}
+	if len(o.Counties) > 0 {
+		out["counties"] = join(o.Counties)
 	}
 	if len(o.SettingValues) > 0 {
 		out["setting_values"] = join(o.SettingValues)
