@@ -115,6 +115,7 @@ func prepare(ctx context.Context, in Inputs, params Params, opt Options) (*prepa
 	}
 	a.figs, a.areaDemand = figs, areaDemand
 	notes = append(notes, vintageNote(areaIndex, in.Demographics, p.Demand)...)
+	notes = append(notes, besideDemandNote(p, in.Demographics, areaIndex)...)
 
 	opt.progress("allocating demand to cells", 0, len(areas))
 	g, err := buildGrid(ctx, areas, areaDemand, p.Resolution)

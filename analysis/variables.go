@@ -11,6 +11,16 @@ type figures map[string]float64
 // which, in words, for the run's notes.
 type derivation func(f figures) (value float64, basis string, ok bool)
 
+// derivedFrom lists the variables each derivation may read, so that the vintages of a derived
+// figure's sources can be told (see VintagesBesideDemand).
+var derivedFrom = map[string][]string{
+	"poc_pct":                         {"total_pop", "white_nh", "race_white"},
+	"no_vehicle_pct":                  {"hh_no_vehicle", "households"},
+	"poverty_pct":                     {"poverty_pop", "total_pop"},
+	"poverty_pop":                     {"poverty_pct", "total_pop"},
+	"youth_no_computer_broadband_pct": {"youth_no_computer_broadband", "youth_in_households"},
+}
+
 // derivations are stated in METHOD.md; a value given directly always wins.
 var derivations = map[string]derivation{
 	// Share of people of colour: everyone but non-Hispanic white people where that count is
@@ -45,6 +55,16 @@ var derivations = map[string]derivation{
 		}
 		return clampPct(100 * n / t), "poverty_pop/total_pop", true
 	},
+	// Children without a computer with broadband at home, out of the children in households that
+	// the same ACS table counts (B28005): the home side of learning to compute.
+	"youth_no_computer_broadband_pct": func(f figures) (float64, string, bool) {
+		n, ok1 := f["youth_no_computer_broadband"]
+		c, ok2 := f["youth_in_households"]
+		if !ok1 || !ok2 || c <= 0 {
+			return 0, "", false
+		}
+		return clampPct(100 * n / c), "youth_no_computer_broadband/youth_in_households", true
+	},
 	"poverty_pop": func(f figures) (float64, string, bool) {
 		p, ok1 := f["poverty_pct"]
 		t, ok2 := f["total_pop"]
@@ -56,7 +76,7 @@ var derivations = map[string]derivation{
 }
 
 // derivedNames lists the variables that exist only by derivation.
-func derivedNames() []string { return []string{"poc_pct"} }
+func derivedNames() []string { return []string{"poc_pct", "youth_no_computer_broadband_pct"} }
 
 func isDerived(name string) bool { _, ok := derivations[name]; return ok }
 

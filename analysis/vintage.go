@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -34,10 +35,85 @@ func vintageNote(areaIndex map[string]int32, values []data.DemographicValue, var
 	})
 	parts := make([]string, len(vintages))
 	for i, v := range vintages {
-		if v == "" {
-			v = "no vintage recorded"
-		}
-		parts[i] = fmt.Sprintf("%d areas from %s", count[vintages[i]], v)
+		parts[i] = fmt.Sprintf("%d areas from %s", count[v], VintageName(v))
 	}
 	return []string{fmt.Sprintf("%s mixes vintages: %s. Areas of different vintages are compared across different dates", variable, strings.Join(parts, "; "))}
+}
+
+// VintageGroup is one vintage of the figures a run sets beside its demand, with the variables
+// whose figures have it.
+type VintageGroup struct {
+	Vintage   string
+	Variables []string
+}
+
+// VintagesBesideDemand lists the vintages of the figures that the equity breakdown and the need
+// index set beside the demand — each group's variable and reference, each need component and
+// what a derived one is derived from — that none of the demand's own figures has, in the areas
+// inRun reports. In the Chicago demo the youth are ACS 2010–2014 and who lives around them is ACS
+// 2015–2019: the breakdown of who lives in the gaps mixes dates, and runs and reports say so.
+func (p Params) VintagesBesideDemand(values []data.DemographicValue, inRun func(areaID string) bool) []VintageGroup {
+	var names []string
+	add := func(v string) {
+		if !slices.Contains(names, v) {
+			names = append(names, v)
+		}
+		for _, src := range derivedFrom[v] {
+			if !slices.Contains(names, src) {
+				names = append(names, src)
+			}
+		}
+	}
+	for _, g := range p.Equity {
+		add(g.Variable)
+		add(g.Reference)
+	}
+	for _, c := range p.Need.Components {
+		add(c.Variable)
+	}
+	demand := map[string]bool{}
+	byVintage := map[string][]string{}
+	for _, v := range values {
+		if !inRun(v.AreaID) {
+			continue
+		}
+		if v.Variable == p.Demand {
+			demand[v.Vintage] = true
+		} else if slices.Contains(names, v.Variable) && !slices.Contains(byVintage[v.Vintage], v.Variable) {
+			byVintage[v.Vintage] = append(byVintage[v.Vintage], v.Variable)
+		}
+	}
+	var out []VintageGroup
+	for vintage, vars := range byVintage {
+		if demand[vintage] || len(demand) == 0 {
+			continue
+		}
+		sort.Slice(vars, func(i, j int) bool { return slices.Index(names, vars[i]) < slices.Index(names, vars[j]) })
+		out = append(out, VintageGroup{Vintage: vintage, Variables: vars})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Vintage < out[j].Vintage })
+	return out
+}
+
+// besideDemandNote says, for the run's notes, which figures set beside the demand are of another
+// date than it.
+func besideDemandNote(p Params, values []data.DemographicValue, areaIndex map[string]int32) []string {
+	groups := p.VintagesBesideDemand(values, func(id string) bool { _, ok := areaIndex[id]; return ok })
+	if len(groups) == 0 {
+		return nil
+	}
+	parts := make([]string, len(groups))
+	for i, g := range groups {
+		parts[i] = fmt.Sprintf("%s from %s", strings.Join(g.Variables, ", "), VintageName(g.Vintage))
+	}
+	return []string{fmt.Sprintf("%s and the figures beside it differ in vintage: %s. The equity breakdown and need index describe the areas at other dates than the %s counts",
+		p.Demand, strings.Join(parts, "; "), p.Demand)}
+}
+
+// VintageName names a vintage in a sentence, saying so where none was recorded.
+func VintageName(v string) string {
+	if v == "" {
+		return "no vintage recorded"
+	}
+	return v
 }

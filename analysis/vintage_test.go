@@ -39,3 +39,47 @@ func TestRunNotesMixedDemandVintages(t *testing.T) {
 		t.Errorf("notes %v; want one beginning %q", run.Notes, want)
 	}
 }
+
+// Figures set beside the demand — equity groups, their references, need components and what a
+// derived component is derived from — of a vintage the demand never has get a note naming them.
+func TestRunNotesFiguresBesideDemandOfOtherVintages(t *testing.T) {
+	in := syntheticRegion(3, 20)
+	for i := range in.Demographics {
+		in.Demographics[i].Vintage = "SYNTHETIC census"
+	}
+	run, err := Analyze(context.Background(), in, DefaultParams(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.ContainsFunc(run.Notes, func(n string) bool { return strings.Contains(n, "figures beside it") }) {
+		t.Errorf("one vintage, yet a note: %v", run.Notes)
+	}
+	later := map[string]bool{}
+	for i, d := range in.Demographics {
+		if d.Variable != "youth_pop" {
+			in.Demographics[i].Vintage = "SYNTHETIC survey"
+			later[d.Variable] = true
+		}
+	}
+	p := DefaultParams()
+	p.Equity = []EquityGroup{{Name: "all youth", Variable: "youth_pop", Reference: "youth_pop"}}
+	p.Need.Components = []NeedComponent{{Variable: "poc_pct", Weight: 1}}
+	run, err = Analyze(context.Background(), in, p, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// poc_pct is derived from total_pop and the white counts; only those loaded are named.
+	var want []string
+	for _, v := range []string{"total_pop", "white_nh", "race_white"} {
+		if later[v] {
+			want = append(want, v)
+		}
+	}
+	if len(want) == 0 {
+		t.Fatal("the synthetic region has none of poc_pct's sources: the test compares nothing")
+	}
+	note := "youth_pop and the figures beside it differ in vintage: " + strings.Join(want, ", ") + " from SYNTHETIC survey."
+	if !slices.ContainsFunc(run.Notes, func(n string) bool { return strings.HasPrefix(n, note) }) {
+		t.Errorf("notes %v; want one beginning %q", run.Notes, note)
+	}
+}

@@ -31,6 +31,7 @@ var variables = []Variable{
 	{Name: "poverty_pct", Description: "share of people below the poverty line", Percent: true},
 	{Name: "race_white", Description: "white alone"},
 	{Name: "race_black", Description: "Black or African American alone"},
+	{Name: "race_black_aic", Description: "Black or African American alone or in combination with one or more other races (ACS DP05)"},
 	{Name: "race_asian", Description: "Asian alone"},
 	{Name: "race_aian", Description: "American Indian and Alaska Native alone"},
 	{Name: "race_nhpi", Description: "Native Hawaiian and Other Pacific Islander alone"},
@@ -44,6 +45,8 @@ var variables = []Variable{
 	{Name: "hh_no_vehicle", Description: "households without a vehicle"},
 	{Name: "no_vehicle_pct", Description: "share of households without a vehicle", Percent: true},
 	{Name: "no_internet_pct", Description: "share of households without an internet subscription", Percent: true},
+	{Name: "youth_in_households", Description: "children under 18 in households (ACS B28005_002)"},
+	{Name: "youth_no_computer_broadband", Description: "children under 18 in households without a computer with a broadband subscription (ACS B28005_002 − B28005_005)"},
 	{Name: "urban", Description: "1 when the area is urban (e.g. the Food Access Research Atlas flag), 0 when rural", Flag: true},
 }
 

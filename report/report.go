@@ -245,11 +245,13 @@ func vintagesOf(run *runView, in *data.Inputs, variable string) []vintageCount {
 	return out
 }
 
-func vintageName(v string) string {
-	if v == "" {
-		return "no vintage recorded"
+// besideDemand is analysis.Params.VintagesBesideDemand for the run's areas.
+func besideDemand(run *runView, in *data.Inputs) []analysis.VintageGroup {
+	inRun := make(map[string]bool, len(run.Areas))
+	for _, a := range run.Areas {
+		inRun[a.ID] = true
 	}
-	return v
+	return params(run.RunInfo).VintagesBesideDemand(in.Demographics, func(id string) bool { return inRun[id] })
 }
 
 // caveats are what a reader must know before the figures, in plain words: content areas too thin
@@ -288,7 +290,7 @@ func caveats(s *series, in *data.Inputs, w words, tractVintage string) []string 
 	var sources []string
 	for _, inp := range run.Inputs {
 		if inp.Kind == data.KindPrograms {
-			sources = append(sources, fmt.Sprintf("%s (%s programs; %s)", inp.Source, w.count(float64(inp.Rows)), vintageName(inp.Vintage)))
+			sources = append(sources, fmt.Sprintf("%s (%s programs; %s)", inp.Source, w.count(float64(inp.Rows)), analysis.VintageName(inp.Vintage)))
 		}
 	}
 	if len(sources) > 0 {
@@ -297,13 +299,21 @@ func caveats(s *series, in *data.Inputs, w words, tractVintage string) []string 
 	if vs := vintagesOf(run, in, run.Demand); len(vs) > 1 {
 		parts := make([]string, len(vs))
 		for i, v := range vs {
-			parts[i] = fmt.Sprintf("%s tracts from %s", w.count(float64(v.Areas)), vintageName(v.Vintage))
+			parts[i] = fmt.Sprintf("%s tracts from %s", w.count(float64(v.Areas)), analysis.VintageName(v.Vintage))
 		}
 		msg := fmt.Sprintf("Mixed dates: the %s counts differ in vintage across the region — %s — and are compared as if they were of one date.", w.noun, strings.Join(parts, "; "))
 		if tractVintage != "" {
 			msg += fmt.Sprintf(" This tract's come from %s.", tractVintage)
 		}
 		out = append(out, msg)
+	}
+	if groups := besideDemand(run, in); len(groups) > 0 {
+		parts := make([]string, len(groups))
+		for i, g := range groups {
+			parts[i] = fmt.Sprintf("%s from %s", strings.Join(g.Variables, ", "), analysis.VintageName(g.Vintage))
+		}
+		out = append(out, fmt.Sprintf("Mixed dates: the figures on who lives in the tracts are of other dates than the %s counts — %s — and are set beside them as if they were of one date.",
+			w.noun, strings.Join(parts, "; ")))
 	}
 	if run.CostUnit == "km" {
 		out = append(out, "Distances are straight lines (as the crow flies), not travel times by foot, bus or car.")

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/paulmach/orb"
+	"stemgap/analysis"
 	"stemgap/data"
 	"stemgap/data/export"
 	"stemgap/data/labels"
@@ -206,7 +207,7 @@ func (t *Tract) figures(in *data.Inputs) {
 		if v.Variable == t.Area.DemandVariable {
 			t.Area.DemandVintage = v.Vintage
 		}
-		vintages[vintageName(v.Vintage)] = true
+		vintages[analysis.VintageName(v.Vintage)] = true
 		t.Figures = append(t.Figures, f)
 	}
 	sort.SliceStable(t.Figures, func(i, j int) bool { return order[t.Figures[i].Variable] < order[t.Figures[j].Variable] })

@@ -59,6 +59,9 @@ type Input struct {
 	// programs the file gives none (programs only).
 	SettingValues map[string]string `json:"setting_values,omitempty"`
 	Setting       string            `json:"setting,omitempty"`
+	// Counties (areas only) names counties by their five-digit state and county FIPS code, for
+	// tract files that give no county name: the tracts whose GEOID begins with a code take its name.
+	Counties map[string]string `json:"counties,omitempty"`
 }
 
 // File is one input resolved against a base folder, ready for data.LoadFile.
@@ -68,7 +71,10 @@ type File struct {
 	Options data.LoadOptions
 }
 
-var namePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
+var (
+	namePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
+	countyCode  = regexp.MustCompile(`^[0-9]{5}$`)
+)
 
 // Names lists the built-in regions.
 func Names() []string {
@@ -166,6 +172,12 @@ func (in Input) check(where, kind string, bad func(where, format string, args ..
 	field("source", in.Source != "", data.KindPrograms)
 	field("setting", in.Setting != "", data.KindPrograms)
 	field("setting_values", len(in.SettingValues) > 0, data.KindPrograms)
+	field("counties", len(in.Counties) > 0, data.KindAreas)
+	for code, name := range in.Counties {
+		if !countyCode.MatchString(code) || strings.TrimSpace(name) == "" {
+			bad(where, "counties: %q = %q: a county is named by its five-digit state and county FIPS code, e.g. \"17031\": \"Cook County, IL\"", code, name)
+		}
+	}
 	if len(misplaced) > 0 {
 		bad(where, "%s do not apply to %s", strings.Join(misplaced, ", "), kind)
 	}
@@ -188,7 +200,7 @@ func (m Manifest) Files(base string) []File {
 		}
 		return File{Kind: kind, Path: path, Options: data.LoadOptions{IDField: in.IDField, Columns: in.Columns, MOE: in.MOE,
 			Vintage: in.Vintage, Vintages: in.Vintages, Merge: in.Merge, Source: in.Source,
-			SettingValues: in.SettingValues, Setting: in.Setting}}
+			SettingValues: in.SettingValues, Setting: in.Setting, Counties: in.Counties}}
 	}
 	files := []File{resolve(data.KindAreas, m.Areas)}
 	for _, in := range m.Demographics {

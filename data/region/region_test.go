@@ -112,6 +112,10 @@ func TestChicagoInputs(t *testing.T) {
 		if len(a.ID) != 11 || !strings.HasPrefix(a.ID, "17031") {
 			t.Errorf("area id %q is not a Cook County tract GEOID", a.ID)
 		}
+		// The file names no county; the manifest names 17031, the only county code its GEOIDs hold.
+		if a.County != "Cook County, IL" {
+			t.Errorf("tract %s: county %q", a.ID, a.County)
+		}
 		if _, ok := youth[a.ID]; !ok {
 			t.Errorf("tract %s has no youth", a.ID)
 		}
@@ -132,6 +136,33 @@ func TestChicagoInputs(t *testing.T) {
 	if len(l.Programs) != 2769 || stem != 325 {
 		t.Errorf("%d programs, %d in science, math or computing", len(l.Programs), stem)
 	}
+
+	// Who lives in the tracts, from the tract file's own properties. The sums were taken from the
+	// file outside stemgap: jq '[.features[].properties.n_black] | add' and the like over all 796
+	// features (no property is null in these five; n_children_no_computer_and_broadband equals
+	// n_children − n_children_computer_and_broadband in every feature).
+	sums, vintages := map[string]float64{}, map[string]map[string]bool{}
+	for _, v := range l.Demographics {
+		sums[v.Variable] += v.Value
+		if vintages[v.Variable] == nil {
+			vintages[v.Variable] = map[string]bool{}
+		}
+		vintages[v.Variable][v.Vintage] = true
+	}
+	for variable, want := range map[string]float64{"total_pop": 2708837, "race_black_aic": 833690, "hispanic": 780136,
+		"youth_in_households": 565123, "youth_no_computer_broadband": 82255} {
+		if sums[variable] != want {
+			t.Errorf("%s sums to %v over the tracts; the file's property sums to %v", variable, sums[variable], want)
+		}
+		if len(vintages[variable]) != 1 || !vintages[variable]["ACS 2015–2019 5-year (profile DP05, table B28005), via the neighborhood_broadband repository"] {
+			t.Errorf("%s vintages %v", variable, vintages[variable])
+		}
+	}
+	// The youth stay ACS 2010–2014: PROVENANCE.md's under18 total is over 806 tracts, so check
+	// their vintage, not their sum.
+	if len(vintages["youth_pop"]) != 1 || !vintages["youth_pop"]["ACS 2010–2014 5-year, table B01001"] {
+		t.Errorf("youth_pop vintages %v", vintages["youth_pop"])
+	}
 }
 
 func TestManifestErrorsNameTheField(t *testing.T) {
@@ -142,6 +173,7 @@ func TestManifestErrorsNameTheField(t *testing.T) {
 		{"no programs", `{"name":"x","areas":{"file":"a"},"demographics":[{"file":"d"}]}`},
 		{"same source", `{"name":"x","areas":{"file":"a"},"demographics":[{"file":"d"}],"programs":[{"file":"one/p.csv"},{"file":"two/p.csv"}]}`},
 		{"syntax", "{\"name\":\"x\",\n\"areas\":{\"file\":\"a\"},,}"},
+		{"county code", `{"name":"x","areas":{"file":"a","counties":{"17-031":"Cook County, IL"}},"demographics":[{"file":"d","counties":{"17031":"Cook"}}],"programs":[{"file":"p"}]}`},
 	}
 	want := map[string][]string{
 		"unknown field": {"my.json", `unknown field "colums"`},
@@ -150,6 +182,7 @@ func TestManifestErrorsNameTheField(t *testing.T) {
 		"no programs":   {"my.json: programs: a region needs at least one programs file"},
 		"same source":   {"my.json: programs[1]", `source "p.csv" is also programs[0]'s`},
 		"syntax":        {"my.json: line 2", "invalid JSON"},
+		"county code":   {"my.json: areas: counties:", `"17-031"`, "five-digit", "my.json: demographics[0]: counties do not apply to demographics"},
 	}
 	for _, c := range cases {
 		_, err := Parse([]byte(c.manifest), "my.json")
