@@ -391,7 +391,7 @@ func (t *Tract) summary(a *data.AreaResult) string {
 		b.WriteString(".")
 	}
 	if !math.IsNaN(a.Need) {
-		fmt.Fprintf(&b, " Its need — poverty, income, cars, internet and race together — is in the %s of the region (100th: the neediest).", w.format("need", a.Need))
+		fmt.Fprintf(&b, " Its need — %s — is in the %s of the region (100th: the neediest).", labels.NeedWords(t.run.RunInfo), w.format("need", a.Need))
 	}
 	var thin []string
 	for _, c := range t.ContentAreas {

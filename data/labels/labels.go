@@ -166,12 +166,56 @@ func Measures(info *data.RunInfo) []Measure {
 			Format: Format{Style: StyleScore}, LowerIsBetter: true},
 		{Key: "desert", Label: "Share of " + noun + " in STEM deserts", Short: "In a desert", Format: Format{Style: StyleShare}, LowerIsBetter: true},
 		{Key: "desert_share", Label: "Share of " + noun + " in STEM deserts", Short: "In a desert", Format: Format{Style: StyleShare}, LowerIsBetter: true},
-		{Key: "need", Label: "Need (percentile of the region)", Short: "Need", Help: "poverty, people of colour, no vehicle, no internet and low income, ranked",
+		{Key: "need", Label: "Need (percentile of the region)", Short: "Need", Help: NeedWords(info) + ", ranked",
 			Format: Format{Style: StylePercentile}},
 		{Key: "rank", Label: "Access rank (1 = lowest access)", Short: "Rank", Format: Format{Style: StyleCount}},
 		{Key: "percentile", Label: "Access percentile (0 = lowest access)", Short: "Access percentile", Format: Format{Style: StylePercentile}},
 		{Key: "capacity", Label: "Seats", Short: "Seats", Format: Format{Style: StyleCount}},
 	}
+}
+
+// needWords says what each need component measures, in a phrase.
+var needWords = map[string]string{
+	"poverty_pct":                     "poverty",
+	"poc_pct":                         "people of colour",
+	"no_vehicle_pct":                  "no vehicle",
+	"no_internet_pct":                 "no internet",
+	"median_hh_income":                "low income",
+	"youth_no_computer_broadband_pct": "children without a computer and broadband at home",
+}
+
+// NeedWords says what a run's need index is made of, from the components its parameters
+// record: "poverty, people of colour, no vehicle, no internet and low income" by default,
+// "children without a computer and broadband at home" in the Chicago demo.
+func NeedWords(info *data.RunInfo) string {
+	var p struct {
+		Need struct {
+			Components []struct {
+				Variable string  `json:"variable"`
+				Weight   float64 `json:"weight"`
+			} `json:"components"`
+		} `json:"need"`
+	}
+	var parts []string
+	if json.Unmarshal(info.Params, &p) == nil {
+		for _, c := range p.Need.Components {
+			if c.Weight == 0 {
+				continue
+			}
+			w, ok := needWords[c.Variable]
+			if !ok {
+				w = c.Variable
+			}
+			parts = append(parts, w)
+		}
+	}
+	switch len(parts) {
+	case 0:
+		return "the need variables"
+	case 1:
+		return parts[0]
+	}
+	return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
 }
 
 // DemandNoun is how the demand variable's people are called in a sentence: "youth" for youth_pop.

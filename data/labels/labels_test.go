@@ -137,3 +137,16 @@ func TestAreaTitleNamesTractCountyOrState(t *testing.T) {
 		}
 	}
 }
+
+// The need index is described by the components the run recorded, not by a fixed list.
+func TestNeedWordsFollowTheRunsComponents(t *testing.T) {
+	for params, want := range map[string]string{
+		`{"need":{"components":[{"variable":"youth_no_computer_broadband_pct","weight":1}]}}`:                                                          "children without a computer and broadband at home",
+		`{"need":{"components":[{"variable":"poverty_pct","weight":1},{"variable":"poc_pct","weight":0},{"variable":"median_hh_income","weight":2}]}}`: "poverty and low income",
+		`{"need":{"components":[]}}`: "the need variables",
+	} {
+		if got := NeedWords(&data.RunInfo{Params: []byte(params)}); got != want {
+			t.Errorf("%s: %q; want %q", params, got, want)
+		}
+	}
+}
