@@ -88,8 +88,14 @@ try {
   check(marked === (judgedFocus ? 'Unmet seats' : 'Access'), `the column marked as sorted is ${marked}`);
   await page.goto(regionURL);
   await page.screenshot({ path: join(outDir, 'region-report.png'), fullPage: true });
+  // Printed as a reader prints it: with the print style sheet, which lists only the first ranked
+  // tracts and says where the whole ranking is.
+  await page.emulateMedia({ media: 'print' });
   const regionPDF = await page.pdf({ format: 'Letter', printBackground: true, preferCSSPageSize: true });
+  await page.emulateMedia({ media: 'screen' });
   writeFileSync(join(outDir, 'region-report.pdf'), regionPDF);
+  const regionPages = pdfPages(regionPDF);
+  check(regionPages >= 1 && regionPages <= 4, `the region report prints to ${regionPages} Letter pages`);
 
   check(errors.length === 0, `page errors: ${errors.join(' | ')}`);
 
@@ -98,7 +104,7 @@ try {
   check(method.status() === 200 && (await page.textContent('h1')).includes('How stemgap measures'), 'the method page does not render METHOD.md');
   const missing = await page.goto(new URL('/tracts/99999999999', regionURL).href);
   check(missing.status() === 404 && (await missing.headerValue('content-type')).startsWith('text/html'), 'an unknown tract is not an HTML 404');
-  console.log(`tract "${title}": ${pages} page(s); region: ${desertBars} desert bars, ${equityBars} equity bars, ${histBars} histogram bars, ${rows} tracts`);
+  console.log(`tract "${title}": ${pages} page(s); region: ${regionPages} page(s), ${desertBars} desert bars, ${equityBars} equity bars, ${histBars} histogram bars, ${rows} tracts`);
 } finally {
   await browser.close();
 }

@@ -260,6 +260,18 @@ func (r *Region) Noun() string { return r.words.noun }
 func (r *Region) MethodSummary() string { return methodSummary(r.run.RunInfo, r.words) }
 
 // SortLink is the report ordered by another figure.
+// PrintedTracts is how many ranked tracts the printed report lists: the worst, in the order
+// chosen. A region's whole ranking runs to dozens of pages (Chicago's 793 tracts to 57 Letter
+// pages); printed, the report stays a few pages that a meeting can read, and names where the
+// whole ranking is.
+const PrintedTracts = 30
+
+// PrintedTracts is the constant, for the template.
+func (r *Region) PrintedTracts() int { return PrintedTracts }
+
+// RankingCSV is the link to the whole ranking as CSV.
+func (r *Region) RankingCSV() string { return r.Links["csv"] }
+
 func (r *Region) SortLink(key string) string { return link(r.opt, "/report?"+r.query(key)) }
 
 // trusted marks HTML that our own code produced from our own document (METHOD.md, through a

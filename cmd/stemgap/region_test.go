@@ -136,7 +136,10 @@ func TestChicagoDemo(t *testing.T) {
 	var fc struct {
 		Features []struct {
 			Properties struct {
-				GEOID json.Number `json:"geoid"`
+				GEOID      json.Number `json:"geoid"`
+				Black      float64     `json:"n_black"`
+				Hispanic   float64     `json:"n_hispanic"`
+				Population float64     `json:"population"`
 			} `json:"properties"`
 		} `json:"features"`
 	}
@@ -163,6 +166,55 @@ func TestChicagoDemo(t *testing.T) {
 	}
 	if math.Abs(youth-want) > 1e-6*want {
 		t.Errorf("cells hold %v youth; the city's tracts %v", youth, want)
+	}
+
+	// Who lives in the science gaps, by race, from the raw tract file and each tract's share of
+	// youth in desert cells (METHOD.md §9: share = Σ g·f / Σ g; a tract without youth has no
+	// desert cell, f = 0), against the equity export.
+	tractsPath := filepath.Join(t.TempDir(), "tracts.csv")
+	if code, _, errs := stemgap(t, context.Background(), "export", "csv", "--layer", "tracts", "--content", "science", "-o", tractsPath, "--data-dir", dir); code != 0 {
+		t.Fatalf("export tracts exited %d: %s", code, errs)
+	}
+	desertShare := map[string]float64{}
+	for _, r := range readCSV(t, tractsPath) {
+		if r["desert_share_science"] != "" {
+			desertShare[r["id"]] = number(t, r["desert_share_science"])
+		}
+	}
+	var black, blackIn, hispanic, hispanicIn, everyone, everyoneIn float64
+	for _, f := range fc.Features {
+		p, share := f.Properties, desertShare[f.Properties.GEOID.String()]
+		black, blackIn = black+p.Black, blackIn+p.Black*share
+		hispanic, hispanicIn = hispanic+p.Hispanic, hispanicIn+p.Hispanic*share
+		everyone, everyoneIn = everyone+p.Population, everyoneIn+p.Population*share
+	}
+	equityPath := filepath.Join(t.TempDir(), "equity.csv")
+	if code, _, errs := stemgap(t, context.Background(), "export", "csv", "--layer", "equity", "-o", equityPath, "--data-dir", dir); code != 0 {
+		t.Fatalf("export equity exited %d: %s", code, errs)
+	}
+	found := 0
+	for _, r := range readCSV(t, equityPath) {
+		if r["setting"] != "out_of_school" || r["content_area"] != "science" {
+			continue
+		}
+		for variable, w := range map[string][2]float64{"race_black_aic": {blackIn / black, everyoneIn / everyone}, "hispanic": {hispanicIn / hispanic, everyoneIn / everyone}} {
+			if r["variable"] != variable {
+				continue
+			}
+			found++
+			if got, ref := number(t, r["share"]), number(t, r["region_share"]); math.Abs(got-w[0]) > 1e-9 || math.Abs(ref-w[1]) > 1e-9 {
+				t.Errorf("%s in science deserts: %v against %v; from the raw file %v against %v", variable, got, ref, w[0], w[1])
+			}
+		}
+	}
+	if found != 2 {
+		t.Errorf("the equity export has %d of the two race rows for out-of-school science", found)
+	}
+
+	// Tracts are named with the county the manifest gives for their FIPS code.
+	code, out, errs = stemgap(t, context.Background(), "report", "tract", "17031430700", "--format", "json", "--data-dir", dir)
+	if code != 0 || !strings.Contains(out, `"title": "Census Tract 4307, Cook County, IL"`) {
+		t.Errorf("report tract exited %d (%s): %.300s", code, errs, out)
 	}
 }
 

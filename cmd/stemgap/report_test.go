@@ -13,6 +13,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"stemgap/data/labels"
+	"stemgap/report"
 )
 
 // serveDir serves a data directory on a free port until the test ends, and returns its base URL.
@@ -125,6 +128,7 @@ func TestReportsInBrowser(t *testing.T) {
 		if strings.Contains(printed, `{"`) {
 			t.Errorf("%s: the printed report holds JSON", content)
 		}
+		checkRegionPrint(t, base, q, filepath.Join(out, "region-report.pdf"))
 		for _, c := range rep.ContentAreas {
 			if c.Name == content && content == "science" && (c.Verdict != "Too few to judge" || !strings.Contains(printed, "Too few programs to judge: ")) {
 				t.Errorf("science has 3 out-of-school programs: the report should say it is too few to judge (%+v)", c)
@@ -133,6 +137,68 @@ func TestReportsInBrowser(t *testing.T) {
 				t.Errorf("the region's worst tract for engineering is not a desert: %+v", c)
 			}
 		}
+	}
+}
+
+// checkRegionPrint reads back the printed region report: at most 4 Letter pages (issue 9 sets no
+// limit for it; a meeting reads a few pages, and the whole ranking is a CSV the print names), no
+// JSON, and the first report.PrintedTracts tracts of the ranking — taken from the CSV — each on
+// one printed line with its position, name and desert share, so that no row is split across
+// pages or lines; the tract after them is left off.
+func checkRegionPrint(t *testing.T, base, query, pdf string) {
+	t.Helper()
+	info, err := exec.Command("pdfinfo", pdf).Output()
+	if err != nil {
+		t.Fatalf("pdfinfo: %v", err)
+	}
+	m := regexp.MustCompile(`Pages:\s+(\d+)`).FindSubmatch(info)
+	if m == nil {
+		t.Fatalf("pdfinfo: %s", info)
+	}
+	if pages, _ := strconv.Atoi(string(m[1])); pages < 1 || pages > 4 || !strings.Contains(string(info), "612 x 792 pts") {
+		t.Errorf("the region report prints to %s Letter pages (at most 4): %s", m[1], info)
+	}
+	text, err := exec.Command("pdftotext", "-layout", pdf, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	if strings.Contains(string(text), `{"`) {
+		t.Error("the printed region report holds JSON")
+	}
+	resp, err := http.Get(base + "/report" + query + "&format=csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(resp.Body).ReadAll()
+	resp.Body.Close()
+	if err != nil || len(rows) <= report.PrintedTracts+1 {
+		t.Fatalf("ranked tracts: %v, %d rows; want more than the %d printed", err, len(rows)-1, report.PrintedTracts)
+	}
+	col := map[string]int{}
+	for i, h := range rows[0] {
+		col[h] = i
+	}
+	lines := strings.Split(string(text), "\n")
+	// A row reads "12 Census Tract 2202 Cook County, IL 1,008 95th …": position, name, place and
+	// young people, which the CSV gives as 1008.
+	printedRow := func(r []string) bool {
+		youth, _ := strconv.ParseFloat(r[4], 64)
+		row := regexp.MustCompile(`^\s*` + r[col["position"]] + `\s+` + regexp.QuoteMeta(r[col["tract"]]) + `\s+` +
+			regexp.QuoteMeta(r[col["place"]]) + `\s+` + regexp.QuoteMeta(labels.Format{Style: labels.StyleCount}.Format(youth)) + `\s+\S`)
+		for _, l := range lines {
+			if row.MatchString(l) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, r := range rows[1 : report.PrintedTracts+1] {
+		if !printedRow(r) {
+			t.Errorf("ranked tract %s (%s, %s) is not printed whole on one line", r[col["position"]], r[col["tract"]], r[col["id"]])
+		}
+	}
+	if printedRow(rows[report.PrintedTracts+1]) {
+		t.Errorf("tract %s of the ranking is printed; the print lists %d", rows[report.PrintedTracts+1][col["position"]], report.PrintedTracts)
 	}
 }
 
