@@ -205,7 +205,7 @@ func regionTitle(run *runView, in *data.Inputs, w words, setting string) (string
 		title += fmt.Sprintf(" in %d counties", len(counties))
 	}
 	if len(stateNames) > 0 {
-		title += " of " + joinWords(stateNames)
+		title += " of " + labels.JoinWords(stateNames)
 	}
 	return title, fmt.Sprintf("run %s, %s", run.ID, run.CreatedAt.UTC().Format("2 January 2006"))
 }

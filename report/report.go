@@ -267,7 +267,7 @@ func caveats(s *series, in *data.Inputs, w words, tractVintage string) []string 
 			names = append(names, fmt.Sprintf("%s (%d)", lower(labels.ContentArea(c.Name)), c.Programs))
 		}
 		out = append(out, fmt.Sprintf("Too few programs to judge: %s have fewer than %d %s programs in the region, so no tract is called a desert in them; their access is shown, not judged.",
-			joinWords(names), run.ContentAreas[tooFew[0]].MinPrograms, lower(labels.Setting(s.setting))))
+			labels.JoinWords(names), run.ContentAreas[tooFew[0]].MinPrograms, lower(labels.Setting(s.setting))))
 	}
 	group, _ := run.SettingGroup(s.setting)
 	seatless, total := 0, 0
@@ -326,17 +326,6 @@ func seatsText(n float64) string {
 		return "one seat"
 	}
 	return labels.Format{Style: labels.StyleNumber}.Format(n) + " seats"
-}
-
-// joinWords joins words as a sentence does: "a", "a and b", "a, b and c".
-func joinWords(words []string) string {
-	switch len(words) {
-	case 0:
-		return ""
-	case 1:
-		return words[0]
-	}
-	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
 }
 
 // Citation is how to cite a report.

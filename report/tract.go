@@ -377,7 +377,7 @@ func (t *Tract) summary(a *data.AreaResult) string {
 			listed = append(append([]string(nil), listed[:5]...), fmt.Sprintf("%d more", len(deserts)-5))
 		}
 		fmt.Fprintf(&b, " Counting %s programs, it is a STEM desert in %d of the %d content areas with enough programs to judge: %s.",
-			setting, len(deserts), judged, joinWords(listed))
+			setting, len(deserts), judged, labels.JoinWords(listed))
 	}
 	if example != nil {
 		fmt.Fprintf(&b, " %s", t.why(example, a.Demand))
@@ -400,7 +400,7 @@ func (t *Tract) summary(a *data.AreaResult) string {
 		}
 	}
 	if len(thin) > 0 {
-		fmt.Fprintf(&b, " There are too few %s programs in the region to judge %s.", setting, joinWords(thin))
+		fmt.Fprintf(&b, " There are too few %s programs in the region to judge %s.", setting, labels.JoinWords(thin))
 	}
 	return b.String()
 }

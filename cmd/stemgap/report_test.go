@@ -101,19 +101,8 @@ func TestReportsInBrowser(t *testing.T) {
 			t.Fatal(err)
 		}
 		pdf := filepath.Join(out, "tract-report.pdf")
-		info, err := exec.Command("pdfinfo", pdf).Output()
-		if err != nil {
-			t.Fatalf("pdfinfo: %v", err)
-		}
-		m := regexp.MustCompile(`Pages:\s+(\d+)`).FindSubmatch(info)
-		if m == nil {
-			t.Fatalf("pdfinfo: %s", info)
-		}
-		if pages, _ := strconv.Atoi(string(m[1])); pages < 1 || pages > 2 {
-			t.Errorf("%s: the tract report prints to %d Letter pages", content, pages)
-		}
-		if !strings.Contains(string(info), "612 x 792 pts") {
-			t.Errorf("%s: the PDF is not Letter: %s", content, info)
+		if pages, letter := pdfPages(t, pdf); pages < 1 || pages > 2 || !letter {
+			t.Errorf("%s: the tract report prints to %d pages (Letter: %v)", content, pages, letter)
 		}
 		text, err := exec.Command("pdftotext", "-layout", pdf, "-").Output()
 		if err != nil {
@@ -140,12 +129,8 @@ func TestReportsInBrowser(t *testing.T) {
 	}
 }
 
-// checkRegionPrint reads back the printed region report: at most 4 Letter pages (issue 9 sets no
-// limit for it; a meeting reads a few pages, and the whole ranking is a CSV the print names), no
-// JSON, and the first report.PrintedTracts tracts of the ranking — taken from the CSV — each on
-// one printed line with its position, name and desert share, so that no row is split across
-// pages or lines; the tract after them is left off.
-func checkRegionPrint(t *testing.T, base, query, pdf string) {
+// pdfPages reads a PDF's page count with pdfinfo (poppler), and whether its pages are Letter.
+func pdfPages(t *testing.T, pdf string) (int, bool) {
 	t.Helper()
 	info, err := exec.Command("pdfinfo", pdf).Output()
 	if err != nil {
@@ -155,8 +140,19 @@ func checkRegionPrint(t *testing.T, base, query, pdf string) {
 	if m == nil {
 		t.Fatalf("pdfinfo: %s", info)
 	}
-	if pages, _ := strconv.Atoi(string(m[1])); pages < 1 || pages > 4 || !strings.Contains(string(info), "612 x 792 pts") {
-		t.Errorf("the region report prints to %s Letter pages (at most 4): %s", m[1], info)
+	pages, _ := strconv.Atoi(string(m[1]))
+	return pages, strings.Contains(string(info), "612 x 792 pts")
+}
+
+// checkRegionPrint reads back the printed region report: at most 4 Letter pages (issue 9 sets no
+// limit for it; a meeting reads a few pages, and the whole ranking is a CSV the print names), no
+// JSON, and the first report.PrintedTracts tracts of the ranking — taken from the CSV — each on
+// one printed line with its position, name and desert share, so that no row is split across
+// pages or lines; the tract after them is left off.
+func checkRegionPrint(t *testing.T, base, query, pdf string) {
+	t.Helper()
+	if pages, letter := pdfPages(t, pdf); pages < 1 || pages > 4 || !letter {
+		t.Errorf("the region report prints to %d pages (Letter: %v); at most 4", pages, letter)
 	}
 	text, err := exec.Command("pdftotext", "-layout", pdf, "-").Output()
 	if err != nil {

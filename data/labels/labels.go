@@ -209,13 +209,21 @@ func NeedWords(info *data.RunInfo) string {
 			parts = append(parts, w)
 		}
 	}
-	switch len(parts) {
-	case 0:
+	if len(parts) == 0 {
 		return "the need variables"
-	case 1:
-		return parts[0]
 	}
-	return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
+	return JoinWords(parts)
+}
+
+// JoinWords joins words as a sentence does: "a", "a and b", "a, b and c".
+func JoinWords(words []string) string {
+	switch len(words) {
+	case 0:
+		return ""
+	case 1:
+		return words[0]
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
 }
 
 // DemandNoun is how the demand variable's people are called in a sentence: "youth" for youth_pop.
