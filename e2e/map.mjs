@@ -1,83 +1,306 @@
-// Opens the stemgap map in headless Chromium and checks that it draws: hexagons from the cells
-// tiles, the legend and the data sources, and new tiles when the content area changes.
-// Usage: node map.mjs http://127.0.0.1:PORT/ [screenshot.png]
+// Opens the stemgap map in headless Chromium as a newcomer would and checks each step.
+// Usage: node map.mjs URL SCREENSHOT-DIR MODE
+//   MODE offline: the demo's own context (county lines and names, tract numbers); the whole walk —
+//     out-of-school engineering, the darkest hexagon clicked and its figures checked against
+//     /api/cells (written by format.js, the rules data/labels writes by), the tract report
+//     followed, the shared link reopened, a tract searched, the table view, transfer sizes on
+//     first load and reload, axe-core on a desktop and a phone, and a quiet console.
+//   MODE style: `serve --basemap URL` (a tiny synthetic style the Go test serves) — the style's
+//     layers drawn beneath the data.
+//   MODE pmtiles: `serve --basemap-pmtiles FILE` (server/basemaptest's synthetic archive) — the
+//     Protomaps layers drawn from the archive, labels included.
+// Screenshots go to SCREENSHOT-DIR, each named for what it shows.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { launchChromium } from './chromium.mjs';
+import { format } from '../server/web/format.js';
 
-const [url, screenshot] = process.argv.slice(2);
-if (!url) {
-  console.error('usage: node map.mjs URL [screenshot.png]');
+const [url, shots, mode = 'offline'] = process.argv.slice(2);
+if (!url || !shots || !['offline', 'style', 'pmtiles'].includes(mode)) {
+  console.error('usage: node map.mjs URL SCREENSHOT-DIR offline|style|pmtiles');
   process.exit(2);
 }
+const origin = new URL(url).origin;
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const failures = [];
+const check = (ok, what) => { if (!ok) failures.push(what); return ok; };
+const api = async (path) => (await fetch(new URL(path, origin))).json();
+const shotsTaken = [];
+const shoot = async (page, name, what) => {
+  await page.screenshot({ path: `${shots}/${name}` });
+  shotsTaken.push(`${name}: ${what}`);
+};
 
 const browser = await launchChromium();
-const failures = [];
-const check = (ok, what) => { if (!ok) failures.push(what); };
+
+// newPage opens a page that records what the console says and what leaves the server.
+async function newPage(viewport = { width: 1280, height: 860 }) {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  page.setDefaultTimeout(90000);
+  page.noise = [];
+  page.on('pageerror', (e) => page.noise.push(`page error: ${e}`));
+  page.on('console', (m) => {
+    // Chromium's software GL speaks for itself; that is not our code or our tiles.
+    if (['error', 'warning'].includes(m.type()) && !/GL Driver Message|GPU stall|WebGL-0x|swiftshader/i.test(m.text())) page.noise.push(`console ${m.type()}: ${m.text()}`);
+  });
+  page.external = [];
+  page.on('request', (r) => { if (!r.url().startsWith(origin) && !r.url().startsWith('data:') && !r.url().startsWith('blob:')) page.external.push(r.url()); });
+  return page;
+}
+
+// settle waits until the map has drawn everything it asked for.
+const settle = (page) => page.waitForFunction(() => new Promise((resolve) => {
+  const map = window.stemgapMap;
+  if (!map || !map.getLayer('cells-fill')) return resolve(false);
+  map.once('idle', () => resolve(map.areTilesLoaded()));
+  map.triggerRepaint();
+}), null, { polling: 200 });
+
+async function axe(page, what) {
+  await page.evaluate(axeSource); // DevTools' evaluation, which the page's CSP does not govern
+  const r = await page.evaluate(() => window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] }));
+  const bad = r.violations.filter((v) => ['serious', 'critical'].includes(v.impact));
+  check(bad.length === 0, `axe on ${what}: ${bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`).join('; ')}`);
+  return r.violations.length;
+}
+
+// transfer measures the bytes every response took on the wire (headers and body), by kind.
+async function transfer(page, load) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.enable');
+  const kinds = new Map();
+  const sizes = new Map();
+  cdp.on('Network.responseReceived', (e) => kinds.set(e.requestId, new URL(e.response.url).pathname));
+  cdp.on('Network.loadingFinished', (e) => sizes.set(e.requestId, e.encodedDataLength));
+  await load();
+  await settle(page);
+  const out = { page: 0, data: 0, files: 0 };
+  for (const [id, n] of sizes) {
+    const p = kinds.get(id) || '';
+    if (p === '/' || p.startsWith('/static/')) out.page += n;
+    else out.data += n;
+    out.files++;
+  }
+  await cdp.detach();
+  return out;
+}
+
 try {
-  const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  const external = [];
-  page.on('request', (r) => { if (!r.url().startsWith(new URL(url).origin)) external.push(r.url()); });
-  const tileRequests = [];
-  page.on('response', (r) => { if (r.url().includes('/tiles/cells/')) tileRequests.push([r.url(), r.status()]); });
-
-  await page.goto(url);
-  await page.waitForFunction(() => window.stemgapMap && window.stemgapMap.loaded() && window.stemgapMap.isSourceLoaded('cells'), null, { timeout: 60000 });
-  // The map opens on out-of-school learning: libraries, museums, colleges and robotics teams.
-  check(await page.inputValue('#setting') === 'out_of_school', 'the map does not open on out-of-school programs');
-  // Zoom to downtown St. Louis, where hexagons are resolution-9 cells.
-  await page.evaluate(() => window.stemgapMap.jumpTo({ center: [-90.1994, 38.627], zoom: 12 }));
-  await page.waitForFunction(() => window.stemgapMap.areTilesLoaded() && window.stemgapMap.isSourceLoaded('cells'), null, { timeout: 60000 });
-  await page.waitForTimeout(500);
-
-  const hexes = await page.evaluate(() => window.stemgapMap.queryRenderedFeatures({ layers: ['cells-fill'] }).map((f) => f.properties));
-  check(hexes.length > 50, `only ${hexes.length} hexagons drawn over downtown`);
-  check(hexes.some((p) => typeof p.access === 'number' && typeof p.gap === 'number'), 'no drawn hexagon carries access and gap');
-  check(hexes.every((p) => p.res === 9), 'downtown hexagons at z12 should be resolution 9');
-  const tracts = await page.evaluate(() => window.stemgapMap.queryRenderedFeatures({ layers: ['tracts-line'] }).length);
-  check(tracts > 0, 'no tract outlines drawn');
-  const programs = await page.evaluate(() => window.stemgapMap.queryRenderedFeatures({ layers: ['programs-dot'] }).length);
-  check(programs > 0, 'no program points drawn');
-
-  const panel = await page.textContent('#panel');
-  check(panel.includes('youth_pop'), 'the panel does not name the demand variable');
-  check(panel.includes('kids_0_17_census2010'), 'the panel does not name the demand source column');
-  check(panel.includes('no data'), 'the legend does not explain no data');
-  check(panel.includes('ACS_14_5YR_B01001_with_ann.csv'), 'the panel does not name the Illinois youth source');
-  check(panel.includes('youth_pop mixes vintages: 455 areas'), 'the panel does not say that the two sides of the river differ in vintage');
-
-  // Drawn pixels: the canvas is not blank.
-  // Read pixels inside a render event, while the drawing buffer still holds the frame.
-  const colours = await page.evaluate(() => new Promise((resolve) => {
-    const map = window.stemgapMap;
-    map.once('render', () => {
-      const gl = map.painter.context.gl;
-      const c = map.getCanvas();
-      const px = new Uint8Array(4 * 128 * 128);
-      gl.readPixels(c.width / 2 - 64, c.height / 2 - 64, 128, 128, gl.RGBA, gl.UNSIGNED_BYTE, px);
-      const seen = new Set();
-      for (let i = 0; i < px.length; i += 4) seen.add(`${px[i]},${px[i + 1]},${px[i + 2]}`);
-      resolve(seen.size);
-    });
-    map.triggerRepaint();
-  }));
-  check(colours > 3, `the map centre shows only ${colours} colours`);
-
-  await page.selectOption('#content', 'science');
-  await page.waitForFunction(() => window.stemgapMap.areTilesLoaded(), null, { timeout: 60000 });
-  await page.waitForTimeout(500);
-  check(tileRequests.some(([u, s]) => u.includes('content=science') && s === 200), 'choosing science did not fetch science tiles');
-  check((await page.textContent('#measure')).includes('science'), 'the panel does not follow the content area');
-
-  if (screenshot) await page.screenshot({ path: screenshot });
-  check(errors.length === 0, `page errors: ${errors.join(' | ')}`);
-  check(external.length === 0, `requests left the server (no CDN, no basemap): ${external.slice(0, 3).join(', ')}`);
+  if (mode === 'offline') await offline();
+  else await basemapMode();
 } finally {
   await browser.close();
 }
+
+async function basemapMode() {
+  const page = await newPage();
+  await page.goto(url);
+  await settle(page);
+  await page.evaluate(() => window.stemgapMap.jumpTo({ center: [-90.2, 38.63], zoom: 11 }));
+  await settle(page);
+  const drawn = await page.evaluate(() => {
+    const map = window.stemgapMap;
+    const layers = map.getStyle().layers.map((l) => l.id);
+    const ours = (id) => /^(cells|tracts|programs|invest)-/.test(id);
+    const base = layers.filter((id) => !ours(id));
+    const rendered = map.queryRenderedFeatures({ layers: base.filter((id) => map.getLayer(id).type !== 'background') });
+    return { layers, base: base.length, rendered: rendered.length, sources: [...new Set(rendered.map((f) => f.source))],
+      firstData: layers.findIndex(ours), lastBase: layers.length - 1 - [...layers].reverse().findIndex((id) => !ours(id)) };
+  });
+  check(drawn.rendered > 0, `${mode}: no basemap feature drawn (${drawn.base} basemap layers)`);
+  check(drawn.layers.includes('cells-fill') && drawn.layers.includes('programs-dot'), `${mode}: the data layers are missing`);
+  if (mode === 'pmtiles') {
+    check(drawn.sources.includes('protomaps'), `pmtiles: nothing drawn from the archive: ${drawn.sources}`);
+    const labels = await page.evaluate(() => window.stemgapMap.queryRenderedFeatures().filter((f) => f.layer.type === 'symbol' && f.source === 'protomaps').length);
+    check(labels > 0, 'pmtiles: no Protomaps label drawn');
+    check(!drawn.layers.includes('context-county-line'), 'pmtiles: the offline context is drawn as well');
+  } else {
+    check(drawn.layers.includes('synthetic-land'), `style: the style's layers are not drawn: ${drawn.layers.slice(0, 5)}`);
+  }
+  await axe(page, `the map over the ${mode} basemap`);
+  await shoot(page, `map-${mode}.png`, mode === 'pmtiles'
+    ? 'serve --basemap-pmtiles: the SYNTHETIC Protomaps-schema archive (a land mass, a river band, a road grid, "Synthetic Town") beneath central St. Louis hexagons at z11'
+    : 'serve --basemap URL: a tiny SYNTHETIC style (one land polygon) beneath central St. Louis hexagons at z11');
+  check(page.noise.length === 0, `${mode}: the console: ${page.noise.join(' | ')}`);
+  check(page.external.length === 0, `${mode}: requests left the test's servers: ${page.external.slice(0, 3)}`);
+}
+
+async function offline() {
+  // 1. First load, then a reload: what travels.
+  const page = await newPage();
+  const first = await transfer(page, () => page.goto(url));
+  const again = await transfer(page, () => page.reload());
+  const kb = (n) => Math.round(n / 1024);
+  console.log(`transfer: first load ${kb(first.page)} KB page (HTML, scripts, styles, fonts) + ${kb(first.data)} KB data (API answers, tiles), ${first.files} responses; reload ${kb(again.page)} KB page + ${kb(again.data)} KB data`);
+  check(first.page + first.data <= 400 * 1024, `the first load took ${kb(first.page + first.data)} KB, over 400 KB`);
+  check(again.page <= 8 * 1024, `a reload fetched ${kb(again.page)} KB of the page again`);
+
+  // 2. Region scale: the context says where things are.
+  check(await page.inputValue('#setting') === 'out_of_school', 'the map does not open on out-of-school programs');
+  const counties = await page.evaluate(() => window.stemgapMap.queryRenderedFeatures({ layers: ['context-county-label'] }).map((f) => f.properties.county));
+  check(counties.some((c) => /St\. Louis city/.test(c)) && counties.some((c) => /St\. Clair/.test(c)), `county names drawn: ${counties.join(', ')}`);
+  const tj = await api('/tiles/cells.json');
+  const zoom = await page.evaluate(() => window.stemgapMap.getZoom());
+  if (tj.cells_minzoom && zoom < tj.cells_minzoom) {
+    const tracts = await page.evaluate(() => window.stemgapMap.queryRenderedFeatures({ layers: ['tracts-fill'] }).length);
+    check(tracts > 100, `the region view colours only ${tracts} tracts`);
+  }
+  check(/census tract|hexagon/i.test(await page.textContent('#legend-zoom')), 'the legend does not say what is drawn at this zoom');
+  await shoot(page, 'map-region.png', 'the offline demo at region scale: tracts coloured by gap for all out-of-school programs, county lines and names');
+
+  // 3. Out-of-school engineering, zoomed into St. Louis.
+  await page.selectOption('#content', 'engineering');
+  await page.selectOption('#colour', 'gap');
+  await page.evaluate(() => window.stemgapMap.jumpTo({ center: [-90.225, 38.66], zoom: 12 }));
+  await settle(page);
+  const panelText = await page.textContent('#panel');
+  check(!/\b(digital_access|e2sfca|early_stem_play|out_of_school)\b/.test(await page.textContent('#legend')), 'the legend speaks in code');
+  check(panelText.includes('youth_pop') && panelText.includes('kids_0_17_census2010'), 'the panel does not name the demand variable and its source column');
+  check(panelText.includes('ACS_14_5YR_B01001_with_ann.csv'), 'the panel does not name the Illinois youth source');
+  check(panelText.includes('youth_pop mixes vintages: 455 areas'), 'the panel does not say that the two sides of the river differ in vintage');
+  const breaks = await api(`/api/breaks?setting=out_of_school&content=engineering&property=gap&classes=5`);
+  const legendText = await page.textContent('#legend');
+  check(legendText.includes(breaks.method), `the legend does not name the method (${breaks.method})`);
+  const stops = await page.$$eval('#legend-classes li', (lis) => lis.map((li) => li.textContent));
+  check(stops.length >= 2 && stops.every((s) => /\d/.test(s)), `every class has its label: ${stops}`);
+  check(legendText.includes('No data') === breaks.has_no_data, `the no-data swatch is shown ${legendText.includes('No data')} where the data has none ${breaks.has_no_data}`);
+  check(/Each hexagon here is H3 resolution \d+, about/.test(legendText), 'the legend does not say what a hexagon is at this zoom');
+  const outlines = await page.evaluate(() => window.stemgapMap.queryRenderedFeatures({ layers: ['cells-outline'] }).length);
+  check(outlines > 50, `hexagon outlines at z12: ${outlines}`);
+  const tractNumbers = await page.evaluate(() => window.stemgapMap.queryRenderedFeatures({ layers: ['context-tract-number'] }).length);
+  check(tractNumbers > 5, `tract numbers drawn at z12: ${tractNumbers}`);
+
+  // The darkest hexagon: gap runs light to dark, so the highest gap drawn whose middle is in view.
+  const target = await page.evaluate(() => {
+    const map = window.stemgapMap;
+    const { width, height } = map.getCanvas().getBoundingClientRect();
+    let best = null;
+    for (const f of map.queryRenderedFeatures({ layers: ['cells-fill'] })) {
+      if (typeof f.properties.gap !== 'number') continue;
+      const ring = f.geometry.coordinates[0];
+      const mid = ring.slice(0, -1).reduce((a, p) => [a[0] + p[0] / (ring.length - 1), a[1] + p[1] / (ring.length - 1)], [0, 0]);
+      const at = map.project(mid);
+      if (at.x < 40 || at.y < 40 || at.x > width - 80 || at.y > height - 40) continue;
+      if (!best || f.properties.gap > best.gap) best = { gap: f.properties.gap, h3: f.properties.h3, x: at.x, y: at.y };
+    }
+    const box = map.getContainer().getBoundingClientRect();
+    return best && { ...best, x: best.x + box.left, y: best.y + box.top };
+  });
+  if (check(target, 'no hexagon with a gap score in view')) {
+    await page.mouse.move(target.x, target.y);
+    await page.waitForSelector('#tooltip:not([hidden])');
+    check(/Gap/.test(await page.textContent('#tooltip')), 'the tooltip does not name the figure');
+    await page.mouse.click(target.x, target.y);
+    await page.waitForFunction((h3) => document.getElementById('cell-title')?.textContent.includes(h3) && document.getElementById('tract-link'), target.h3);
+    const cell = await api(`/api/cells/${target.h3}?setting=out_of_school&content=engineering`);
+    const labels = await api('/api/labels');
+    const shown = Object.fromEntries(await page.$$eval('#details-body dd[data-key]', (dds) => dds.map((d) => [d.dataset.key, d.textContent])));
+    check(Object.keys(shown).length >= 6, `the panel shows ${Object.keys(shown).length} figures`);
+    for (const [k, text] of Object.entries(shown)) {
+      const want = format(labels.measures[k].format, cell[k]);
+      check(text === want, `the panel's ${k} reads "${text}", /api/cells says ${cell[k]} → "${want}"`);
+    }
+    check(cell.gap === target.gap, `the cell clicked is not the one drawn: gap ${cell.gap} vs ${target.gap}`);
+    const details = await page.textContent('#details');
+    check(details.includes(labels.measures.access.label) && details.includes(labels.measures.nearest.label), 'the figures are not named in words with units');
+    check(!/\b(count|nearest|access)\s+\d/.test(details), 'the panel shows raw keys');
+    await shoot(page, 'map-engineering-darkest.png', `out-of-school engineering at z12 over north St. Louis, hexagons outlined; the darkest hexagon (${target.h3}) clicked, its figures and its tract's summary in the panel`);
+
+    // The tract report, and back.
+    const href = await page.getAttribute('#tract-link', 'href');
+    check(href.startsWith(`/tracts/${cell.tract.id}?`) && href.includes('content=engineering'), `the tract link: ${href}`);
+    const report = await page.context().newPage();
+    const resp = await report.goto(new URL(href, origin).href);
+    check(resp.status() === 200 && (await report.textContent('h1')).includes(cell.tract.name.replace(/,.*/, '')), `the tract report ${href}: ${resp.status()}`);
+    await report.close();
+  }
+
+  // 4. Share the view; a new browser opens the same map.
+  await page.evaluate(() => window.stemgapMap.jumpTo({ center: [-90.25, 38.64], zoom: 11.5 }));
+  await page.selectOption('#colour', 'access');
+  await page.uncheck('#layer-programs');
+  await settle(page);
+  await page.click('#share');
+  const shared = await page.inputValue('#share-url');
+  check(shared.includes('content=engineering') && shared.includes('colour=access') && shared.includes('run='), `the shared link: ${shared}`);
+  const view = await page.evaluate(() => ({ z: window.stemgapMap.getZoom(), c: window.stemgapMap.getCenter() }));
+  const other = await newPage();
+  await other.goto(shared);
+  await settle(other);
+  const reopened = await other.evaluate(() => ({ z: window.stemgapMap.getZoom(), c: window.stemgapMap.getCenter() }));
+  check(Math.abs(reopened.z - view.z) < 0.01 && Math.abs(reopened.c.lat - view.c.lat) < 1e-4 && Math.abs(reopened.c.lng - view.c.lng) < 1e-4,
+    `the shared link reopens ${JSON.stringify(reopened)}, not ${JSON.stringify(view)}`);
+  for (const [sel, want] of [['#setting', 'out_of_school'], ['#content', 'engineering'], ['#colour', 'access']]) {
+    check(await other.inputValue(sel) === want, `the shared link reopens ${sel} as ${await other.inputValue(sel)}`);
+  }
+  check(!(await other.isChecked('#layer-programs')) && await other.isChecked('#layer-cells'), 'the shared link does not keep the layers');
+  await shoot(other, 'map-shared-link.png', 'the shared link opened in a fresh browser: the same view, engineering coloured by access, programs hidden');
+  check(other.noise.length === 0, `the shared page's console: ${other.noise.join(' | ')}`);
+
+  // 5. Search a tract and fly to it.
+  const found = await api('/api/search?q=1061&limit=5');
+  const tract = found.results.find((r) => r.kind === 'tract');
+  if (check(tract, `search 1061 finds no tract: ${JSON.stringify(found).slice(0, 200)}`)) {
+    await page.fill('#search-q', '1061');
+    await page.press('#search-q', 'Enter');
+    const choice = `#search-results button[data-kind=tract][data-id="${tract.id}"]`;
+    await page.waitForSelector(`${choice}, #details-body .tract`);
+    if (await page.$(choice)) await page.click(choice);
+    await page.waitForFunction(() => !window.stemgapMap.isMoving());
+    await settle(page);
+    const at = await page.evaluate(() => ({ c: window.stemgapMap.getCenter(), z: window.stemgapMap.getZoom() }));
+    const [w, s, e, n] = tract.bbox;
+    check(at.c.lng > w && at.c.lng < e && at.c.lat > s && at.c.lat < n && at.z >= 12, `the map did not fly to tract ${tract.id}: ${JSON.stringify(at)}`);
+    await page.waitForFunction((id) => document.querySelector('#details-body .tract') && document.getElementById('tract-link')?.href.includes(id), tract.id);
+    await shoot(page, 'map-search-tract.png', `"1061" searched: the map flown to ${tract.label}, outlined, its summary in the panel`);
+  }
+
+  // 6. The table view of what the map shows.
+  await page.click('#table-toggle');
+  await page.waitForSelector('#data-table tbody tr');
+  const rows = await page.$$eval('#data-table tbody tr', (trs) => trs.length);
+  check(rows > 0, 'the table view is empty');
+  check(await page.$eval('#table-toggle', (b) => b.getAttribute('aria-expanded')) === 'true', 'the table button does not say it is open');
+
+  // 7. A series too thin to judge says so.
+  await page.selectOption('#content', 'science');
+  await settle(page);
+  const warning = await page.textContent('#warning');
+  check(/Too few programs to map gaps in science \(3\)/.test(warning), `the too-few warning: ${warning}`);
+
+  // 8. Keyboard: every control is reached by Tab and shows its focus.
+  await page.selectOption('#content', 'engineering');
+  await settle(page);
+  await axe(page, 'the map on a desktop');
+  const reached = new Set();
+  await page.focus('body');
+  for (let i = 0; i < 60; i++) {
+    await page.keyboard.press('Tab');
+    const f = await page.evaluate(() => {
+      const e = document.activeElement;
+      const s = getComputedStyle(e);
+      return { id: e.id || e.className, outline: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2 };
+    });
+    if (f.outline) reached.add(f.id);
+  }
+  for (const id of ['search-q', 'setting', 'content', 'colour', 'layer-cells', 'share', 'table-toggle']) check(reached.has(id), `Tab does not reach #${id} with a visible focus`);
+
+  // 9. A phone.
+  const phone = await newPage({ width: 375, height: 667 });
+  await phone.goto(shared);
+  await settle(phone);
+  const fits = await phone.evaluate(() => document.documentElement.scrollWidth <= 375 && document.getElementById('map').getBoundingClientRect().height > 250);
+  check(fits, 'the page does not fit a 375 px phone');
+  await axe(phone, 'the map on a phone');
+  await shoot(phone, 'map-phone.png', 'the shared view on a 375×667 phone: the map above, the controls below');
+
+  check(page.noise.length === 0, `the console: ${page.noise.join(' | ')}`);
+  check(page.external.length === 0, `requests left the server (no CDN): ${page.external.slice(0, 3).join(', ')}`);
+}
+
 if (failures.length) {
   console.error('map check failed:\n- ' + failures.join('\n- '));
   process.exit(1);
 }
-console.log('map check passed');
+console.log(`map check (${mode}) passed; screenshots:\n  ${shotsTaken.join('\n  ')}`);

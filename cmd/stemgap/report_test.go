@@ -19,13 +19,13 @@ import (
 )
 
 // serveDir serves a data directory on a free port until the test ends, and returns its base URL.
-func serveDir(t *testing.T, dir string) string {
+func serveDir(t *testing.T, dir string, flags ...string) string {
 	t.Helper()
 	addr := freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
-		stemgap(t, ctx, "serve", "--addr", addr, "--data-dir", dir)
+		stemgap(t, ctx, append([]string{"serve", "--addr", addr, "--data-dir", dir}, flags...)...)
 		close(done)
 	}()
 	t.Cleanup(func() { cancel(); <-done })

@@ -1,175 +1,156 @@
-// The stemgap web map: H3 hexagons coloured by gap for a chosen content area, tract outlines and
-// program points, all from this server's vector tiles. No basemap: it works offline.
+// The stemgap web map: where young people lack STEM learning, as census tracts at region scale
+// and H3 hexagons closer in, over the context the server offers (a basemap, or county lines and
+// names from the data). This module wires the others together; each does one job.
 import * as maplibregl from '/static/vendor/maplibre-gl.mjs';
 import { investPanel } from '/static/invest.js';
+import { getJSON, el } from '/static/dom.js';
+import { words } from '/static/words.js';
+import { COLOURINGS, LAYERS, readHash, keepHash, hashOf } from '/static/state.js';
+import { baseStyle } from '/static/basemap.js';
+import { addData, setSeries, showLayers } from '/static/layers.js';
+import { legend } from '/static/legend.js';
+import { details } from '/static/details.js';
+import { search } from '/static/search.js';
+import { table } from '/static/table.js';
+import { describe } from '/static/about.js';
 
-const state = { run: null, setting: '', content: 'all', colour: 'gap' };
+const LAYER_WORDS = { cells: 'Hexagons (tracts at region scale)', tracts: 'Tract outlines', programs: 'Programs', context: 'Context: map and names' };
 
-const fmt = (v, digits = 3) => (v === null || v === undefined ? 'no data' : Number(v).toPrecision(digits));
+// say tells the reader, politely, what went wrong.
+function say(message) {
+  const w = document.getElementById('warning');
+  w.hidden = false;
+  w.textContent = message;
+}
 
-function tileURL(layer) {
+function tileURL(state, layer) {
   const q = new URLSearchParams({ setting: state.setting, content: state.content, run: state.run.run });
   return `${location.origin}/tiles/${layer}/{z}/{x}/{y}.mvt?${q}`;
 }
 
-function summary() {
-  return state.run.content_area_summary.find((c) => c.setting === state.setting && c.name === state.content);
-}
+const series = (state) => state.run.content_area_summary.find((c) => c.setting === state.setting && c.name === state.content);
 
-// Each colouring: a MapLibre expression over the cells layer and the legend that explains it.
-function colouring() {
-  const s = summary();
-  const p = state.run.params;
-  const unit = state.run.cost_unit;
-  switch (state.colour) {
-    case 'access': {
-      const mean = s.mean_access || 1;
-      // Distances and RAAM costs are better when lower: their ramp runs the other way.
-      const lowerIsBetter = ['nearest', 'raam'].includes(state.run.measure);
-      const colours = lowerIsBetter ? ['#fde725', '#21918c', '#440154'] : ['#440154', '#21918c', '#fde725'];
-      return {
-        property: 'access',
-        stops: [[0, colours[0]], [mean, colours[1]], [2 * mean, colours[2]]],
-        label: `${state.run.access_unit}; regional mean ${fmt(mean)}${lowerIsBetter ? ' (lower is better)' : ''}`,
-      };
-    }
-    case 'nearest':
-      return {
-        property: 'nearest',
-        stops: [[0, '#1a9850'], [p.desert.urban_cost, '#fee08b'], [p.desert.rural_cost, '#d73027']],
-        label: `${unit} to the nearest program; deserts lie beyond ${fmt(p.desert.urban_cost)} ${unit} (urban) or ${fmt(p.desert.rural_cost)} ${unit} (rural)`,
-        always: true,
-      };
-    case 'desert':
-      return {
-        property: 'desert',
-        stops: [[0, '#f7f7f7'], [1, '#b2182b']],
-        label: 'share of demand in desert cells (1 = desert)',
-      };
-    default:
-      return {
-        property: 'gap',
-        stops: [[0, '#ffffcc'], [0.25, '#fed976'], [0.5, '#fd8d3c'], [0.75, '#e31a1c'], [1, '#800026']],
-        label: 'gap score: 0 = at or above target, 1 = no access, weighted by need',
-      };
-  }
-}
-
-function fillColour(c) {
-  const ramp = ['interpolate', ['linear'], ['get', c.property]];
-  for (const [v, colour] of c.stops) ramp.push(v, colour);
-  // Cells without a demand figure are no data, never zero: grey, whatever the colouring.
-  const noData = c.always ? false : ['has', 'nodata'];
-  return ['case', ['any', noData, ['!', ['has', c.property]]], '#c8c8c8', ramp];
-}
-
-function drawLegend(c) {
-  const el = document.getElementById('legend');
-  const gradient = c.stops.map(([, colour], i) => `${colour} ${(100 * i) / (c.stops.length - 1)}%`).join(', ');
-  el.innerHTML = `
-    <div class="ramp"></div>
-    <div class="ramp-labels"><span>${fmt(c.stops[0][0])}</span><span>${fmt(c.stops[c.stops.length - 1][0])}</span></div>
-    <p class="small">${c.label}</p>
-    <p class="small"><span class="swatch swatch-nodata"></span>no data: no figure for ${state.run.demand}</p>
-    <p class="small"><span class="swatch swatch-tract"></span>tract outline (bold: desert)</p>
-    <p class="small"><span class="swatch swatch-program"></span>program offering ${state.content}</p>`;
-  // Set through the CSSOM: the Content-Security-Policy refuses style attributes in markup.
-  el.querySelector('.ramp').style.background = `linear-gradient(to right, ${gradient})`;
-}
-
-function describe() {
+// choose checks what the hash asks for against the run, keeping what it has.
+function choose(state, asked) {
   const r = state.run;
-  const s = summary();
-  document.getElementById('demand').textContent =
-    `Demand: ${r.demand}, from ${r.demand_sources.join('; ') || 'no source recorded'}.`;
-  document.getElementById('measure').textContent =
-    `Access: ${r.measure} (${r.access_unit}) to ${s.programs} ${state.content} programs (${state.setting} settings), H3 resolution ${r.h3_resolution}. ` +
-    (s.too_few ? `Not judged: ${s.note}.` : `${fmt((s.desert_share ?? 0) * 100, 3)}% of ${r.demand} with data live in ${state.content} desert cells.`);
-  const inputs = r.inputs.map((i) => `${i.kind}: ${i.source}${i.vintage ? ` (${i.vintage})` : ''}`);
-  const notes = document.getElementById('notes');
-  notes.replaceChildren(...[...inputs, ...r.notes].map((n) => Object.assign(document.createElement('li'), { textContent: n })));
-  const q = `run=${r.run}&setting=${encodeURIComponent(state.setting)}&content=${encodeURIComponent(state.content)}`;
-  document.getElementById('downloads').innerHTML =
-    `Download: <a href="/api/export/cells.csv?${q}">cells CSV</a> · <a href="/api/export/tracts.csv?${q}">tracts CSV</a> · ` +
-    `<a href="/api/export/tracts.geojson?${q}">tracts GeoJSON</a> · <a href="/api/runs/${r.run}/equity">equity</a>`;
-  document.getElementById('run').textContent = `Run ${r.run} · ${r.software} · ${r.created_at}`;
+  state.setting = r.setting_groups.some((g) => g.name === asked.setting) ? asked.setting : r.setting_groups[0].name;
+  state.content = series({ run: r, setting: state.setting, content: asked.content }) ? asked.content : 'all';
+  state.colour = asked.colour || 'gap';
+  state.layers = asked.layers || Object.fromEntries(LAYERS.map((l) => [l, true]));
 }
 
-function refresh(map) {
-  const c = colouring();
-  for (const layer of ['cells', 'tracts', 'programs']) map.getSource(layer).setTiles([tileURL(layer)]);
-  map.setPaintProperty('cells-fill', 'fill-color', fillColour(c));
-  drawLegend(c);
-  describe();
-  state.invest?.seriesChanged();
-}
-
-function popupHTML(props, title) {
-  const rows = Object.entries(props)
-    .filter(([k]) => k !== 'res')
-    .map(([k, v]) => `<tr><td>${k}</td><td>${typeof v === 'number' ? fmt(v, 4) : v}</td></tr>`)
-    .join('');
-  return `<b>${title}</b><table>${rows}</table>`;
+// A series too thin to judge has no gap scores or unmet seats: it is coloured by access.
+function colourable(state) {
+  const judged = !series(state).too_few;
+  return (c) => judged || !['gap', 'unmet'].includes(c);
 }
 
 async function main() {
-  const resp = await fetch('/api/runs/latest');
-  if (!resp.ok) {
+  const asked = readHash();
+  const state = { run: null, setting: '', content: 'all', colour: 'gap', layers: {}, picking: false };
+  try {
+    state.run = await getJSON(`/api/runs/${encodeURIComponent(asked.run || 'latest')}`);
+  } catch {
     document.getElementById('map').textContent = 'No analysis run yet: run stemgap analyze, then reload.';
     return;
   }
-  state.run = await resp.json();
-  state.setting = state.run.setting_groups[0].name;
+  choose(state, asked);
+  const runQ = `run=${state.run.run}`;
+  const [labels, info, tj] = await Promise.all([
+    getJSON(`/api/labels?${runQ}`),
+    getJSON('/api/basemap'),
+    getJSON(`/tiles/cells.json?${runQ}&setting=${encodeURIComponent(state.setting)}`),
+  ]);
+  state.tj = tj;
+  const W = words(labels);
+  const urls = (layer) => tileURL(state, layer);
+
+  // The controls.
   const settingSelect = document.getElementById('setting');
-  for (const g of state.run.setting_groups) settingSelect.append(new Option(g.name, g.name, g.name === state.setting, g.name === state.setting));
-  const select = document.getElementById('content');
-  const fillContent = () => {
-    select.replaceChildren(...state.run.content_area_summary.filter((c) => c.setting === state.setting).map((c) =>
-      new Option(`${c.name} (${c.programs} programs${c.too_few ? ', too few to judge' : ''})`, c.name, c.name === state.content, c.name === state.content)));
+  const contentSelect = document.getElementById('content');
+  const colourSelect = document.getElementById('colour');
+  settingSelect.replaceChildren(...state.run.setting_groups.map((g) => new Option(W.setting(g.name), g.name, false, g.name === state.setting)));
+  const fillContent = () => contentSelect.replaceChildren(...state.run.content_area_summary.filter((c) => c.setting === state.setting).map((c) =>
+    new Option(`${W.content(c.name)} (${W.count(c.programs)} programs${c.too_few ? ', too few to judge' : ''})`, c.name, false, c.name === state.content)));
+  const fillColour = () => {
+    const ok = colourable(state);
+    if (!ok(state.colour)) state.colour = 'access';
+    colourSelect.replaceChildren(...COLOURINGS.map((c) => {
+      const o = new Option(W.measure(c).label, c, false, c === state.colour);
+      o.disabled = !ok(c);
+      return o;
+    }));
   };
   fillContent();
-  const tj = await (await fetch(`/tiles/cells.json?run=${state.run.run}&setting=${state.setting}`)).json();
-  const vector = (layer) => ({ type: 'vector', tiles: [tileURL(layer)], minzoom: 0, maxzoom: tj.maxzoom, bounds: tj.bounds });
-  const c = colouring();
+  fillColour();
+  const layerBox = document.getElementById('layers');
+  for (const l of LAYERS) {
+    const box = el('input', { type: 'checkbox', id: `layer-${l}`, checked: state.layers[l] });
+    layerBox.append(el('label', { for: `layer-${l}` }, box, LAYER_WORDS[l]));
+    box.addEventListener('change', () => { state.layers[l] = box.checked; showLayers(map, state.layers); writeHash(); });
+  }
+
+  const base = await baseStyle(maplibregl, info, `${location.origin}/tiles/counties/{z}/{x}/{y}.mvt?${runQ}`);
+  const view = asked.view;
   const map = new maplibregl.Map({
     container: 'map',
-    bounds: [[tj.bounds[0], tj.bounds[1]], [tj.bounds[2], tj.bounds[3]]],
-    style: {
-      version: 8,
-      sources: { cells: vector('cells'), tracts: vector('tracts'), programs: vector('programs') },
-      layers: [
-        { id: 'background', type: 'background', paint: { 'background-color': '#eef2f5' } },
-        { id: 'cells-fill', type: 'fill', source: 'cells', 'source-layer': 'cells', paint: { 'fill-color': fillColour(c), 'fill-opacity': 0.85 } },
-        { id: 'tracts-hit', type: 'fill', source: 'tracts', 'source-layer': 'tracts', paint: { 'fill-opacity': 0 } },
-        { id: 'tracts-line', type: 'line', source: 'tracts', 'source-layer': 'tracts',
-          paint: { 'line-color': '#333', 'line-width': ['case', ['==', ['get', 'desert'], true], 1.8, 0.4], 'line-opacity': 0.7 } },
-        { id: 'programs-dot', type: 'circle', source: 'programs', 'source-layer': 'programs', minzoom: 9,
-          paint: { 'circle-radius': ['interpolate', ['linear'], ['zoom'], 9, 2, 14, 5], 'circle-color': '#2166ac', 'circle-stroke-color': '#fff', 'circle-stroke-width': 1 } },
-      ],
-    },
+    style: base.style,
+    ...(view ? { center: [view.lng, view.lat], zoom: view.zoom } : { bounds: [[tj.bounds[0], tj.bounds[1]], [tj.bounds[2], tj.bounds[3]]] }),
+    attributionControl: { compact: true },
   });
   window.stemgapMap = map; // for the browser test and for curious users in the console
   map.addControl(new maplibregl.NavigationControl(), 'top-right');
   map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }));
-  drawLegend(c);
-  describe();
-  select.addEventListener('change', () => { state.content = select.value; refresh(map); });
-  settingSelect.addEventListener('change', () => { state.setting = settingSelect.value; fillContent(); refresh(map); });
-  const colourSelect = document.getElementById('colour');
-  colourSelect.addEventListener('change', () => { state.colour = colourSelect.value; refresh(map); });
+  await new Promise((resolve) => (map.isStyleLoaded() ? resolve() : map.once('style.load', resolve)));
+  addData(map, tj, base.beforeId(map), urls);
+  showLayers(map, state.layers);
+  const writeHash = keepHash(state, map);
 
-  map.on('click', 'cells-fill', (e) => {
-    if (state.picking) return; // a what-if is being placed (invest.js)
-    const f = e.features[0];
-    const tract = map.queryRenderedFeatures(e.point, { layers: ['tracts-hit'] })[0];
-    let html = popupHTML(f.properties, `Cell ${f.properties.h3}`);
-    const id = tract?.properties?.id;
-    if (id) html += `<p><a href="/tracts/${id}?run=${state.run.run}" target="_blank">Report for tract ${id}</a></p>`;
-    new maplibregl.Popup().setLngLat(e.lngLat).setHTML(html).addTo(map);
+  const key = legend(map, state, W, base.context);
+  const panel = details(map, state, W, say);
+  const tableView = table(map, state, W);
+  search(map, state, panel, say);
+  state.invest = investPanel(map, state, say);
+
+  const refresh = async ({ tiles = true } = {}) => {
+    if (tiles) setSeries(map, urls);
+    describe(state, labels, W);
+    writeHash();
+    await key.update().catch((err) => say(err.message));
+    tableView.draw();
+    if (tiles) {
+      panel.seriesChanged();
+      state.invest?.seriesChanged();
+    }
+  };
+  settingSelect.addEventListener('change', () => {
+    state.setting = settingSelect.value;
+    if (!series(state)) state.content = 'all';
+    fillContent();
+    fillColour();
+    refresh();
   });
-  map.on('mouseenter', 'cells-fill', () => { if (!state.picking) map.getCanvas().style.cursor = 'pointer'; });
-  map.on('mouseleave', 'cells-fill', () => { if (!state.picking) map.getCanvas().style.cursor = ''; });
-  state.invest = investPanel(map, state);
+  contentSelect.addEventListener('change', () => { state.content = contentSelect.value; fillColour(); refresh(); });
+  colourSelect.addEventListener('change', () => { state.colour = colourSelect.value; refresh({ tiles: false }); });
+
+  // Share: the address already holds the view; copy it, and show it for those without a clipboard.
+  const shareBox = document.getElementById('share-box');
+  const shareURL = document.getElementById('share-url');
+  const said = document.getElementById('share-said');
+  document.getElementById('share').addEventListener('click', async () => {
+    const url = location.href.split('#')[0] + hashOf(state, map);
+    shareURL.value = url;
+    shareBox.hidden = false;
+    shareURL.select();
+    try {
+      await navigator.clipboard.writeText(url);
+      said.textContent = ' Copied.';
+    } catch {
+      said.textContent = ' Copy the link above.';
+    }
+  });
+
+  await refresh({ tiles: false });
 }
 
 main();

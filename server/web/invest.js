@@ -3,6 +3,7 @@
 // change), and what changed from another run. Every data-borne string reaches the page as text.
 import * as maplibregl from '/static/vendor/maplibre-gl.mjs';
 import { format } from '/static/format.js';
+import { el, getJSON } from '/static/dom.js';
 
 // Diverging colours for a change: red where access fell, blue where it rose (ColorBrewer RdBu,
 // readable to colour-blind eyes); cells that did not change are left clear.
@@ -11,25 +12,6 @@ const ROSE = ['#67a9cf', '#2166ac'];
 const SAME = '#f7f7f7';
 // Access with and without a what-if, on one scale: viridis, darker where access is lower.
 const ACCESS = ['#440154', '#3b528b', '#21918c', '#5ec962', '#fde725'];
-
-// el builds an element: attributes set as properties or attributes, children as text nodes.
-function el(tag, attrs = {}, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k in e && typeof v !== 'string') e[k] = v;
-    else e.setAttribute(k, v);
-  }
-  e.append(...children.flat().filter((c) => c !== null && c !== undefined && c !== false).map((c) => (c instanceof Node ? c : document.createTextNode(String(c)))));
-  return e;
-}
-
-async function getJSON(url) {
-  const resp = await fetch(url);
-  const body = await resp.json().catch(() => ({}));
-  if (!resp.ok) throw new Error(body.error || `${url}: ${resp.status}`);
-  return body;
-}
 
 // investPanel adds the "Where to invest" section to the page's panel (#panel, before #about when
 // there is one). state is the page's: run (the /api/runs summary), setting and content, the series

@@ -1,0 +1,106 @@
+// The legend: class breaks of the data from /api/breaks (the method named, a label at every
+// stop, a note when the top is capped, "no data" only where there is none), what a hexagon is
+// at this zoom, and the patterns that mark deserts, no data and overstated access.
+import { el, getJSON } from '/static/dom.js';
+import { classColour, paintSeries, ramp } from '/static/layers.js';
+
+const CLASSES = 5;
+// H3's average hexagon area by resolution, km² (h3geo.org, "Tables of cell statistics").
+const H3_AREA_KM2 = { 4: 1770.35, 5: 252.9, 6: 36.13, 7: 5.161, 8: 0.7373, 9: 0.1053, 10: 0.01504, 11: 0.002149 };
+
+// edgesOf gives the classes' edges, lowest first, whether the answer lists every edge or only
+// the inner ones.
+function edgesOf(b) {
+  if (b.breaks.length === b.classes + 1) return b.breaks;
+  return [b.min, ...b.breaks, b.max];
+}
+
+// worseHigh: on the map the worse end is dark, so a measure where more is worse runs light to
+// dark. Unmet seats are worse when more, though the label table marks only gap, distance and
+// deserts so.
+const worseHigh = (m) => m.lower_is_better || m.key === 'unmet';
+
+function hexagonWords(res) {
+  const km2 = H3_AREA_KM2[res];
+  if (!km2) return `H3 resolution ${res}`;
+  // A regular hexagon of area A is 2·√(2A/(3√3)) across its corners.
+  const across = 2 * Math.sqrt((2 * km2) / (3 * Math.sqrt(3)));
+  const size = km2 >= 1 ? `${km2 >= 100 ? Math.round(km2) : km2.toPrecision(2)} km²` : `${Math.round(km2 * 100) / 100} km²`;
+  const width = across >= 1 ? `${across.toPrecision(2)} km` : `${Math.round(across * 1000 / 10) * 10} m`;
+  return `H3 resolution ${res}, about ${size}, ${width} across`;
+}
+
+export function legend(map, state, W, context) {
+  const body = document.getElementById('legend-body');
+  const warning = document.getElementById('warning');
+  const zoomNote = el('p', { class: 'small', id: 'legend-zoom' });
+  let current = null;
+
+  const seriesSummary = () => state.run.content_area_summary.find((c) => c.setting === state.setting && c.name === state.content);
+
+  // sayZoom says what the figures are drawn as at this zoom: tracts, or hexagons of a resolution.
+  function sayZoom() {
+    const from = state.tj.cells_minzoom ?? 0;
+    if (map.getZoom() < from) {
+      zoomNote.textContent = `At this scale each census tract is coloured by its figures (youth-weighted over its hexagons); zoom in past level ${from} to see hexagons.`;
+      return;
+    }
+    const seen = map.queryRenderedFeatures({ layers: ['cells-fill'] }).map((f) => f.properties.res);
+    const res = seen.length ? Math.max(...seen) : state.tj.resolutions?.[Math.floor(map.getZoom())];
+    if (!res) return;
+    const own = state.run.h3_resolution;
+    zoomNote.textContent = res < own
+      ? `Each hexagon here is ${hexagonWords(res)}. It aggregates the resolution-${own} hexagons within it (${hexagonWords(own)}): youth summed, figures weighted by youth.`
+      : `Each hexagon here is ${hexagonWords(res)}: the finest the analysis measured.`;
+  }
+
+  async function update() {
+    const s = seriesSummary();
+    const m = W.measure(state.colour);
+    const q = new URLSearchParams({ run: state.run.run, setting: state.setting, content: state.content, property: state.colour, classes: CLASSES });
+    const b = await getJSON(`/api/breaks?${q}`);
+    const edges = edgesOf(b);
+    const n = edges.length - 1;
+    const colours = worseHigh(m) ? ramp(n) : ramp(n).reverse();
+    paintSeries(map, state.colour, classColour(state.colour, edges.slice(1, -1), colours));
+    current = { b, edges, colours };
+
+    warning.hidden = !s.too_few;
+    if (s.too_few) {
+      const need = s.min_programs ?? state.run.params.min_programs;
+      warning.textContent = `Too few programs to map gaps in ${W.content(state.content).toLowerCase()} (${s.programs}): ` +
+        `${W.setting(state.setting).toLowerCase()} programs need at least ${need} to judge. The map shows their access only — no deserts, gap scores or unmet seats.`;
+    }
+
+    const stop = (v) => W.value(state.colour, v);
+    const rows = colours.map((c, i) => {
+      const top = i === n - 1;
+      const label = top && b.capped ? `${stop(edges[i])} and more` : `${stop(edges[i])} to ${stop(edges[i + 1])}`;
+      const sw = el('span', { class: 'swatch' });
+      sw.style.background = c; // through the CSSOM: the CSP refuses style attributes
+      return el('li', {}, sw, label);
+    });
+    const weighted = b.weighted_by ? `, weighted by ${W.measure(b.weighted_by).label?.toLowerCase?.() || b.weighted_by}` : '';
+    const key = [];
+    if (b.has_no_data) key.push(el('li', {}, el('span', { class: 'swatch swatch-nodata' }), `No data: no figure for ${W.measure('demand').short.toLowerCase()} here`));
+    if (!s.too_few) key.push(el('li', {}, el('span', { class: 'swatch swatch-desert' }), 'STEM desert (hexagons: most of their youth live in desert cells)'));
+    key.push(el('li', {}, el('span', { class: 'swatch swatch-overstated' }), 'Access overstated: programs near it also reach places with no youth count'));
+    key.push(el('li', {}, el('span', { class: 'swatch swatch-tract' }), 'Census tract outline'));
+    key.push(el('li', {}, el('span', { class: 'swatch swatch-program' }), `${W.setting(state.setting)} program offering ${state.content === 'all' ? 'any content area' : W.content(state.content).toLowerCase()}`));
+    if (context === 'counties') key.push(el('li', {}, el('span', { class: 'swatch swatch-county' }), 'County line and name; tract numbers from zoom 11'));
+
+    body.replaceChildren(
+      el('p', { id: 'legend-measure' }, el('strong', {}, m.label), m.help ? ` — ${m.help}` : ''),
+      el('ul', { class: 'classes', id: 'legend-classes' }, rows),
+      el('p', { class: 'small', id: 'legend-method' }, `${n} classes by ${b.method}${weighted}: darker is worse.`,
+        b.note ? ` ${b.note}` : '', b.capped && !b.note ? ` Values above ${stop(b.cap)} are drawn in the top class.` : ''),
+      state.colour === 'count' ? el('p', { class: 'small' }, 'Tracts carry no count of programs nearby: at region scale they are drawn grey; zoom in for hexagons.') : null,
+      zoomNote,
+      el('ul', { class: 'classes', id: 'legend-key' }, key),
+    );
+    sayZoom();
+  }
+
+  map.on('idle', sayZoom);
+  return { update, colours: () => current };
+}
