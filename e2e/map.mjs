@@ -65,24 +65,31 @@ async function axe(page, what) {
   return r.violations.length;
 }
 
-// transfer measures the bytes every response took on the wire (headers and body), by kind.
+// transfer measures the bytes every response took on the wire (headers and body, as compressed),
+// the worker's tile requests included: the page's files, and the data (API answers, tiles).
 async function transfer(page, load) {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('Network.enable');
-  const kinds = new Map();
-  const sizes = new Map();
-  cdp.on('Network.responseReceived', (e) => kinds.set(e.requestId, new URL(e.response.url).pathname));
-  cdp.on('Network.loadingFinished', (e) => sizes.set(e.requestId, e.encodedDataLength));
+  const pending = [];
+  const done = (r) => pending.push((async () => {
+    const s = await r.sizes();
+    const resp = await r.response();
+    let n = s.responseHeadersSize + s.responseBodySize;
+    // A cache hit reports its body as minus its headers: nothing travelled. Chromium leaves the
+    // body of a worker's script uncounted (0): its Content-Length says what travelled.
+    if (n <= 0) n = 0;
+    else if (s.responseBodySize === 0 && resp?.status() === 200) n += Number(resp.headers()['content-length'] || 0);
+    return { path: new URL(r.url()).pathname, n };
+  })().catch(() => null));
+  page.on('requestfinished', done);
   await load();
   await settle(page);
+  page.off('requestfinished', done);
   const out = { page: 0, data: 0, files: 0 };
-  for (const [id, n] of sizes) {
-    const p = kinds.get(id) || '';
-    if (p === '/' || p.startsWith('/static/')) out.page += n;
-    else out.data += n;
+  for (const x of await Promise.all(pending)) {
+    if (!x || x.path.startsWith('data:')) continue;
+    if (x.path === '/' || x.path.startsWith('/static/')) out.page += x.n;
+    else out.data += x.n;
     out.files++;
   }
-  await cdp.detach();
   return out;
 }
 

@@ -14,6 +14,10 @@ import { search } from '/static/search.js';
 import { table } from '/static/table.js';
 import { describe } from '/static/about.js';
 
+// The worker by a URL that names its content (the server rewrites it with ?v=HASH), so that a
+// reload takes it from the cache rather than asking again.
+maplibregl.setWorkerUrl(new URL('/static/vendor/maplibre-gl-worker.mjs', location.href).href);
+
 const LAYER_WORDS = { cells: 'Hexagons (tracts at region scale)', tracts: 'Tract outlines', programs: 'Programs', context: 'Context: map and names' };
 
 // say tells the reader, politely, what went wrong.
