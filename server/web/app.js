@@ -11,7 +11,6 @@ import { addData, setSeries, showLayers } from '/static/layers.js';
 import { legend } from '/static/legend.js';
 import { details } from '/static/details.js';
 import { search } from '/static/search.js';
-import { table } from '/static/table.js';
 import { describe } from '/static/about.js';
 
 // The worker by a URL that names its content (the server rewrites it with ?v=HASH), so that a
@@ -112,7 +111,11 @@ async function main() {
 
   const key = legend(map, state, W, base.context);
   const panel = details(map, state, W, say);
-  const tableView = table(map, state, W);
+  let tableView = null; // the table module comes when the table is first opened
+  document.getElementById('table-toggle').addEventListener('click', async () => {
+    tableView ??= (await import('/static/table.js')).table(map, state, W);
+    tableView.toggle();
+  });
   search(map, state, panel, say);
   state.invest = investPanel(map, state, say);
 
@@ -121,7 +124,7 @@ async function main() {
     describe(state, labels, W);
     writeHash();
     await key.update().catch((err) => say(err.message));
-    tableView.draw();
+    tableView?.draw();
     if (tiles) {
       panel.seriesChanged();
       state.invest?.seriesChanged();

@@ -2,8 +2,8 @@
 // a MapLibre style from a URL; a PMTiles archive drawn with the Protomaps style; or, offline,
 // context from the data itself — county outlines, county names and tract numbers.
 
-// Noto Sans from the binary: MapLibre draws labels from these files itself (the style's
-// font-faces), so no glyph server is needed in any mode.
+// Noto Sans from the binary, for the Protomaps style's labels: MapLibre draws them from these
+// files itself (the style's font-faces), so no glyph server is needed.
 const FONTS = {
   'Noto Sans Regular': '/static/vendor/fonts/noto-sans-latin-400-normal.woff2',
   'Noto Sans Medium': '/static/vendor/fonts/noto-sans-latin-500-normal.woff2',
@@ -13,7 +13,9 @@ const fontFaces = () => Object.fromEntries(Object.entries(FONTS).map(([name, url
 
 const halo = { 'text-halo-color': '#fff', 'text-halo-width': 1.6 };
 
-// The offline context, from the counties tiles: outlines above the data, names above all.
+// The offline context, from the counties tiles: outlines above the data, names above all. With
+// no glyphs and no font-faces, MapLibre draws the names in the reader's own sans-serif: nothing
+// more to send.
 function countyLayers() {
   return [
     { id: 'context-county-line', type: 'line', source: 'counties', 'source-layer': 'counties',
@@ -21,12 +23,12 @@ function countyLayers() {
       paint: { 'line-color': '#3a3a3a', 'line-width': ['interpolate', ['linear'], ['zoom'], 7, 1, 12, 2.5], 'line-opacity': 0.9 } },
     { id: 'context-tract-number', type: 'symbol', source: 'counties', 'source-layer': 'counties', minzoom: 11,
       filter: ['==', ['get', 'kind'], 'tract'],
-      layout: { 'text-field': ['get', 'tract'], 'text-font': ['Noto Sans Regular'], 'text-size': 11 },
+      layout: { 'text-field': ['get', 'tract'], 'text-font': ['sans-serif'], 'text-size': 11 },
       paint: { 'text-color': '#333', ...halo } },
     { id: 'context-county-label', type: 'symbol', source: 'counties', 'source-layer': 'counties',
       filter: ['==', ['get', 'kind'], 'county'],
-      layout: { 'text-field': ['get', 'county'], 'text-font': ['Noto Sans Medium'], 'text-size': ['interpolate', ['linear'], ['zoom'], 7, 11, 11, 15],
-        'text-max-width': 8 },
+      layout: { 'text-field': ['get', 'county'], 'text-font': ['sans-serif'], 'text-size': ['interpolate', ['linear'], ['zoom'], 7, 11, 11, 15],
+        'text-max-width': 8, 'text-variable-anchor': ['center', 'top', 'bottom', 'left', 'right'], 'text-radial-offset': 0.6 },
       paint: { 'text-color': '#111', ...halo } },
   ];
 }
@@ -78,7 +80,7 @@ export async function baseStyle(maplibregl, info, countiesURL) {
   }
   return {
     style: {
-      version: 8, 'font-faces': fontFaces(),
+      version: 8,
       sources: { counties: { type: 'vector', tiles: [countiesURL], minzoom: 0, maxzoom: 14 } },
       layers: [{ id: 'background', type: 'background', paint: { 'background-color': '#f4f2ee' } }, ...countyLayers()],
     },

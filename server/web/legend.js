@@ -89,7 +89,7 @@ export function legend(map, state, W, context) {
     key.push(el('li', {}, el('span', { class: 'swatch swatch-program' }), `${W.setting(state.setting)} program offering ${state.content === 'all' ? 'any content area' : W.content(state.content).toLowerCase()}`));
     if (context === 'counties') key.push(el('li', {}, el('span', { class: 'swatch swatch-county' }), 'County line and name; tract numbers from zoom 11'));
 
-    body.replaceChildren(
+    body.replaceChildren(...[
       el('p', { id: 'legend-measure' }, el('strong', {}, m.label), m.help ? ` — ${m.help}` : ''),
       el('ul', { class: 'classes', id: 'legend-classes' }, rows),
       el('p', { class: 'small', id: 'legend-method' }, `${n} classes by ${b.method}${weighted}: darker is worse.`,
@@ -97,7 +97,7 @@ export function legend(map, state, W, context) {
       state.colour === 'count' ? el('p', { class: 'small' }, 'Tracts carry no count of programs nearby: at region scale they are drawn grey; zoom in for hexagons.') : null,
       zoomNote,
       el('ul', { class: 'classes', id: 'legend-key' }, key),
-    );
+    ].filter(Boolean));
     sayZoom();
   }
 

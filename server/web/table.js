@@ -1,5 +1,5 @@
 // The table view: the figures of what the map shows in view — the hexagons, or the tracts at
-// region scale — for those who cannot read a map, worst first.
+// region scale — for those who cannot read a map, worst first. Loaded when first opened.
 import { el } from '/static/dom.js';
 
 const LIMIT = 100;
@@ -33,11 +33,13 @@ export function table(map, state, W) {
         cols.map((c) => el('td', {}, c === 'desert' ? desert(p) : W.value(c, p[c]))))))));
   }
 
-  button.addEventListener('click', () => {
-    view.hidden = !view.hidden;
-    button.setAttribute('aria-expanded', String(!view.hidden));
-    draw();
-  });
   map.on('idle', draw);
-  return { draw };
+  return {
+    draw,
+    toggle: () => {
+      view.hidden = !view.hidden;
+      button.setAttribute('aria-expanded', String(!view.hidden));
+      draw();
+    },
+  };
 }
