@@ -161,7 +161,8 @@ async function offline() {
     check(tracts > 100, `the region view colours only ${tracts} tracts`);
   }
   check(/census tract|hexagon/i.test(await page.textContent('#legend-zoom')), 'the legend does not say what is drawn at this zoom');
-  await shoot(page, 'map-region.png', 'the offline demo at region scale: tracts coloured by gap for all out-of-school programs, county lines and names');
+  const drawnAs = await page.textContent('#legend-zoom');
+  await shoot(page, 'map-region.png', `the offline demo at region scale, gap for all out-of-school programs, county lines and names; the legend: "${drawnAs}"`);
 
   // 3. Out-of-school engineering, zoomed into St. Louis.
   await page.selectOption('#content', 'engineering');
@@ -219,6 +220,7 @@ async function offline() {
     const details = await page.textContent('#details');
     check(details.includes(labels.measures.access.label) && details.includes(labels.measures.nearest.label), 'the figures are not named in words with units');
     check(!/\b(count|nearest|access)\s+\d/.test(details), 'the panel shows raw keys');
+    await page.$eval('#details', (e) => e.scrollIntoView());
     await shoot(page, 'map-engineering-darkest.png', `out-of-school engineering at z12 over north St. Louis, hexagons outlined; the darkest hexagon (${target.h3}) clicked, its figures and its tract's summary in the panel`);
 
     // The tract report, and back.
