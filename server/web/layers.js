@@ -8,7 +8,7 @@ const VIRIDIS = ['#fde725', '#b5de2b', '#6ece58', '#35b779', '#1f9e89', '#26828e
 
 // ramp picks n colours of viridis, spread over its length, light first.
 export function ramp(n) {
-  if (n <= 1) return [VIRIDIS[VIRIDIS.length - 1]];
+  if (n <= 1) return [VIRIDIS[4]]; // one class says nothing of better or worse: the middle
   return Array.from({ length: n }, (_, i) => VIRIDIS[Math.round((i * (VIRIDIS.length - 1)) / (n - 1))]);
 }
 
@@ -74,9 +74,12 @@ export function setSeries(map, urls) {
 // classColour is the fill for a property by class breaks (the upper bounds of every class but
 // the last) and one colour per class; a feature without the figure is no data.
 export function classColour(property, uppers, colours) {
-  const step = ['step', ['to-number', ['get', property]], colours[0]];
-  uppers.forEach((b, i) => step.push(b, colours[i + 1]));
-  return ['case', ['!', ['has', property]], NO_DATA, step];
+  let fill = colours[0];
+  if (uppers.length) {
+    fill = ['step', ['to-number', ['get', property]], colours[0]];
+    uppers.forEach((b, i) => fill.push(b, colours[i + 1]));
+  }
+  return ['case', ['!', ['has', property]], NO_DATA, fill];
 }
 
 // paintSeries colours hexagons and tracts; tracts carry no programs-nearby figure, so for it

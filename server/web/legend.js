@@ -8,13 +8,6 @@ const CLASSES = 5;
 // H3's average hexagon area by resolution, km² (h3geo.org, "Tables of cell statistics").
 const H3_AREA_KM2 = { 4: 1770.35, 5: 252.9, 6: 36.13, 7: 5.161, 8: 0.7373, 9: 0.1053, 10: 0.01504, 11: 0.002149 };
 
-// edgesOf gives the classes' edges, lowest first, whether the answer lists every edge or only
-// the inner ones.
-function edgesOf(b) {
-  if (b.breaks.length === b.classes + 1) return b.breaks;
-  return [b.min, ...b.breaks, b.max];
-}
-
 // worseHigh: on the map the worse end is dark, so a measure where more is worse runs light to
 // dark. Unmet seats are worse when more, though the label table marks only gap, distance and
 // deserts so.
@@ -34,7 +27,6 @@ export function legend(map, state, W, context) {
   const body = document.getElementById('legend-body');
   const warning = document.getElementById('warning');
   const zoomNote = el('p', { class: 'small', id: 'legend-zoom' });
-  let current = null;
 
   const seriesSummary = () => state.run.content_area_summary.find((c) => c.setting === state.setting && c.name === state.content);
 
@@ -59,11 +51,10 @@ export function legend(map, state, W, context) {
     const m = W.measure(state.colour);
     const q = new URLSearchParams({ run: state.run.run, setting: state.setting, content: state.content, property: state.colour, classes: CLASSES });
     const b = await getJSON(`/api/breaks?${q}`);
-    const edges = edgesOf(b);
+    const edges = b.breaks; // every class's edges, lowest first
     const n = edges.length - 1;
     const colours = worseHigh(m) ? ramp(n) : ramp(n).reverse();
     paintSeries(map, state.colour, classColour(state.colour, edges.slice(1, -1), colours));
-    current = { b, edges, colours };
 
     warning.hidden = !s.too_few;
     if (s.too_few) {
@@ -80,7 +71,10 @@ export function legend(map, state, W, context) {
       sw.style.background = c; // through the CSSOM: the CSP refuses style attributes
       return el('li', {}, sw, label);
     });
-    const weighted = b.weighted_by ? `, weighted by ${W.measure(b.weighted_by).label?.toLowerCase?.() || b.weighted_by}` : '';
+    // The answer's note writes raw numbers: the legend says the same in the map's words.
+    const notes = [];
+    if (b.classes < b.classes_asked) notes.push(`Only ${n === 1 ? 'one class' : `${n} classes`}, not ${b.classes_asked}: many hexagons share the same value.`);
+    if (b.capped) notes.push(`The top class reaches the 99th percentile, ${stop(b.cap)}; the few above it, up to ${stop(b.max)}, are drawn in it too.`);
     const key = [];
     if (b.has_no_data) key.push(el('li', {}, el('span', { class: 'swatch swatch-nodata' }), `No data: no figure for ${W.measure('demand').short.toLowerCase()} here`));
     if (!s.too_few) key.push(el('li', {}, el('span', { class: 'swatch swatch-desert' }), 'STEM desert (hexagons: most of their youth live in desert cells)'));
@@ -92,8 +86,7 @@ export function legend(map, state, W, context) {
     body.replaceChildren(...[
       el('p', { id: 'legend-measure' }, el('strong', {}, m.label), m.help ? ` — ${m.help}` : ''),
       el('ul', { class: 'classes', id: 'legend-classes' }, rows),
-      el('p', { class: 'small', id: 'legend-method' }, `${n} classes by ${b.method}${weighted}: darker is worse.`,
-        b.note ? ` ${b.note}` : '', b.capped && !b.note ? ` Values above ${stop(b.cap)} are drawn in the top class.` : ''),
+      el('p', { class: 'small', id: 'legend-method' }, `Classes by ${b.method} of the ${b.weighted_by}: darker is worse. `, notes.join(' ')),
       state.colour === 'count' ? el('p', { class: 'small' }, 'Tracts carry no count of programs nearby: at region scale they are drawn grey; zoom in for hexagons.') : null,
       zoomNote,
       el('ul', { class: 'classes', id: 'legend-key' }, key),
@@ -102,5 +95,5 @@ export function legend(map, state, W, context) {
   }
 
   map.on('idle', sayZoom);
-  return { update, colours: () => current };
+  return { update };
 }
