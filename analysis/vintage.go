@@ -2,6 +2,8 @@ package analysis
 
 import (
 	"fmt"
+	"maps"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -20,7 +22,7 @@ func vintageNote(areaIndex map[string]int32, values []data.DemographicValue, var
 			count[v.Vintage]++
 		}
 	}
-	if len(count) < 2 {
+	if len(count) < 2 || samePeriod(count) {
 		return nil
 	}
 	vintages := make([]string, 0, len(count))
@@ -85,7 +87,7 @@ func (p Params) VintagesBesideDemand(values []data.DemographicValue, inRun func(
 	}
 	var out []VintageGroup
 	for vintage, vars := range byVintage {
-		if demand[vintage] || len(demand) == 0 {
+		if len(demand) == 0 || demandDated(demand, vintage) {
 			continue
 		}
 		sort.Slice(vars, func(i, j int) bool { return slices.Index(names, vars[i]) < slices.Index(names, vars[j]) })
@@ -108,6 +110,45 @@ func besideDemandNote(p Params, values []data.DemographicValue, areaIndex map[st
 	}
 	return []string{fmt.Sprintf("%s and the figures beside it differ in vintage: %s. The equity breakdown and need index describe the areas at other dates than the %s counts",
 		p.Demand, strings.Join(parts, "; "), p.Demand)}
+}
+
+// yearOrSpan finds the first year or span of years in a vintage's label.
+var yearOrSpan = regexp.MustCompile(`\b(?:19|20)\d\d(?:\s*[-–—]\s*(?:19|20)\d\d)?\b`)
+
+// period is the date a vintage's figures describe: the first year or span of years its label
+// names ("2010 Census via USDA FARA 2015" describes 2010; "ACS 2010–2014 5-year" 2010–2014),
+// the later years being those of the publications that carried them. It is empty when the label
+// names no year.
+func period(vintage string) string {
+	found := yearOrSpan.FindString(vintage)
+	return strings.Join(strings.FieldsFunc(found, func(r rune) bool { return r == '-' || r == '–' || r == '—' || r == ' ' }), "–")
+}
+
+// sameDate says whether two vintages describe the same date: labels written differently for
+// figures of one census ("2010 Census, all ages" and "2010 Census via USDA FARA") are not a
+// mix. Labels without a year are the same only when they are equal.
+func sameDate(a, b string) bool {
+	if a == b {
+		return true
+	}
+	pa := period(a)
+	return pa != "" && pa == period(b)
+}
+
+// samePeriod says whether every vintage counted describes one date.
+func samePeriod(count map[string]int) bool {
+	vintages := slices.Collect(maps.Keys(count))
+	return !slices.ContainsFunc(vintages, func(v string) bool { return !sameDate(vintages[0], v) })
+}
+
+// demandDated says whether some of the demand's vintages describe the same date as vintage.
+func demandDated(demand map[string]bool, vintage string) bool {
+	for d := range demand {
+		if sameDate(d, vintage) {
+			return true
+		}
+	}
+	return false
 }
 
 // VintageName names a vintage in a sentence, saying so where none was recorded.

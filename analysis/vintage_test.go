@@ -83,3 +83,60 @@ func TestRunNotesFiguresBesideDemandOfOtherVintages(t *testing.T) {
 		t.Errorf("notes %v; want one beginning %q", run.Notes, note)
 	}
 }
+
+// Labels that name one census differently describe one date; the first year or span a label
+// names is the date its figures describe, later years being the publications that carried them.
+func TestSameDate(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		same bool
+	}{
+		{"2010 Census via USDA Food Access Research Atlas 2015 (Missouri tracts)", "2010 Census, all ages (Missouri tracts only)", true},
+		{"ACS 2010–2014 5-year, table B01001", "ACS 2010-2014 via USDA FARA 2015", true},
+		{"ACS 2010 - 2014", "ACS 2010–2014 5-year", true},
+		{"ACS 2010–2014 5-year", "ACS 2015–2019 5-year", false},
+		{"ACS 2014–2018 5-year", "2010 Census, all ages", false},
+		{"ACS 2010–2014", "ACS 2010", false},
+		{"ACS 5-year, year not recorded by the source", "ACS 2014–2018 5-year", false},
+		{"SYNTHETIC census", "SYNTHETIC survey", false},
+		{"SYNTHETIC census", "SYNTHETIC census", true},
+		{"", "2010 Census", false},
+	} {
+		if got := sameDate(c.a, c.b); got != c.same {
+			t.Errorf("sameDate(%q, %q) = %v, want %v", c.a, c.b, got, c.same)
+		}
+	}
+}
+
+// The St. Louis demo's youth and race counts are all from the 2010 Census, labelled by the two
+// files that carried them: the run says nothing of mixed dates between them.
+func TestRunNotesNoMixForOneCensusLabelledTwice(t *testing.T) {
+	in := oneVintage(t)
+	for i, d := range in.Demographics {
+		if d.Variable == "youth_pop" {
+			in.Demographics[i].Vintage = "2010 Census via USDA Food Access Research Atlas 2015"
+		} else {
+			in.Demographics[i].Vintage = "2010 Census, all ages"
+		}
+	}
+	p := DefaultParams()
+	p.Need.Components = []NeedComponent{{Variable: "poc_pct", Weight: 1}}
+	run, err := Analyze(context.Background(), in, p, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.ContainsFunc(run.Notes, func(n string) bool { return strings.Contains(n, "differ in vintage") }) {
+		t.Errorf("one census, yet a note: %v", run.Notes)
+	}
+	for i, d := range in.Demographics {
+		if d.Variable != "youth_pop" {
+			in.Demographics[i].Vintage = "ACS 2014–2018 5-year"
+		}
+	}
+	if run, err = Analyze(context.Background(), in, p, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(run.Notes, func(n string) bool { return strings.Contains(n, "differ in vintage") }) {
+		t.Errorf("census youth beside ACS figures, yet no note: %v", run.Notes)
+	}
+}
