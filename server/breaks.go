@@ -41,13 +41,12 @@ func (s *Server) breaks(w http.ResponseWriter, r *http.Request) {
 		}
 		classes = n
 	}
-	lr, err := s.runs.get(r.Context(), q.Get("run"))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	content := contentParam(r)
-	b, err := lr.set.Breaks(r.Context(), settingParam(r), content, q.Get("property"), classes)
+	var b tiles.Breaks
+	lr, err := s.runs.read(r.Context(), q.Get("run"), func(lr *loadedRun) (err error) {
+		b, err = lr.set.Breaks(r.Context(), settingParam(r), content, q.Get("property"), classes)
+		return err
+	})
 	if err != nil {
 		s.fail(w, r, err)
 		return

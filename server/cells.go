@@ -8,6 +8,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/uber/h3-go/v4"
 	"stemgap/data/export"
+	"stemgap/tiles"
 )
 
 // cellAnswer is /api/cells/{h3}: one cell's figures for a series, as the cells tile carries them
@@ -54,13 +55,12 @@ func (s *Server) cell(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	lr, err := s.runs.get(r.Context(), r.URL.Query().Get("run"))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	content := contentParam(r)
-	f, err := lr.set.Cell(r.Context(), settingParam(r), content, c)
+	var f tiles.CellFigures
+	lr, err := s.runs.read(r.Context(), r.URL.Query().Get("run"), func(lr *loadedRun) (err error) {
+		f, err = lr.set.Cell(r.Context(), settingParam(r), content, c)
+		return err
+	})
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -161,6 +162,22 @@ func (r *runs) get(ctx context.Context, id string) (*loadedRun, error) {
 		return nil, lr.err
 	}
 	return lr, nil
+}
+
+// read gets a run and reads from its tables with use. When the same analysis was saved again since
+// the run was opened (a PostGIS run's tables replaced), it opens the run afresh and reads once more.
+func (r *runs) read(ctx context.Context, id string, use func(*loadedRun) error) (*loadedRun, error) {
+	lr, err := r.get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err = use(lr); errors.Is(err, data.ErrReplaced) {
+		r.forget(lr)
+		if lr, err = r.get(ctx, id); err == nil {
+			err = use(lr)
+		}
+	}
+	return lr, err
 }
 
 // forget drops a loaded run, so that the next request opens it again.

@@ -202,4 +202,19 @@ func TestPostGISRunSavedAgainIsReadAfresh(t *testing.T) {
 	if code := tile(10); code != http.StatusOK {
 		t.Errorf("a tile of the run saved again: %d", code)
 	}
+	// A cell's figures and a legend's breaks read the run's columns too: each, first to read after
+	// another save, reads afresh.
+	if err := pg.SaveRun(context.Background(), run, inputs); err != nil {
+		t.Fatal(err)
+	}
+	cell := run.Cells.H3[run.Cells.Len()-1]
+	if resp, body := do(t, http.MethodGet, fmt.Sprintf("%s/api/cells/%s?content=math&run=%s", srv.URL, cell, run.ID)); resp.StatusCode != http.StatusOK {
+		t.Errorf("a cell of the run saved again: %d %s", resp.StatusCode, body)
+	}
+	if err := pg.SaveRun(context.Background(), run, inputs); err != nil {
+		t.Fatal(err)
+	}
+	if resp, body := do(t, http.MethodGet, fmt.Sprintf("%s/api/breaks?property=access&content=math&run=%s", srv.URL, run.ID)); resp.StatusCode != http.StatusOK {
+		t.Errorf("breaks of the run saved again: %d %s", resp.StatusCode, body)
+	}
 }

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"errors"
 	"fmt"
 	"hash/fnv"
 	"net/http"
@@ -49,19 +48,11 @@ func (s *Server) tile(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	lr, err := s.runs.get(r.Context(), r.URL.Query().Get("run"))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	body, err := lr.set.Tile(r.Context(), chi.URLParam(r, "layer"), settingParam(r), contentParam(r), t)
-	if errors.Is(err, data.ErrReplaced) {
-		// The same analysis was saved again: read the run afresh.
-		s.runs.forget(lr)
-		if lr, err = s.runs.get(r.Context(), r.URL.Query().Get("run")); err == nil {
-			body, err = lr.set.Tile(r.Context(), chi.URLParam(r, "layer"), settingParam(r), contentParam(r), t)
-		}
-	}
+	var body []byte
+	lr, err := s.runs.read(r.Context(), r.URL.Query().Get("run"), func(lr *loadedRun) (err error) {
+		body, err = lr.set.Tile(r.Context(), chi.URLParam(r, "layer"), settingParam(r), contentParam(r), t)
+		return err
+	})
 	if err != nil {
 		s.fail(w, r, err)
 		return
