@@ -56,17 +56,76 @@ func (o Options) progress(stage string, done, total int) {
 
 // Analyze runs the whole method on the inputs.
 func Analyze(ctx context.Context, in Inputs, params Params, opt Options) (*data.Run, error) {
+	var c collector
+	run, err := AnalyzeTo(ctx, in, params, opt, &c)
+	if err != nil {
+		return nil, err
+	}
+	run.Cells = c.t
+	return run, nil
+}
+
+// AnalyzeTo is Analyze handing the run's cells to w as they are scored, a partition at a time
+// and in cell order, so that a big region's run is never whole in memory: the run it returns
+// has everything else. Memory then follows the largest partition and its halo.
+func AnalyzeTo(ctx context.Context, in Inputs, params Params, opt Options, w data.CellWriter) (*data.Run, error) {
 	a, err := prepare(ctx, in, params, opt)
 	if err != nil {
 		return nil, err
 	}
 	m := a.m
-	opt.progress("measuring access by partition", 0, len(m.parts))
-	reachUnknown, err := m.measureAll(ctx, func(done int) { opt.progress("measuring access by partition", done, len(m.parts)) })
+	ms, err := newMeasurements(len(m.parts), len(m.sets))
 	if err != nil {
 		return nil, err
 	}
-	return a.finish(ctx, in, reachUnknown, opt)
+	defer ms.close()
+	opt.progress("measuring access by partition", 0, len(m.parts))
+	reachUnknown, err := m.measureAll(ctx, ms, func(done int) { opt.progress("measuring access by partition", done, len(m.parts)) })
+	if err != nil {
+		return nil, err
+	}
+	return a.finish(ctx, in, reachUnknown, ms, w, opt)
+}
+
+// collector keeps the cells in memory as they come: Analyze's writer. Series that share their
+// program set share their columns, as they were scored.
+type collector struct{ t data.CellTable }
+
+func (c *collector) WriteCells(part *data.CellTable) error {
+	if c.t.Len() == 0 {
+		c.t = *part
+		return nil
+	}
+	shared := make([]int, len(part.Measures)) // the first series with the same columns
+	for k := range part.Measures {
+		shared[k] = k
+		for j := range k {
+			if sameColumns(&part.Measures[j], &part.Measures[k]) {
+				shared[k] = j
+				break
+			}
+		}
+	}
+	c.t.Append(&data.CellTable{H3: part.H3, Lat: part.Lat, Lng: part.Lng, Demand: part.Demand, Area: part.Area, Need: part.Need, Urban: part.Urban,
+		Measures: make([]data.CellMeasures, len(part.Measures))}) // the cells alone: the series follow
+	for k, j := range shared {
+		m, p := &c.t.Measures[k], &part.Measures[k]
+		if j != k {
+			*m = c.t.Measures[j]
+			continue
+		}
+		m.Nearest, m.Count, m.Access = append(m.Nearest, p.Nearest...), append(m.Count, p.Count...), append(m.Access, p.Access...)
+		m.Unmet, m.Gap, m.Desert = append(m.Unmet, p.Unmet...), append(m.Gap, p.Gap...), append(m.Desert, p.Desert...)
+		if p.Overstated != nil {
+			m.Overstated = append(m.Overstated, p.Overstated...)
+		}
+	}
+	return nil
+}
+
+// sameColumns reports whether two series' figures are the same slices.
+func sameColumns(a, b *data.CellMeasures) bool {
+	return len(a.Access) > 0 && len(a.Access) == len(b.Access) && &a.Access[0] == &b.Access[0]
 }
 
 // prepared is an analysis up to measuring: the inputs in order, demand on the region's cells,
@@ -170,8 +229,9 @@ func prepare(ctx context.Context, in Inputs, params Params, opt Options) (*prepa
 	return a, nil
 }
 
-// finish scores the measured series, rolls them up and describes the run.
-func (a *prepared) finish(ctx context.Context, in Inputs, reachUnknown int, opt Options) (*data.Run, error) {
+// finish scores the measured series partition by partition, writing each one's cells to w, then
+// rolls them up and describes the run (without its cells).
+func (a *prepared) finish(ctx context.Context, in Inputs, reachUnknown int, ms *measurements, w data.CellWriter, opt Options) (*data.Run, error) {
 	p, areas, figs, areaDemand, g, contents, notes := a.p, a.areas, a.figs, a.areaDemand, a.g, a.contents, a.notes
 	g.sites = nil // they were for measuring: let their memory go before the scores take theirs
 	if reachUnknown > 0 {
@@ -198,20 +258,15 @@ func (a *prepared) finish(ctx context.Context, in Inputs, reachUnknown int, opt 
 	for i, a := range g.area {
 		cc.need[i], cc.urban[i] = areaNeed[a], areaUrban[a]
 	}
-	reps := a.m.sets
-	err := parallel(ctx, len(reps), func(k int) error {
-		cc.score(reps[k])
-		return nil
-	})
-	if err != nil {
+	ac := &areaContext{cellContext: cc, areas: areas, areaDemand: areaDemand, areaNeed: areaNeed,
+		areaUrban: areaUrban, urbanBasis: urbanBasis, noun: labels.DemandNoun(p.Demand), unit: a.unit}
+	if err := a.score(ctx, ac, ms, w, opt); err != nil {
 		return nil, err
 	}
 	for _, cr := range contents {
 		cr.shareWork()
 	}
 
-	ac := &areaContext{cellContext: cc, areas: areas, areaDemand: areaDemand, areaNeed: areaNeed,
-		areaUrban: areaUrban, urbanBasis: urbanBasis, noun: labels.DemandNoun(p.Demand), unit: a.unit}
 	run := &data.Run{}
 	run.Areas = make([]data.AreaResult, len(areas))
 	for a, ar := range areas {
@@ -235,13 +290,101 @@ func (a *prepared) finish(ctx context.Context, in Inputs, reachUnknown int, opt 
 			notes = append(notes, enotes...)
 		}
 	}
-	run.Cells = cellTable(g, cc, contents)
 	info, err := runInfo(p, in, contents, notes, a.unit, opt)
 	if err != nil {
 		return nil, err
 	}
 	run.RunInfo = info
 	return run, nil
+}
+
+// score scores every program set, one partition at a time in cell order: first each set's
+// demand-weighted regional mean, which every cell is judged against, then the cells, written to
+// w, while their figures are summed by area for the rollups. Sums run in cell order, so every
+// figure equals the region scored at once, bit for bit.
+func (a *prepared) score(ctx context.Context, ac *areaContext, ms *measurements, w data.CellWriter, opt Options) error {
+	m, g, cc := a.m, a.g, &ac.cellContext
+	reps := m.sets
+	means := make([]weightedSum, len(reps))
+	for k, part := range m.parts {
+		r, err := ms.get(k)
+		if err != nil {
+			return err
+		}
+		sub := cc.view(part.lo, part.hi)
+		for s := range reps {
+			means[s].add(sub.g, r.raw[s])
+		}
+	}
+	setOf := make(map[*programSet]int, len(reps))
+	for s, cr := range reps {
+		cr.mean = means[s].mean()
+		cr.target = cc.targetFor(cr.mean)
+		cr.set.sums = make([]areaSums, len(ac.areas))
+		setOf[cr.set] = s
+	}
+	tallies := make([]demandTally, len(reps))
+	next := make([]int, len(ac.areas)) // per area, its first cell not yet summed
+	opt.progress("scoring by partition", 0, len(m.parts))
+	for k, part := range m.parts {
+		r, err := ms.get(k)
+		if err != nil {
+			return err
+		}
+		// The areas with cells here, and which of their cells.
+		var touched []areaPart
+		for ar, cells := range g.areaCells {
+			from := next[ar]
+			for next[ar] < len(cells) && int(cells[next[ar]]) < part.hi {
+				next[ar]++
+			}
+			if next[ar] > from {
+				touched = append(touched, areaPart{area: ar, cells: cells[from:next[ar]]})
+			}
+		}
+		sub := cc.view(part.lo, part.hi)
+		scored := make([]data.CellMeasures, len(reps))
+		err = parallel(ctx, len(reps), func(s int) error {
+			local := *reps[s]
+			local.nearest, local.count, local.raw, local.overstated = r.nearest[s], r.count[s], r.raw[s], r.overstated[s]
+			cm := sub.scoreCells(&local, &tallies[s])
+			scored[s] = cm
+			sums := reps[s].set.sums
+			for _, t := range touched {
+				for _, i := range t.cells {
+					j := int(i) - part.lo
+					ac.addCell(&sums[t.area], &local, t.area, int(i), local.raw[j], cm.Nearest[j], cm.Access[j], cm.Gap[j], cm.Desert[j])
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		lo, hi := part.lo, part.hi
+		t := &data.CellTable{H3: g.cells[lo:hi:hi], Lat: make([]float64, hi-lo), Lng: make([]float64, hi-lo),
+			Demand: g.demand[lo:hi:hi], Area: g.area[lo:hi:hi], Need: sub.need, Urban: sub.urban}
+		for i, c := range g.centers[lo:hi] {
+			t.Lng[i], t.Lat[i] = c[0], c[1]
+		}
+		for _, cr := range a.contents {
+			t.Measures = append(t.Measures, scored[setOf[cr.set]])
+		}
+		if err := w.WriteCells(t); err != nil {
+			return fmt.Errorf("writing the cells of partition %s: %w", part.parent, err)
+		}
+		opt.progress("scoring by partition", k+1, len(m.parts))
+	}
+	for s, cr := range reps {
+		cc.summarize(cr, tallies[s])
+	}
+	return nil
+}
+
+// areaPart is an area's cells within one partition.
+type areaPart struct {
+	area  int
+	cells []int32
 }
 
 // areaFigures gathers each area's demographic figures by variable.
@@ -350,20 +493,6 @@ func tooFewNote(series []*contentResult, minPrograms int) string {
 		return ""
 	}
 	return fmt.Sprintf("too few programs to map gaps (fewer than min_programs = %d), so no desert flags, gap scores, unmet seats or ranks for: %s", minPrograms, strings.Join(parts, ", "))
-}
-
-func cellTable(g *grid, cc cellContext, contents []*contentResult) data.CellTable {
-	t := data.CellTable{
-		H3: g.cells, Lat: make([]float64, len(g.cells)), Lng: make([]float64, len(g.cells)),
-		Demand: g.demand, Area: g.area, Need: cc.need, Urban: cc.urban,
-	}
-	for i, c := range g.centers {
-		t.Lng[i], t.Lat[i] = c[0], c[1]
-	}
-	for _, cr := range contents {
-		t.Measures = append(t.Measures, cr.cells)
-	}
-	return t
 }
 
 func allNaN(v []float64) bool {

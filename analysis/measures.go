@@ -158,15 +158,27 @@ func threeStep(ctx context.Context, in *accessInputs, m MeasureParams, tr travel
 
 // demandWeightedMean is Σ P_i·v_i / Σ P_i over cells with a demand figure and a finite value.
 func demandWeightedMean(g *grid, v []float64) float64 {
-	num, den := 0.0, 0.0
+	var w weightedSum
+	w.add(g, v)
+	return w.mean()
+}
+
+// weightedSum is demandWeightedMean added up a run of cells at a time, in cell order.
+type weightedSum struct{ num, den float64 }
+
+// add adds the cells of g, whose values are v.
+func (w *weightedSum) add(g *grid, v []float64) {
 	for i, x := range v {
 		if g.known(i) && !math.IsNaN(x) && !math.IsInf(x, 0) {
-			num += g.demand[i] * x
-			den += g.demand[i]
+			w.num += g.demand[i] * x
+			w.den += g.demand[i]
 		}
 	}
-	if den == 0 {
+}
+
+func (w weightedSum) mean() float64 {
+	if w.den == 0 {
 		return math.NaN()
 	}
-	return num / den
+	return w.num / w.den
 }

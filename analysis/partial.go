@@ -118,10 +118,26 @@ var ErrPartialMismatch = errors.New("partial run does not match")
 // Merge completes a run from partials that together hold every partition of the region exactly
 // once, measured from the same inputs and parameters: the run equals Analyze's.
 func Merge(ctx context.Context, in Inputs, params Params, opt Options, partials []*Partial) (*data.Run, error) {
+	var c collector
+	run, err := MergeTo(ctx, in, params, opt, partials, &c)
+	if err != nil {
+		return nil, err
+	}
+	run.Cells = c.t
+	return run, nil
+}
+
+// MergeTo is Merge writing the run's cells to w as they are scored, as AnalyzeTo does.
+func MergeTo(ctx context.Context, in Inputs, params Params, opt Options, partials []*Partial, w data.CellWriter) (*data.Run, error) {
 	a, err := preparePartitioned(ctx, in, params, opt)
 	if err != nil {
 		return nil, err
 	}
+	ms, err := newMeasurements(len(a.m.parts), len(a.m.sets))
+	if err != nil {
+		return nil, err
+	}
+	defer ms.close()
 	byParent := a.partitionIndex()
 	res := a.m.parts[0].parent.Resolution()
 	seen := make([]bool, len(a.m.parts))
@@ -150,7 +166,9 @@ func Merge(ctx context.Context, in Inputs, params Params, opt Options, partials 
 				}
 			}
 			seen[k] = true
-			a.m.place(k, &measured{nearest: pp.Nearest, count: pp.Count, raw: pp.Raw, overstated: pp.Overstated})
+			if err := ms.put(k, &measured{nearest: pp.Nearest, count: pp.Count, raw: pp.Raw, overstated: pp.Overstated}); err != nil {
+				return nil, err
+			}
 			for _, j := range pp.ReachUnknown {
 				unknown[j] = true
 			}
@@ -165,5 +183,5 @@ func Merge(ctx context.Context, in Inputs, params Params, opt Options, partials 
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("%d of %d partitions were not measured: %v: %w", len(missing), len(seen), missing, ErrPartialMismatch)
 	}
-	return a.finish(ctx, in, len(unknown), opt)
+	return a.finish(ctx, in, len(unknown), ms, w, opt)
 }

@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"runtime"
@@ -287,6 +288,8 @@ type programSet struct {
 	// The set's area rollups, once rolled up.
 	areas   []data.AreaMeasures
 	tallies []areaTally
+	// sums gathers the set's figures per area as its cells are scored, for the rollups.
+	sums []areaSums
 }
 
 // shareProgramSets gives every series its program set, one per distinct list of programs, and
@@ -418,44 +421,27 @@ func (m *measurer) measure(ctx context.Context, which []int, keep func(k int, r 
 	})
 }
 
-// measureAll measures every partition into the sets' columns. Each partition fills only its own
-// cells' places, so the order they finish in changes nothing. It returns how many programs reach
-// a cell without a demand figure.
-func (m *measurer) measureAll(ctx context.Context, done func(int)) (int, error) {
+// measureAll measures every partition into ms. It returns how many programs reach a cell
+// without a demand figure.
+func (m *measurer) measureAll(ctx context.Context, ms *measurements, done func(int)) (int, error) {
 	all := make([]int, len(m.parts))
 	for k := range all {
 		all[k] = k
 	}
 	unknown := map[int32]bool{}
 	finished := 0
+	var putErr error
 	err := m.measure(ctx, all, func(k int, r *measured) {
-		m.place(k, r)
+		if putErr == nil {
+			putErr = ms.put(k, r)
+		}
 		for _, j := range r.reachUnknown {
 			unknown[j] = true
 		}
 		finished++
 		done(finished)
 	})
-	return len(unknown), err
-}
-
-// place puts a partition's figures into the sets' columns.
-func (m *measurer) place(k int, r *measured) {
-	part := m.parts[k]
-	for s, cr := range m.sets {
-		if len(m.parts) == 1 { // the partition is the region
-			cr.nearest, cr.count, cr.raw, cr.overstated = r.nearest[s], r.count[s], r.raw[s], r.overstated[s]
-			continue
-		}
-		if cr.nearest == nil {
-			n := len(m.region.cells)
-			cr.nearest, cr.count, cr.raw, cr.overstated = make([]float64, n), make([]int32, n), make([]float64, n), make([]bool, n)
-		}
-		copy(cr.nearest[part.lo:part.hi], r.nearest[s])
-		copy(cr.count[part.lo:part.hi], r.count[s])
-		copy(cr.raw[part.lo:part.hi], r.raw[s])
-		copy(cr.overstated[part.lo:part.hi], r.overstated[s])
-	}
+	return len(unknown), errors.Join(err, putErr)
 }
 
 // measurePartition measures every set on partition k.

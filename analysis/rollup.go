@@ -30,10 +30,21 @@ type areaTally struct {
 // cells, so its demand-weighted means are plain means over those cells. Only areas where someone
 // lives, in a series with enough programs, are judged and ranked.
 func (c *areaContext) rollup(cr *contentResult) ([]data.AreaMeasures, []areaTally) {
+	sums := make([]areaSums, len(c.areas))
+	for a := range c.areas {
+		for _, i := range c.g.areaCells[a] {
+			c.addCell(&sums[a], cr, a, int(i), cr.raw[i], cr.nearest[i], cr.cells.Access[i], cr.cells.Gap[i], cr.cells.Desert[i])
+		}
+	}
+	return c.rollupSums(cr, sums)
+}
+
+// rollupSums is rollup from each area's sums, however they were gathered.
+func (c *areaContext) rollupSums(cr *contentResult, sums []areaSums) ([]data.AreaMeasures, []areaTally) {
 	out := make([]data.AreaMeasures, len(c.areas))
 	tallies := make([]areaTally, len(c.areas))
 	for a := range c.areas {
-		out[a], tallies[a] = c.rollupArea(cr, a)
+		out[a], tallies[a] = c.areaResult(cr, a, &sums[a])
 	}
 	if !cr.tooFew {
 		rankAreas(out, lowerIsBetter(c.p.Measure.Kind), c.areas, c.areaDemand)
@@ -41,12 +52,14 @@ func (c *areaContext) rollup(cr *contentResult) ([]data.AreaMeasures, []areaTall
 	return out, tallies
 }
 
-// rollupShared is rollup, done once per program set: the series a set stands for is rolled up,
-// and the others take its figures, with the reasons that name a series naming theirs.
+// rollupShared is rollup, done once per program set from the sums gathered as its cells were
+// scored: the series a set stands for is rolled up, and the others take its figures, with the
+// reasons that name a series naming theirs.
 func (c *areaContext) rollupShared(cr *contentResult) ([]data.AreaMeasures, []areaTally) {
 	set := cr.set
 	if set.rep == cr {
-		set.areas, set.tallies = c.rollup(cr)
+		set.areas, set.tallies = c.rollupSums(cr, set.sums)
+		set.sums = nil
 		return set.areas, set.tallies
 	}
 	out := slices.Clone(set.areas)
@@ -60,18 +73,74 @@ func (c *areaContext) rollupShared(cr *contentResult) ([]data.AreaMeasures, []ar
 	return out, set.tallies
 }
 
+// areaSums gathers one series' figures over one area's cells, added in cell order, for its
+// rollup: the region's cells at once, or a partition's at a time.
+type areaSums struct {
+	access, nearest, gap meanSum
+	unmet                float64
+	tally                areaTally // desert, far and low; cells is set by areaResult
+}
+
+// meanSum is the mean of the finite values added.
+type meanSum struct {
+	sum float64
+	n   int
+}
+
+func (m *meanSum) add(x float64) {
+	if !math.IsNaN(x) && !math.IsInf(x, 0) {
+		m.sum += x
+		m.n++
+	}
+}
+
+func (m meanSum) mean() float64 {
+	if m.n == 0 {
+		return math.NaN()
+	}
+	return m.sum / float64(m.n)
+}
+
+// addCell adds region cell i, one of area a's, with its figures in series cr.
+func (c *areaContext) addCell(s *areaSums, cr *contentResult, a, i int, raw, nearest, access, gap float64, desert int8) {
+	s.access.add(access)
+	s.nearest.add(nearest)
+	s.gap.add(gap)
+	if desert == data.DesertYes {
+		s.tally.desert++
+		if nearest > c.distanceThreshold(i) {
+			s.tally.far++
+		} else {
+			s.tally.low++
+		}
+	}
+	if perCapita(c.p.Measure.Kind) {
+		share := c.areaDemand[a] / float64(len(c.g.areaCells[a]))
+		s.unmet += share * math.Max(0, cr.target-raw) / 1000
+	}
+}
+
 // rollupArea summarises one series for area a, unranked.
 func (c *areaContext) rollupArea(cr *contentResult, a int) (data.AreaMeasures, areaTally) {
+	var s areaSums
+	for _, i := range c.g.areaCells[a] {
+		c.addCell(&s, cr, a, int(i), cr.raw[i], cr.nearest[i], cr.cells.Access[i], cr.cells.Gap[i], cr.cells.Desert[i])
+	}
+	return c.areaResult(cr, a, &s)
+}
+
+// areaResult is area a's rollup of one series from the sums over its cells, unranked.
+func (c *areaContext) areaResult(cr *contentResult, a int, s *areaSums) (data.AreaMeasures, areaTally) {
 	p := c.p
-	cells := c.g.areaCells[a]
+	cells := len(c.g.areaCells[a])
 	var am data.AreaMeasures
 	demand := c.areaDemand[a]
 	if math.IsNaN(demand) {
-		return data.AreaMeasures{Access: math.NaN(), Nearest: meanOf(cells, cr.nearest), Unmet: math.NaN(), Gap: math.NaN(),
+		return data.AreaMeasures{Access: math.NaN(), Nearest: s.nearest.mean(), Unmet: math.NaN(), Gap: math.NaN(),
 			DesertYouth: math.NaN(), DesertShare: math.NaN(), Percentile: math.NaN(), Reason: fmt.Sprintf("no figure for %s: not assessed", p.Demand)}, areaTally{}
 	}
-	am.Access = meanOf(cells, cr.cells.Access)
-	am.Nearest = meanOf(cells, cr.nearest)
+	am.Access = s.access.mean()
+	am.Nearest = s.nearest.mean()
 	am.Percentile = math.NaN()
 	switch {
 	case cr.tooFew:
@@ -79,32 +148,20 @@ func (c *areaContext) rollupArea(cr *contentResult, a int) (data.AreaMeasures, a
 		am.Reason = cr.summary.TooFewNote()
 		return am, areaTally{}
 	case demand == 0:
-		am.Gap = meanOf(cells, cr.cells.Gap)
+		am.Gap = s.gap.mean()
 		am.DesertShare = math.NaN()
 		am.Reason = fmt.Sprintf("no %s live here: not assessed", c.noun)
 		return am, areaTally{}
 	}
-	share := demand / float64(len(cells))
-	t := areaTally{cells: len(cells)}
-	unmet := 0.0
-	for _, i := range cells {
-		if cr.cells.Desert[i] == data.DesertYes {
-			t.desert++
-			if cr.nearest[i] > c.distanceThreshold(int(i)) {
-				t.far++
-			} else {
-				t.low++
-			}
-		}
-		if perCapita(p.Measure.Kind) {
-			unmet += share * math.Max(0, cr.target-cr.raw[i]) / 1000
-		}
-	}
+	share := demand / float64(cells)
+	t := s.tally
+	t.cells = cells
+	unmet := s.unmet
 	if !perCapita(p.Measure.Kind) {
 		unmet = math.NaN()
 	}
 	am.Unmet = unmet
-	am.Gap = meanOf(cells, cr.cells.Gap)
+	am.Gap = s.gap.mean()
 	am.DesertYouth = share * float64(t.desert)
 	am.DesertShare = am.DesertYouth / demand
 	am.Desert = am.DesertYouth >= p.Desert.MinDemand && p.Desert.MinDemand > 0 || am.DesertShare >= p.Desert.MinShare && t.desert > 0
@@ -131,20 +188,6 @@ func (c *areaContext) reason(a int, am *data.AreaMeasures, t areaTally, share fl
 		}
 	}
 	return s + fmt.Sprintf("; an area is a desert from %.0f %s or %.4g%% of them (a rule adapted from the USDA Food Access Research Atlas)", d.MinDemand, c.noun, 100*d.MinShare)
-}
-
-func meanOf(cells []int32, v []float64) float64 {
-	sum, n := 0.0, 0
-	for _, i := range cells {
-		if x := v[i]; !math.IsNaN(x) && !math.IsInf(x, 0) {
-			sum += x
-			n++
-		}
-	}
-	if n == 0 {
-		return math.NaN()
-	}
-	return sum / float64(n)
 }
 
 // rankAreas ranks assessed areas — those where someone lives and access is known — from the

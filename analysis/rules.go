@@ -53,25 +53,40 @@ func (c *cellContext) distanceThreshold(i int) float64 {
 // score turns raw access into the reported columns: access (normalised if asked), unmet seats,
 // the gap score and the desert flag, for every cell with a demand figure.
 func (c *cellContext) score(cr *contentResult) {
+	cr.mean = demandWeightedMean(c.g, cr.raw)
+	cr.target = c.targetFor(cr.mean)
+	var t demandTally
+	cr.cells = c.scoreCells(cr, &t)
+	c.summarize(cr, t)
+}
+
+// demandTally is the demand of a series' cells, and of its desert cells, summed in cell order.
+type demandTally struct{ total, desert float64 }
+
+// scoreCells scores the cells of c's grid — the region's, or a partition's with cr's columns its
+// own — against cr's mean and target, adding their demand to t.
+func (c *cellContext) scoreCells(cr *contentResult, t *demandTally) data.CellMeasures {
 	g := c.g
 	n := len(g.cells)
-	cr.mean, cr.target = c.yardstick(cr.raw)
 	m := data.CellMeasures{
 		Nearest: cr.nearest, Count: cr.count, Overstated: cr.overstated,
 		Access: make([]float64, n), Unmet: make([]float64, n), Gap: make([]float64, n), Desert: make([]int8, n),
 	}
-	demandTotal, desertDemand := 0.0, 0.0
 	for i := 0; i < n; i++ {
 		c.scoreCell(cr, &m, i)
 		if !g.known(i) {
 			continue
 		}
-		demandTotal += g.demand[i]
+		t.total += g.demand[i]
 		if m.Desert[i] == data.DesertYes {
-			desertDemand += g.demand[i]
+			t.desert += g.demand[i]
 		}
 	}
-	cr.cells = m
+	return m
+}
+
+// summarize writes a scored series' summary for the region.
+func (c *cellContext) summarize(cr *contentResult, t demandTally) {
 	p := c.p
 	reported := cr.mean
 	reportedTarget := cr.target
@@ -81,26 +96,31 @@ func (c *cellContext) score(cr *contentResult) {
 	cr.summary = data.ContentArea{
 		Setting: cr.setting, Name: cr.name, Programs: len(cr.programs), TooFew: cr.tooFew, MinPrograms: p.MinPrograms,
 		MeanAccess: reported, Target: reportedTarget,
-		DemandTotal: demandTotal, DesertYouth: desertDemand, DesertShare: safeDiv(desertDemand, demandTotal),
+		DemandTotal: t.total, DesertYouth: t.desert, DesertShare: safeDiv(t.desert, t.total),
 	}
 	if cr.tooFew {
 		cr.summary.DesertYouth, cr.summary.DesertShare = math.NaN(), math.NaN()
 	}
 }
 
-// yardstick is what a series' cells are judged against: the demand-weighted regional mean of its
-// raw access, and the raw access that counts as enough.
-func (c *cellContext) yardstick(raw []float64) (mean, target float64) {
+// targetFor is the raw access that counts as enough in a series whose demand-weighted regional
+// mean of raw access is mean: what its cells are judged against, with the mean.
+func (c *cellContext) targetFor(mean float64) float64 {
 	p := c.p
-	mean = demandWeightedMean(c.g, raw)
-	target = mean
 	if p.Gap.Target > 0 {
-		target = p.Gap.Target
 		if p.Measure.Normalize {
-			target = p.Gap.Target * mean
+			return p.Gap.Target * mean
 		}
+		return p.Gap.Target
 	}
-	return mean, target
+	return mean
+}
+
+// view is the context of the region's cells lo to hi: a partition's, to score with its own
+// columns. Its grid has the cells and demand only.
+func (c *cellContext) view(lo, hi int) cellContext {
+	g := &grid{cells: c.g.cells[lo:hi:hi], demand: c.g.demand[lo:hi:hi]}
+	return cellContext{g: g, p: c.p, need: c.need[lo:hi:hi], urban: c.urban[lo:hi:hi]}
 }
 
 // scoreCell fills cell i's access, unmet seats, gap score and desert flag from its raw access and

@@ -39,6 +39,10 @@ type Store interface {
 	// id. The inputs are kept as long as the run, whatever is loaded later; runs of the same
 	// inputs share one copy.
 	SaveRun(ctx context.Context, run *Run, inputs *Inputs) error
+	// SaveRunStream is SaveRun for a run whose cells are written as they are computed, so that
+	// they are never all in memory: compute writes them to the writer in order and returns the
+	// rest of the run (its cell table is not read).
+	SaveRunStream(ctx context.Context, inputs *Inputs, compute func(CellWriter) (*Run, error)) error
 	// Run loads a whole run by id; the empty id means the latest run.
 	Run(ctx context.Context, id string) (*Run, error)
 	// OpenRun opens a run to read its tables block by block, as tiles and exports do: the cells
@@ -51,4 +55,10 @@ type Store interface {
 	Runs(ctx context.Context) ([]RunInfo, error)
 
 	Close() error
+}
+
+// CellWriter takes a run's cells as they are computed: each call the next rows of its cell
+// table, in order, with every series' figures. It may keep the slices it is given.
+type CellWriter interface {
+	WriteCells(t *CellTable) error
 }

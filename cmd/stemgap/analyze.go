@@ -126,22 +126,39 @@ func analyzeStore(ctx context.Context, env *environment, store data.Store, f ana
 	if err != nil {
 		return err
 	}
-	run, err := analysis.Analyze(ctx, j.in, j.p, j.opt)
+	return j.save(ctx, env, store, func(w data.CellWriter) (*data.Run, error) {
+		return analysis.AnalyzeTo(ctx, j.in, j.p, j.opt, w)
+	})
+}
+
+// save computes the run into the store, its cells written as they are scored (never all in
+// memory), and prints its summary.
+func (j *analysisJob) save(ctx context.Context, env *environment, store data.Store, compute func(data.CellWriter) (*data.Run, error)) error {
+	var run *data.Run
+	cells := &cellCount{}
+	err := store.SaveRunStream(ctx, j.snap, func(w data.CellWriter) (*data.Run, error) {
+		cells.w = w
+		var err error
+		run, err = compute(cells)
+		return run, err
+	})
 	if err != nil {
 		return err
 	}
-	return j.save(ctx, env, store, run)
+	j.log.Info("analysed and saved", "run", run.ID, "cells", cells.n, "areas", len(run.Areas), "took", time.Since(j.start).Round(time.Millisecond))
+	printSummary(env.stdout, run, cells.n)
+	return nil
 }
 
-// save stores the run and prints its summary.
-func (j *analysisJob) save(ctx context.Context, env *environment, store data.Store, run *data.Run) error {
-	j.log.Info("analysed", "run", run.ID, "cells", run.Cells.Len(), "areas", len(run.Areas), "took", time.Since(j.start).Round(time.Millisecond))
-	if err := store.SaveRun(ctx, run, j.snap); err != nil {
-		return err
-	}
-	j.log.Info("run saved", "run", run.ID)
-	printSummary(env.stdout, run)
-	return nil
+// cellCount counts the cells written through it.
+type cellCount struct {
+	w data.CellWriter
+	n int
+}
+
+func (c *cellCount) WriteCells(t *data.CellTable) error {
+	c.n += t.Len()
+	return c.w.WriteCells(t)
 }
 
 // analysisInputs is what an analysis reads: one snapshot of the store, so that the digests the
@@ -157,8 +174,8 @@ func analysisInputs(snap *data.Inputs, p analysis.Params) (analysis.Inputs, erro
 	return in, nil
 }
 
-func printSummary(w io.Writer, run *data.Run) {
-	fmt.Fprintf(w, "run %s: %s, %s, demand %s, %d cells at H3 resolution %d\n", run.ID, run.Measure, run.AccessUnit, run.Demand, run.Cells.Len(), run.Resolution)
+func printSummary(w io.Writer, run *data.Run, cells int) {
+	fmt.Fprintf(w, "run %s: %s, %s, demand %s, %d cells at H3 resolution %d\n", run.ID, run.Measure, run.AccessUnit, run.Demand, cells, run.Resolution)
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "settings\tcontent area\tprograms\tregional mean access\tdemand in deserts\tshare\tdesert areas\t")
 	for _, c := range run.ContentAreas {

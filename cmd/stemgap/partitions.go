@@ -120,11 +120,9 @@ func analyzePartitions(ctx context.Context, env *environment, store data.Store, 
 		}
 		partials = append(partials, partial)
 	}
-	run, err := analysis.Merge(ctx, in, p, opt, partials)
-	if err != nil {
-		return err
-	}
-	return j.save(ctx, env, store, run)
+	return j.save(ctx, env, store, func(w data.CellWriter) (*data.Run, error) {
+		return analysis.MergeTo(ctx, in, p, opt, partials, w)
+	})
 }
 func readPartial(name string) (*analysis.Partial, error) {
 	file, err := os.Open(name)

@@ -426,11 +426,16 @@ func (s *Store) SaveRun(ctx context.Context, run *data.Run, inputs *data.Inputs)
 	if run.ID == "" {
 		return errors.New("save run: the run has no id")
 	}
-	if !data.ValidRunID(run.ID) {
-		return fmt.Errorf("save run: %q is not a run id", run.ID)
-	}
+	return s.SaveRunStream(ctx, inputs, func(w data.CellWriter) (*data.Run, error) {
+		return run, w.WriteCells(&run.Cells)
+	})
+}
+
+// SaveRunStream writes the run's file as compute gives its cells, then as SaveRun. The store's
+// other writers wait for it, since its file is not named in the manifest until the end.
+func (s *Store) SaveRunStream(ctx context.Context, inputs *data.Inputs, compute func(data.CellWriter) (*data.Run, error)) error {
 	if inputs == nil {
-		return fmt.Errorf("save run %s: the inputs it was computed from are missing", run.ID)
+		return errors.New("save run: the inputs it was computed from are missing")
 	}
 	digests := inputs.Digests()
 	set := inputSet{Records: inputs.Records, Areas: digests.Areas, Demographics: digests.Demographics, Programs: digests.Programs}
@@ -445,9 +450,30 @@ func (s *Store) SaveRun(ctx context.Context, run *data.Run, inputs *data.Inputs)
 		}
 		var nonce [4]byte
 		rand.Read(nonce[:])
-		file := run.ID + "." + hex.EncodeToString(nonce[:]) + runExt
-		err := data.WriteFileAtomic(s.path(filepath.Join(runsDir, file)), func(w *bufio.Writer) error { return runfile.Write(w, run) })
+		// Named by the nonce while written (the run's id is known at the end), then by the run.
+		staged := s.path(filepath.Join(runsDir, hex.EncodeToString(nonce[:])+runExt))
+		var run *data.Run
+		err := data.WriteFileAtomic(staged, func(bw *bufio.Writer) error {
+			w, err := runfile.NewWriter(bw)
+			if err != nil {
+				return err
+			}
+			if run, err = compute(w); err != nil {
+				w.Abandon()
+				return err
+			}
+			if !data.ValidRunID(run.ID) {
+				w.Abandon()
+				return fmt.Errorf("save run: %q is not a run id", run.ID)
+			}
+			return w.Close(run)
+		})
 		if err != nil {
+			return err
+		}
+		file := run.ID + "." + hex.EncodeToString(nonce[:]) + runExt
+		if err := os.Rename(staged, s.path(filepath.Join(runsDir, file))); err != nil {
+			os.Remove(staged)
 			return err
 		}
 		m.Runs = slices.DeleteFunc(m.Runs, func(r runEntry) bool { return r.Info.ID == run.ID })

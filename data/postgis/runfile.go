@@ -1,7 +1,6 @@
 package postgis
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -15,17 +14,13 @@ import (
 	"stemgap/data/runfile"
 )
 
-// saveRunFile stores the run in the columnar run format, the bytes the embedded store writes to
-// a file, under a new token. Its time is kept to the microsecond, as timestamptz keeps it in
-// analysis_runs, so that the run file and the list of runs agree.
-func saveRunFile(ctx context.Context, tx pgx.Tx, run *data.Run) error {
-	kept := *run
-	kept.CreatedAt = run.CreatedAt.Truncate(time.Microsecond)
-	var b bytes.Buffer
-	if err := runfile.Write(&b, &kept); err != nil {
+// saveRunFile stores the run file staged in f, size bytes, under a new token.
+func saveRunFile(ctx context.Context, tx pgx.Tx, id string, f io.ReaderAt, size int64) error {
+	b := make([]byte, size)
+	if _, err := f.ReadAt(b, 0); err != nil {
 		return err
 	}
-	_, err := tx.Exec(ctx, "INSERT INTO run_files (run_id, token, data) VALUES ($1, $2, $3)", run.ID, rand.Int64(), b.Bytes())
+	_, err := tx.Exec(ctx, "INSERT INTO run_files (run_id, token, data) VALUES ($1, $2, $3)", id, rand.Int64(), b)
 	return err
 }
 

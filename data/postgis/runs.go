@@ -1,9 +1,14 @@
 package postgis
 
 import (
+	"bufio"
 	"context"
+	"os"
+	"time"
+
 	"errors"
 	"fmt"
+	"stemgap/data/runfile"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/uber/h3-go/v4"
@@ -23,6 +28,31 @@ func (s *Store) SaveRun(ctx context.Context, run *data.Run, inputs *data.Inputs)
 	if inputs == nil {
 		return fmt.Errorf("save run %s: the inputs it was computed from are missing", run.ID)
 	}
+	return s.SaveRunStream(ctx, inputs, func(w data.CellWriter) (*data.Run, error) {
+		return run, w.WriteCells(&run.Cells)
+	})
+}
+
+// SaveRunStream writes the run file to a temporary file as compute gives its cells, then as
+// SaveRun, its cells copied to the database block by block from that file.
+func (s *Store) SaveRunStream(ctx context.Context, inputs *data.Inputs, compute func(data.CellWriter) (*data.Run, error)) error {
+	if inputs == nil {
+		return errors.New("save run: the inputs it was computed from are missing")
+	}
+	f, run, err := stageRunFile(compute)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	cells, err := runfile.NewReader(f, st.Size(), nil)
+	if err != nil {
+		return fmt.Errorf("save run %s: %w", run.ID, err)
+	}
+	defer cells.Close()
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
 		return err
@@ -65,14 +95,14 @@ func (s *Store) SaveRun(ctx context.Context, run *data.Run, inputs *data.Inputs)
 	}); err != nil {
 		return fmt.Errorf("save run %s equity: %w", r.ID, err)
 	}
-	partitions, err := s.copyCells(ctx, tx, run)
+	partitions, err := s.copyCells(ctx, tx, cells)
 	if err != nil {
 		return fmt.Errorf("save run %s cells: %w", r.ID, err)
 	}
 	if err := copyTractResults(ctx, tx, run, partitions); err != nil {
 		return fmt.Errorf("save run %s tract results: %w", r.ID, err)
 	}
-	if err := saveRunFile(ctx, tx, run); err != nil {
+	if err := saveRunFile(ctx, tx, run.ID, f, st.Size()); err != nil {
 		return fmt.Errorf("save run %s file: %w", r.ID, err)
 	}
 	if _, err := tx.Exec(ctx, `DELETE FROM input_sets s WHERE NOT EXISTS (SELECT 1 FROM analysis_runs r
@@ -80,6 +110,40 @@ func (s *Store) SaveRun(ctx context.Context, run *data.Run, inputs *data.Inputs)
 		return fmt.Errorf("save run %s: removing input sets no run names: %w", r.ID, err)
 	}
 	return tx.Commit(ctx)
+}
+
+// stageRunFile writes the run file to an unnamed temporary file as compute gives its cells, its
+// time kept to the microsecond as timestamptz keeps it in analysis_runs, so that the run file
+// and the list of runs agree. It returns the file and the run without its cells.
+func stageRunFile(compute func(data.CellWriter) (*data.Run, error)) (*os.File, *data.Run, error) {
+	f, err := os.CreateTemp("", "stemgap-run-*")
+	if err != nil {
+		return nil, nil, fmt.Errorf("save run: %w", err)
+	}
+	os.Remove(f.Name())
+	bw := bufio.NewWriterSize(f, 1<<20)
+	w, err := runfile.NewWriter(bw)
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	run, err := compute(w)
+	if err != nil {
+		w.Abandon()
+		f.Close()
+		return nil, nil, err
+	}
+	kept := &data.Run{RunInfo: run.RunInfo, Areas: run.Areas, Equity: run.Equity}
+	kept.CreatedAt = run.CreatedAt.Truncate(time.Microsecond)
+	if err := w.Close(kept); err != nil {
+		f.Close()
+		return nil, nil, fmt.Errorf("save run %s file: %w", run.ID, err)
+	}
+	if err := bw.Flush(); err != nil {
+		f.Close()
+		return nil, nil, fmt.Errorf("save run %s file: %w", run.ID, err)
+	}
+	return f, kept, nil
 }
 
 func nonNilRecords(r []data.IngestRecord) []data.IngestRecord {
@@ -143,22 +207,45 @@ func putInputSets(ctx context.Context, tx pgx.Tx, in *data.Inputs) ([3]any, erro
 
 // copyCells streams the cells and returns each area's partition key: the res-3 parent of its
 // first cell.
-func (s *Store) copyCells(ctx context.Context, tx pgx.Tx, run *data.Run) ([]int64, error) {
-	t := &run.Cells
-	k := len(run.ContentAreas)
-	areaKey := make([]int64, len(run.Areas))
+// copyCells copies a run's cells from its file, a block at a time, and returns each area's
+// partition: that of its first cell.
+func (s *Store) copyCells(ctx context.Context, tx pgx.Tx, cells data.RunTables) ([]int64, error) {
+	info, areas := cells.Info(), cells.Areas()
+	k := len(info.ContentAreas)
+	areaKey := make([]int64, len(areas))
 	for i := range areaKey {
 		areaKey[i] = -1
 	}
+	blocks, series := cells.Blocks(), info.AllSeries()
+	n := 0
+	for _, b := range blocks {
+		n += b.Len
+	}
+	var (
+		t  *data.CellTable
+		at = -1 // the block t holds
+		bi int  // the block of the next row
+	)
 	cols := []string{"run_id", "h3_r3", "h3", "ord", "lat", "lng", "youth", "area_id", "need", "urban",
 		"nearest", "count", "access", "unmet", "gap", "desert", "overstated", "geom"}
-	err := copyRows(ctx, tx, "cells", cols, t.Len(), func(i int) ([]any, error) {
-		c := t.H3[i]
+	err := copyRows(ctx, tx, "cells", cols, n, func(i int) ([]any, error) {
+		for i >= blocks[bi].Start+blocks[bi].Len {
+			bi++
+		}
+		if at != bi {
+			var err error
+			if t, err = cells.Cells(ctx, bi, series); err != nil {
+				return nil, err
+			}
+			at = bi
+		}
+		j := i - blocks[bi].Start
+		c := t.H3[j]
 		parent, err := c.Parent(partitionResolution)
 		if err != nil {
 			return nil, fmt.Errorf("cell %s: %w", c, err)
 		}
-		if a := t.Area[i]; areaKey[a] < 0 {
+		if a := t.Area[j]; areaKey[a] < 0 {
 			areaKey[a] = int64(parent)
 		}
 		poly, err := geo.CellPolygon(c)
@@ -172,15 +259,15 @@ func (s *Store) copyCells(ctx context.Context, tx pgx.Tx, run *data.Run) ([]int6
 		nearest, access, unmet, gap := make([]float64, k), make([]float64, k), make([]float64, k), make([]float64, k)
 		count, desert := make([]int32, k), make([]int16, k)
 		var overstated []bool // NULL when the run does not record it
-		for j, m := range t.Measures {
-			nearest[j], access[j], unmet[j], gap[j] = m.Nearest[i], m.Access[i], m.Unmet[i], m.Gap[i]
-			count[j], desert[j] = m.Count[i], int16(m.Desert[i])
+		for s, m := range t.Measures {
+			nearest[s], access[s], unmet[s], gap[s] = m.Nearest[j], m.Access[j], m.Unmet[j], m.Gap[j]
+			count[s], desert[s] = m.Count[j], int16(m.Desert[j])
 			if m.Overstated != nil {
-				overstated = append(overstated, m.Overstated[i])
+				overstated = append(overstated, m.Overstated[j])
 			}
 		}
-		return []any{run.ID, int64(parent), int64(c), i, t.Lat[i], t.Lng[i], nullable(t.Demand[i]), run.Areas[t.Area[i]].ID,
-			nullable(t.Need[i]), t.Urban[i], nearest, count, access, unmet, gap, desert, overstated, g}, nil
+		return []any{info.ID, int64(parent), int64(c), i, t.Lat[j], t.Lng[j], nullable(t.Demand[j]), areas[t.Area[j]].ID,
+			nullable(t.Need[j]), t.Urban[j], nearest, count, access, unmet, gap, desert, overstated, g}, nil
 	})
 	return areaKey, err
 }

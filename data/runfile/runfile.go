@@ -121,23 +121,115 @@ type footer struct {
 
 // Write writes a run in the format. Blocks are compressed on all cores.
 func Write(w io.Writer, run *data.Run) error {
-	blocks, err := data.SplitBlocks(run.Cells.H3)
-	if err != nil {
-		return err
-	}
 	if err := checkTable(run); err != nil {
 		return err
 	}
-	cw, enc, err := startFile(w)
+	fw, err := NewWriter(w)
 	if err != nil {
 		return err
 	}
-	defer enc.Close()
-	foot := footer{Info: run.RunInfo, Areas: run.Areas, Equity: run.Equity}
-	// Encode a window of blocks at once, then write them in order.
+	if err := fw.WriteCells(&run.Cells); err != nil {
+		fw.Abandon()
+		return err
+	}
+	return fw.Close(run)
+}
+
+// Writer writes a run as its cells come, some rows at a time — a partition, as the analysis
+// scores them — so that the whole cell table is never in memory. The file is the one Write
+// writes of the same run, byte for byte: blocks are cut where the whole table would be cut,
+// which is why the last block of each call waits for the next.
+type Writer struct {
+	cw     *countingWriter
+	enc    *zstd.Encoder
+	blocks []blockMeta
+	series int  // per cell, from the first rows given
+	flags  bool // whether the rows record overstated access, from the first rows given
+	rows   int  // rows written, the pending ones included
+	// pending is a copy of the last, perhaps unfinished block, which starts at row pendingAt.
+	pending   *data.CellTable
+	pendingAt int
+}
+
+// NewWriter starts a run file. Give it the cells in order with WriteCells, then Close it with
+// the rest of the run.
+func NewWriter(w io.Writer) (*Writer, error) {
+	cw, enc, err := startFile(w)
+	if err != nil {
+		return nil, err
+	}
+	return &Writer{cw: cw, enc: enc, series: -1}, nil
+}
+
+// WriteCells adds the next rows of the run's cell table, every series' figures with them.
+func (w *Writer) WriteCells(t *data.CellTable) error {
+	if t.Len() == 0 {
+		return nil
+	}
+	if w.series < 0 {
+		w.series, w.flags = len(t.Measures), recordsOverstated(t)
+	}
+	if err := checkColumns(t, w.series); err != nil {
+		return fmt.Errorf("rows %d–%d: %w", w.rows, w.rows+t.Len(), err)
+	}
+	if recordsOverstated(t) != w.flags {
+		return fmt.Errorf("rows %d–%d record overstated access and earlier rows do not, or the reverse", w.rows, w.rows+t.Len())
+	}
+	var jobs []blockJob
+	from := 0
+	if w.pending != nil {
+		// The rows that continue the pending block: its partition's, up to a full block.
+		p, err := data.PartitionOf(w.pending.H3[0])
+		if err != nil {
+			return err
+		}
+		for from < t.Len() && w.pending.Len()+from < data.BlockCells {
+			q, err := data.PartitionOf(t.H3[from])
+			if err != nil {
+				return err
+			}
+			if q != p {
+				break
+			}
+			from++
+		}
+		w.pending.Append(t.Slice(0, from, allSeries(w.series)))
+		if from == t.Len() && w.pending.Len() < data.BlockCells {
+			w.rows += t.Len()
+			return nil
+		}
+		jobs = append(jobs, blockJob{t: w.pending, b: data.CellBlock{Partition: p, Len: w.pending.Len()}, at: w.pendingAt})
+		w.pending = nil
+	}
+	blocks, err := data.SplitBlocks(t.H3[from:])
+	if err != nil {
+		return err
+	}
+	for i, b := range blocks {
+		b.Start += from
+		if i == len(blocks)-1 {
+			w.pending, w.pendingAt = &data.CellTable{}, w.rows+b.Start
+			w.pending.Append(t.Slice(b.Start, b.Start+b.Len, allSeries(w.series)))
+			break
+		}
+		jobs = append(jobs, blockJob{t: t, b: b, at: w.rows + b.Start})
+	}
+	w.rows += t.Len()
+	return w.encode(jobs)
+}
+
+// blockJob is a block to encode: rows b of table t, which start at row at of the run.
+type blockJob struct {
+	t  *data.CellTable
+	b  data.CellBlock
+	at int
+}
+
+// encode compresses a window of blocks at once on every core, then writes them in order.
+func (w *Writer) encode(jobs []blockJob) error {
 	window := runtime.GOMAXPROCS(0)
-	for lo := 0; lo < len(blocks); lo += window {
-		hi := min(lo+window, len(blocks))
+	for lo := 0; lo < len(jobs); lo += window {
+		hi := min(lo+window, len(jobs))
 		metas := make([]blockMeta, hi-lo)
 		bodies := make([][]byte, hi-lo)
 		errs := make([]error, hi-lo)
@@ -146,7 +238,8 @@ func Write(w io.Writer, run *data.Run) error {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				metas[i-lo], bodies[i-lo], errs[i-lo] = encodeBlock(enc, &run.Cells, blocks[i], len(run.ContentAreas))
+				metas[i-lo], bodies[i-lo], errs[i-lo] = encodeBlock(w.enc, jobs[i].t, jobs[i].b, w.series)
+				metas[i-lo].Start = jobs[i].at
 			}()
 		}
 		wg.Wait()
@@ -154,15 +247,47 @@ func Write(w io.Writer, run *data.Run) error {
 			return err
 		}
 		for i := range metas {
-			metas[i].Off = cw.n
+			metas[i].Off = w.cw.n
 			metas[i].Size = int64(len(bodies[i]))
-			if _, err := cw.Write(bodies[i]); err != nil {
+			if _, err := w.cw.Write(bodies[i]); err != nil {
 				return err
 			}
-			foot.Blocks = append(foot.Blocks, metas[i])
+			w.blocks = append(w.blocks, metas[i])
 		}
 	}
-	return writeFooter(cw, enc, &foot)
+	return nil
+}
+
+// Close writes the last block and the footer: the run's provenance, rollups and equity (its
+// cell table is not read).
+func (w *Writer) Close(run *data.Run) error {
+	defer w.enc.Close()
+	if w.series >= 0 && w.series != len(run.ContentAreas) {
+		return fmt.Errorf("run %s: %d series of figures for %d series", run.ID, w.series, len(run.ContentAreas))
+	}
+	if w.pending != nil {
+		p, err := data.PartitionOf(w.pending.H3[0])
+		if err != nil {
+			return err
+		}
+		if err := w.encode([]blockJob{{t: w.pending, b: data.CellBlock{Partition: p, Len: w.pending.Len()}, at: w.pendingAt}}); err != nil {
+			return err
+		}
+		w.pending = nil
+	}
+	foot := footer{Info: run.RunInfo, Areas: run.Areas, Equity: run.Equity, Blocks: w.blocks}
+	return writeFooter(w.cw, w.enc, &foot)
+}
+
+// Abandon releases a writer whose run will not be finished.
+func (w *Writer) Abandon() { w.enc.Close() }
+
+func allSeries(n int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = i
+	}
+	return out
 }
 
 // startFile writes the header and gives the counting writer and the encoder a file is written
@@ -182,21 +307,32 @@ func startFile(w io.Writer) (*countingWriter, *zstd.Encoder, error) {
 
 // checkTable rejects a table whose columns disagree in length with its cells.
 func checkTable(run *data.Run) error {
-	t := &run.Cells
+	if len(run.Cells.Measures) != len(run.ContentAreas) {
+		return fmt.Errorf("run %s: %d series of figures for %d series", run.ID, len(run.Cells.Measures), len(run.ContentAreas))
+	}
+	if err := checkColumns(&run.Cells, len(run.ContentAreas)); err != nil {
+		return fmt.Errorf("run %s: %w", run.ID, err)
+	}
+	return nil
+}
+
+// checkColumns rejects rows whose columns disagree in length, or that have other than series
+// series.
+func checkColumns(t *data.CellTable, series int) error {
 	n := t.Len()
 	if len(t.Lat) != n || len(t.Lng) != n || len(t.Demand) != n || len(t.Area) != n || len(t.Need) != n || len(t.Urban) != n {
-		return fmt.Errorf("run %s: the cell table's columns differ in length", run.ID)
+		return errors.New("the cell table's columns differ in length")
 	}
-	if len(t.Measures) != len(run.ContentAreas) {
-		return fmt.Errorf("run %s: %d series of figures for %d series", run.ID, len(t.Measures), len(run.ContentAreas))
+	if len(t.Measures) != series {
+		return fmt.Errorf("%d series of figures, earlier rows %d", len(t.Measures), series)
 	}
 	for k, m := range t.Measures {
 		if len(m.Nearest) != n || len(m.Count) != n || len(m.Access) != n || len(m.Unmet) != n || len(m.Gap) != n || len(m.Desert) != n ||
 			m.Overstated != nil && len(m.Overstated) != n {
-			return fmt.Errorf("run %s: series %d's columns differ in length from the cells", run.ID, k)
+			return fmt.Errorf("series %d's columns differ in length from the cells", k)
 		}
 		if (m.Overstated == nil) != (t.Measures[0].Overstated == nil) {
-			return fmt.Errorf("run %s: series %d records overstated access and series 0 does not, or the reverse", run.ID, k)
+			return fmt.Errorf("series %d records overstated access and series 0 does not, or the reverse", k)
 		}
 	}
 	return nil

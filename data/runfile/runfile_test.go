@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/gob"
+	"encoding/json"
 	"io"
 	"math"
 	"math/rand/v2"
@@ -382,4 +383,126 @@ func TestOverstatedFlagsRoundTrip(t *testing.T) {
 	if err := Write(io.Discard, flagged); err == nil {
 		t.Error("a run flagging some series only was written")
 	}
+}
+
+// Rows given a few at a time, cut anywhere — inside a block, at a block's end, across the
+// partitions — make the same file as the whole table given at once, byte for byte.
+func TestWriterInPiecesWritesTheSameFile(t *testing.T) {
+	run := syntheticRun(t)
+	var whole bytes.Buffer
+	if err := Write(&whole, run); err != nil {
+		t.Fatal(err)
+	}
+	n := run.Cells.Len()
+	second := slices.IndexFunc(run.Cells.H3, func(c h3.Cell) bool {
+		p, _ := c.Parent(3)
+		q, _ := run.Cells.H3[0].Parent(3)
+		return p != q
+	})
+	all := make([]int, len(run.ContentAreas))
+	for k := range all {
+		all[k] = k
+	}
+	for _, cuts := range [][]int{
+		{1, 2, 3},
+		{data.BlockCells - 1, data.BlockCells, data.BlockCells + 1},
+		{second - 1, second, second + 5, n - 1},
+		{7, second + data.BlockCells, n},
+	} {
+		var b bytes.Buffer
+		w, err := NewWriter(&b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lo := 0
+		for _, hi := range append(cuts, n) {
+			hi = min(max(hi, lo), n)
+			if err := w.WriteCells(run.Cells.Slice(lo, hi, all)); err != nil {
+				t.Fatal(err)
+			}
+			lo = hi
+		}
+		if err := w.Close(run); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(b.Bytes(), whole.Bytes()) {
+			t.Errorf("cut at %v: %d bytes, differing from the %d of the whole table written at once", cuts, b.Len(), whole.Len())
+		}
+	}
+}
+
+// A run written as the analysis scores it, a partition at a time (partitions finer than the
+// file's blocks, so that blocks span several), is the file of the same run analysed whole in
+// memory and written at once, byte for byte. The real St. Louis demo data, at resolution 8.
+func TestStreamedRunIsTheRunInMemory(t *testing.T) {
+	l, err := region.LoadBuiltin("stlouis", filepath.Join("..", "..", "..", "shared", "data"), time.Now())
+	if err != nil {
+		t.Skipf("St. Louis data: %v", err)
+	}
+	in := analysis.Inputs{Areas: l.Areas, Demographics: l.Demographics, Programs: l.Programs, Records: l.Records}
+	p := analysis.DefaultParams()
+	p.Resolution = 8
+	now := func() time.Time { return time.Date(2026, 11, 27, 3, 0, 0, 0, time.UTC) }
+	whole, err := analysis.Analyze(context.Background(), in, p, analysis.Options{Now: now, PartitionResolution: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want bytes.Buffer
+	if err := Write(&want, whole); err != nil {
+		t.Fatal(err)
+	}
+	var got bytes.Buffer
+	w, err := NewWriter(&got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := &countCalls{w: w}
+	run, err := analysis.AnalyzeTo(context.Background(), in, p, analysis.Options{Now: now, PartitionResolution: 5}, calls)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(run); err != nil {
+		t.Fatal(err)
+	}
+	if calls.n < 10 {
+		t.Fatalf("the analysis wrote its cells in %d pieces; want one per partition, many", calls.n)
+	}
+	sameFiles(t, got.Bytes(), want.Bytes())
+}
+
+// sameFiles checks that two run files hold the same blocks byte for byte and the same footer.
+// The footer is compared decoded: gob writes maps (an input's options) in no fixed order.
+func sameFiles(t *testing.T, got, want []byte) {
+	t.Helper()
+	rg, err := NewReader(bytes.NewReader(got), int64(len(got)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rw, err := NewReader(bytes.NewReader(want), int64(len(want)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	end := func(r *Reader) int64 {
+		b := r.foot.Blocks[len(r.foot.Blocks)-1]
+		return b.Off + b.Size
+	}
+	eg, ew := end(rg), end(rw)
+	if !bytes.Equal(got[:eg], want[:ew]) || !bytes.Equal(gobBytes(t, rg.foot.Blocks), gobBytes(t, rw.foot.Blocks)) {
+		t.Errorf("the blocks differ: %d bytes in %d blocks, want %d in %d", eg, len(rg.foot.Blocks), ew, len(rw.foot.Blocks))
+	}
+	ig, _ := json.Marshal(rg.Info())
+	iw, _ := json.Marshal(rw.Info())
+	if !bytes.Equal(ig, iw) || !bytes.Equal(gobBytes(t, rg.Areas()), gobBytes(t, rw.Areas())) || !bytes.Equal(gobBytes(t, rg.Equity()), gobBytes(t, rw.Equity())) {
+		t.Error("the footers differ")
+	}
+}
+
+type countCalls struct {
+	w data.CellWriter
+	n int
+}
+
+func (c *countCalls) WriteCells(t *data.CellTable) error {
+	c.n++
+	return c.w.WriteCells(t)
 }
