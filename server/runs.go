@@ -48,10 +48,14 @@ type loadedRun struct {
 	// closed here — a request may still be streaming from it — but by its finalizer.
 	tables data.RunTables
 	// inputs are the run's own — what it was computed from, whatever was loaded since — so that
-	// its tiles, exports and reports never change.
-	inputs *data.Inputs
-	err    error
-	invest investState // recommendations and scenarios (invest.go)
+	// its tiles, exports and reports never change. They are read on first need (readInputs):
+	// the cells tiles a map opens on do without them.
+	inputs   *data.Inputs
+	inputsMu sync.Mutex
+	store    data.Store
+	id       string
+	err      error
+	invest   investState // recommendations and scenarios (invest.go)
 
 	searchOnce  sync.Once
 	searchIndex *search.Index
@@ -108,6 +112,34 @@ func (r *runs) resolve(ctx context.Context, id string) (string, error) {
 
 // get returns a run's tile set with the inputs it was drawn from.
 func (r *runs) get(ctx context.Context, id string) (*loadedRun, error) {
+	lr, err := r.open(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := lr.readInputs(ctx); err != nil {
+		return nil, err
+	}
+	return lr, nil
+}
+
+// readInputs reads the run's inputs unless they are read already; a failed read is tried again
+// by the next request.
+func (lr *loadedRun) readInputs(ctx context.Context) (*data.Inputs, error) {
+	lr.inputsMu.Lock()
+	defer lr.inputsMu.Unlock()
+	if lr.inputs == nil {
+		// Reading must outlive the request that triggered it: others wait on it.
+		in, err := lr.store.RunInputs(context.WithoutCancel(ctx), lr.id)
+		if err != nil {
+			return nil, err
+		}
+		lr.inputs = in
+	}
+	return lr.inputs, nil
+}
+
+// open returns a run's tile set, its inputs not necessarily read yet: what tiles need.
+func (r *runs) open(ctx context.Context, id string) (*loadedRun, error) {
 	id, err := r.resolve(ctx, id)
 	if err != nil {
 		return nil, err
@@ -120,7 +152,7 @@ func (r *runs) get(ctx context.Context, id string) (*loadedRun, error) {
 	if ok {
 		r.touch(id)
 	} else if lr, ok = r.loading[id]; !ok {
-		lr = &loadedRun{}
+		lr = &loadedRun{store: r.store, id: id}
 		r.loading[id] = lr
 	}
 	r.mu.Unlock()
@@ -137,15 +169,13 @@ func (r *runs) get(ctx context.Context, id string) (*loadedRun, error) {
 			if lr.tables, lr.err = data.TablesOf(run); lr.err != nil {
 				return
 			}
-		} else {
-			if lr.tables, lr.err = r.store.OpenRun(ctx, id); lr.err != nil {
-				return
-			}
-			if lr.inputs, lr.err = r.store.RunInputs(ctx, id); lr.err != nil {
-				return
-			}
+			lr.set = tiles.NewSet(lr.tables, inputs.Areas, inputs.Programs, r.cache, r.data)
+			return
 		}
-		lr.set = tiles.NewSet(lr.tables, lr.inputs.Areas, lr.inputs.Programs, r.cache, r.data)
+		if lr.tables, lr.err = r.store.OpenRun(ctx, id); lr.err != nil {
+			return
+		}
+		lr.set = tiles.NewLazySet(lr.tables, func() (*data.Inputs, error) { return lr.readInputs(ctx) }, r.cache, r.data)
 	})
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -164,16 +194,17 @@ func (r *runs) get(ctx context.Context, id string) (*loadedRun, error) {
 	return lr, nil
 }
 
-// read gets a run and reads from its tables with use. When the same analysis was saved again since
-// the run was opened (a PostGIS run's tables replaced), it opens the run afresh and reads once more.
+// read opens a run and reads from its tables with use; its inputs are read only if use needs
+// them (the tile set reads them itself). When the same analysis was saved again since the run
+// was opened (a PostGIS run's tables replaced), it opens the run afresh and reads once more.
 func (r *runs) read(ctx context.Context, id string, use func(*loadedRun) error) (*loadedRun, error) {
-	lr, err := r.get(ctx, id)
+	lr, err := r.open(ctx, id)
 	if err != nil {
 		return nil, err
 	}
 	if err = use(lr); errors.Is(err, data.ErrReplaced) {
 		r.forget(lr)
-		if lr, err = r.get(ctx, id); err == nil {
+		if lr, err = r.open(ctx, id); err == nil {
 			err = use(lr)
 		}
 	}

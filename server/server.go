@@ -118,11 +118,13 @@ func (s *Server) origins(what string, list []string) []string {
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
-// Warm opens the latest run — its provenance, rollups and inputs; its cells stay in the store
-// until tiles ask for them — so that the first visitor does not wait for that.
+// Warm opens the latest run — its provenance and the directory of its cells, which stay in the
+// store until tiles ask for them — so that the first visitor does not wait for that. Its
+// rollups and inputs, which the cells tiles a map opens on do not need, are read on first need:
+// for a big region they take longer than a tile, and hold more memory than the rest.
 func (s *Server) Warm(ctx context.Context) error {
 	start := time.Now()
-	lr, err := s.runs.get(ctx, "")
+	lr, err := s.runs.open(ctx, "")
 	if err != nil {
 		return err
 	}

@@ -131,10 +131,15 @@ func (s *Set) areaOf(base *baseCells, cell h3.Cell) int {
 }
 
 // AreaTitle names a run's area (a row of Areas()) as reports do: "Census Tract 1011, St. Louis
-// city, MO".
+// city, MO"; by its id and name alone when the run's inputs cannot be read.
 func (s *Set) AreaTitle(i int) string {
-	a := data.Area{ID: s.results[i].ID, Name: s.results[i].Name}
-	for _, stored := range s.storedAreas {
+	results := s.tables.Areas()
+	a := data.Area{ID: results[i].ID, Name: results[i].Name}
+	sh, err := s.shapes()
+	if err != nil {
+		return labels.AreaTitle(a)
+	}
+	for _, stored := range sh.storedAreas {
 		if stored.ID == a.ID {
 			a = stored
 			break

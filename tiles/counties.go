@@ -101,9 +101,14 @@ type County struct {
 	Bound    orb.Bound
 }
 
-// Counties lists the counties the areas dissolve into, by id.
+// Counties lists the counties the areas dissolve into, by id; none when the run's inputs cannot
+// be read.
 func (s *Set) Counties() []County {
-	s.dissolve()
+	sh, err := s.shapes()
+	if err != nil {
+		return nil
+	}
+	s.dissolve(sh)
 	out := make([]County, len(s.counties))
 	for i, c := range s.counties {
 		out[i] = County{ID: c.id, Name: c.name, Label: c.label, Bound: c.bound}
@@ -112,12 +117,12 @@ func (s *Set) Counties() []County {
 }
 
 // dissolve builds the counties and tract labels once, on first use.
-func (s *Set) dissolve() {
-	s.countiesOnce.Do(func() { s.counties, s.tractLabels = buildCounties(s.storedAreas) })
+func (s *Set) dissolve(sh *inputShapes) {
+	s.countiesOnce.Do(func() { s.counties, s.tractLabels = buildCounties(sh.storedAreas) })
 }
 
-func (s *Set) countyFeatures(t maptile.Tile) *geojson.FeatureCollection {
-	s.dissolve()
+func (s *Set) countyFeatures(sh *inputShapes, t maptile.Tile) *geojson.FeatureCollection {
+	s.dissolve(sh)
 	bound := bufferedBound(t)
 	fc := geojson.NewFeatureCollection()
 	for _, c := range s.counties {

@@ -56,21 +56,31 @@ const tileBuffer = 64
 // partition at a time, and keeps what it reads and aggregates in a DataCache shared by every set,
 // so that its memory follows the budget, not the region.
 type Set struct {
-	tables   data.RunTables
-	info     *data.RunInfo
-	results  []data.AreaResult
-	areas    []areaShape // aligned with results; nil geometry when the run's inputs lack the area
-	programs []data.Program
-	parts    []piece // one per partition
-	blocks   []piece // one per block
-	lat      float64 // of the cells' centre: where the cells layer sizes its hexagons for
-	cache    *Cache
-	data     *DataCache
+	tables data.RunTables
+	info   *data.RunInfo
+	parts  []piece // one per partition
+	blocks []piece // one per block
+	lat    float64 // of the cells' centre: where the cells layer sizes its hexagons for
+	cache  *Cache
+	data   *DataCache
 
-	storedAreas  []data.Area
+	// inputs reads the run's inputs, for the layers drawn from them (tracts, programs,
+	// counties): the cells, which the map opens on, are drawn without them.
+	inputs    func() (*data.Inputs, error)
+	drawnMu   sync.Mutex
+	drawnFrom *inputShapes // nil until a layer needs them
+
 	countiesOnce sync.Once
 	counties     []county
 	tractLabels  []tractLabel
+}
+
+// inputShapes are what the layers drawn from the run's inputs need.
+type inputShapes struct {
+	results     []data.AreaResult
+	areas       []areaShape // aligned with results; nil geometry when the run's inputs lack the area
+	programs    []data.Program
+	storedAreas []data.Area
 }
 
 type areaShape struct {
@@ -82,27 +92,50 @@ type areaShape struct {
 // its rollups by id), programs too. Both caches may be shared between sets; a nil tile cache
 // caches no tiles.
 func NewSet(tables data.RunTables, areas []data.Area, programs []data.Program, cache *Cache, dataCache *DataCache) *Set {
-	byID := make(map[string]orb.MultiPolygon, len(areas))
-	for _, a := range areas {
+	return NewLazySet(tables, func() (*data.Inputs, error) { return &data.Inputs{Areas: areas, Programs: programs}, nil }, cache, dataCache)
+}
+
+// NewLazySet is NewSet reading the run's inputs only when a layer first needs them, so that the
+// first cells tile of a big run waits for neither its inputs nor its rollups. A failed read is
+// tried again by the next tile that needs them.
+func NewLazySet(tables data.RunTables, inputs func() (*data.Inputs, error), cache *Cache, dataCache *DataCache) *Set {
+	s := &Set{tables: tables, info: tables.Info(), parts: partitionsOf(tables.Blocks()), blocks: blocksOf(tables.Blocks()),
+		cache: cache, data: dataCache, inputs: inputs}
+	s.lat = s.bound().Center()[1]
+	return s
+}
+
+// shapes reads the inputs and matches the areas to the rollups, once.
+func (s *Set) shapes() (*inputShapes, error) {
+	s.drawnMu.Lock()
+	defer s.drawnMu.Unlock()
+	if s.drawnFrom != nil {
+		return s.drawnFrom, nil
+	}
+	in, err := s.inputs()
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]orb.MultiPolygon, len(in.Areas))
+	for _, a := range in.Areas {
 		byID[a.ID] = a.Geometry
 	}
-	s := &Set{tables: tables, info: tables.Info(), results: tables.Areas(), programs: programs, parts: partitionsOf(tables.Blocks()), blocks: blocksOf(tables.Blocks()),
-		cache: cache, data: dataCache, storedAreas: areas}
-	s.lat = s.bound().Center()[1]
-	s.areas = make([]areaShape, len(s.results))
-	for i, a := range s.results {
+	sh := &inputShapes{results: s.tables.Areas(), programs: in.Programs, storedAreas: in.Areas}
+	sh.areas = make([]areaShape, len(sh.results))
+	for i, a := range sh.results {
 		if g, ok := byID[a.ID]; ok {
-			s.areas[i] = areaShape{geometry: g, bound: g.Bound()}
+			sh.areas[i] = areaShape{geometry: g, bound: g.Bound()}
 		}
 	}
-	return s
+	s.drawnFrom = sh
+	return sh, nil
 }
 
 // Info is the run the set serves.
 func (s *Set) Info() *data.RunInfo { return s.info }
 
 // Areas are the run's rollups.
-func (s *Set) Areas() []data.AreaResult { return s.results }
+func (s *Set) Areas() []data.AreaResult { return s.tables.Areas() }
 
 // Tables reads the run the set serves.
 func (s *Set) Tables() data.RunTables { return s.tables }
@@ -145,16 +178,22 @@ func (s *Set) Tile(ctx context.Context, layer, setting, content string, t maptil
 	ctx = context.WithoutCancel(ctx)
 	return s.cache.load(key, func() ([]byte, error) {
 		var fc *geojson.FeatureCollection
+		var sh *inputShapes
 		var err error
+		if layer != LayerCells {
+			if sh, err = s.shapes(); err != nil {
+				return nil, err
+			}
+		}
 		switch layer {
 		case LayerCells:
 			fc, err = s.cellFeatures(ctx, k, t)
 		case LayerTracts:
-			fc = s.tractFeatures(k, t)
+			fc = tractFeatures(sh, k, t)
 		case LayerPrograms:
-			fc = s.programFeatures(group, content, t)
+			fc = programFeatures(sh, group, content, t)
 		case LayerCounties:
-			fc = s.countyFeatures(t)
+			fc = s.countyFeatures(sh, t)
 		}
 		if err != nil {
 			return nil, err
@@ -237,11 +276,11 @@ func appendCells(fc *geojson.FeatureCollection, lv *level, m *levelMeasures, row
 	return nil
 }
 
-func (s *Set) tractFeatures(k int, t maptile.Tile) *geojson.FeatureCollection {
+func tractFeatures(sh *inputShapes, k int, t maptile.Tile) *geojson.FeatureCollection {
 	bound := bufferedBound(t)
 	fc := geojson.NewFeatureCollection()
-	for i, a := range s.results {
-		shape := s.areas[i]
+	for i, a := range sh.results {
+		shape := sh.areas[i]
 		if shape.geometry == nil || !shape.bound.Intersects(bound) {
 			continue
 		}
@@ -272,10 +311,10 @@ func (s *Set) tractFeatures(k int, t maptile.Tile) *geojson.FeatureCollection {
 	return fc
 }
 
-func (s *Set) programFeatures(group data.SettingGroup, content string, t maptile.Tile) *geojson.FeatureCollection {
+func programFeatures(sh *inputShapes, group data.SettingGroup, content string, t maptile.Tile) *geojson.FeatureCollection {
 	bound := bufferedBound(t)
 	fc := geojson.NewFeatureCollection()
-	for _, pr := range s.programs {
+	for _, pr := range sh.programs {
 		if !bound.Contains(pr.Location) || !group.Includes(pr.Setting) || !pr.Offers(content) {
 			continue
 		}

@@ -4,10 +4,13 @@
 //
 // A file is a header, the blocks, and a footer:
 //
-//	"SGRUN\0\0\1"                 magic and version
+//	"SGRUN\0\0\2"                 magic and version
 //	block 0 … block n−1           each its columns, every one a zstd frame
-//	footer                        zstd(gob(run info, area results, equity, block directory))
-//	footer length (uint64 LE), "SGRUN\0\0\1"
+//	rollups                       zstd(gob(area results, equity)), read when first asked for
+//	footer                        zstd(gob(run info, block directory, where the rollups lie))
+//	footer length (uint64 LE), "SGRUN\0\0\2"
+//
+// Version 1 files, still read, have no rollups frame: the footer holds them.
 //
 // A block holds at most data.BlockCells consecutive cells of one H3 resolution-3 partition. Its
 // columns are the cell index (delta-coded varints), the centers (left out when they are the
@@ -36,6 +39,7 @@ import (
 	"os"
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/klauspost/compress/zstd"
 	"github.com/paulmach/orb"
@@ -45,7 +49,9 @@ import (
 )
 
 const (
-	magic = "SGRUN\x00\x00\x01"
+	magic = "SGRUN\x00\x00\x02"
+	// magicV1 opens files whose footer holds their rollups.
+	magicV1 = "SGRUN\x00\x00\x01"
 	// tail is the footer length and the closing magic.
 	tail = 8 + 8
 )
@@ -113,10 +119,21 @@ type blockMeta struct {
 }
 
 type footer struct {
-	Info   data.RunInfo
+	Info data.RunInfo
+	// Areas and Equity are the footer's own in files written before Rollups.
 	Areas  []data.AreaResult
 	Equity []data.EquityRow
 	Blocks []blockMeta
+	// Rollups is the frame (offset and length in the file) of the areas and equity, decoded when
+	// first asked for: a big region's rollups take longer to decode than a tile to draw.
+	Rollups   chunk
+	AreaCount int
+}
+
+// rollups are a run's area results and equity, a frame of their own.
+type rollups struct {
+	Areas  []data.AreaResult
+	Equity []data.EquityRow
 }
 
 // Write writes a run in the format. Blocks are compressed on all cores.
@@ -275,8 +292,8 @@ func (w *Writer) Close(run *data.Run) error {
 		}
 		w.pending = nil
 	}
-	foot := footer{Info: run.RunInfo, Areas: run.Areas, Equity: run.Equity, Blocks: w.blocks}
-	return writeFooter(w.cw, w.enc, &foot)
+	foot := footer{Info: run.RunInfo, Blocks: w.blocks}
+	return writeFooter(w.cw, w.enc, &foot, run)
 }
 
 // Abandon releases a writer whose run will not be finished.
@@ -338,8 +355,18 @@ func checkColumns(t *data.CellTable, series int) error {
 	return nil
 }
 
-func writeFooter(cw *countingWriter, enc *zstd.Encoder, foot *footer) error {
+// writeFooter writes the run's rollups, then the footer.
+func writeFooter(cw *countingWriter, enc *zstd.Encoder, foot *footer, run *data.Run) error {
 	var raw bytes.Buffer
+	if err := gob.NewEncoder(&raw).Encode(rollups{Areas: run.Areas, Equity: run.Equity}); err != nil {
+		return fmt.Errorf("run %s: rollups: %w", foot.Info.ID, err)
+	}
+	frame := enc.EncodeAll(raw.Bytes(), nil)
+	foot.Rollups, foot.AreaCount = chunk{Off: cw.n, Len: int64(len(frame))}, len(run.Areas)
+	if _, err := cw.Write(frame); err != nil {
+		return err
+	}
+	raw.Reset()
 	if err := gob.NewEncoder(&raw).Encode(foot); err != nil {
 		return fmt.Errorf("run %s: footer: %w", foot.Info.ID, err)
 	}
@@ -535,6 +562,11 @@ type Reader struct {
 	dec    *zstd.Decoder
 	foot   footer
 	blocks []data.CellBlock
+
+	rollupsOnce sync.Once
+	rollups     rollups
+	rollupsErr  error // also answers every later read of cells: the file is damaged
+	rollupsRead atomic.Bool
 }
 
 // Open opens a run file.
@@ -569,7 +601,7 @@ func NewReader(src io.ReaderAt, size int64, closer io.Closer) (*Reader, error) {
 	if _, err := src.ReadAt(head, 0); err != nil {
 		return nil, err
 	}
-	if string(end[8:]) != magic || string(head) != magic {
+	if string(end[8:]) != string(head) || string(head) != magic && string(head) != magicV1 {
 		return nil, errors.New("not a stemgap run file of this version")
 	}
 	n := int64(binary.LittleEndian.Uint64(end[:8]))
@@ -594,6 +626,12 @@ func NewReader(src io.ReaderAt, size int64, closer io.Closer) (*Reader, error) {
 		dec.Close()
 		return nil, fmt.Errorf("footer: %w", err)
 	}
+	if string(head) == magicV1 {
+		r.foot.Rollups, r.foot.AreaCount = chunk{}, len(r.foot.Areas)
+	} else if c := r.foot.Rollups; c.Len <= 0 || c.Off < int64(len(magic)) || c.Off+c.Len > size-tail-n {
+		dec.Close()
+		return nil, errors.New("rollups out of range")
+	}
 	series := len(r.foot.Info.ContentAreas)
 	want := baseColumns + series*seriesColumns
 	for _, b := range r.foot.Blocks {
@@ -608,8 +646,46 @@ func NewReader(src io.ReaderAt, size int64, closer io.Closer) (*Reader, error) {
 }
 
 func (r *Reader) Info() *data.RunInfo      { return &r.foot.Info }
-func (r *Reader) Areas() []data.AreaResult { return r.foot.Areas }
-func (r *Reader) Equity() []data.EquityRow { return r.foot.Equity }
+func (r *Reader) Areas() []data.AreaResult { return r.readRollups().Areas }
+func (r *Reader) Equity() []data.EquityRow { return r.readRollups().Equity }
+
+// readRollups decodes the areas and equity on first use. A damaged frame reads as none, and
+// every later read of the run's cells fails with its error.
+func (r *Reader) readRollups() *rollups {
+	r.rollupsOnce.Do(func() {
+		c := r.foot.Rollups
+		defer r.rollupsRead.Store(true)
+		if c.Len == 0 {
+			r.rollups = rollups{Areas: r.foot.Areas, Equity: r.foot.Equity}
+			return
+		}
+		packed := make([]byte, c.Len)
+		if _, err := r.src.ReadAt(packed, c.Off); err != nil {
+			r.rollupsErr = fmt.Errorf("run %s: rollups: %w", r.foot.Info.ID, err)
+			return
+		}
+		raw, err := r.dec.DecodeAll(packed, nil)
+		if err == nil {
+			err = gob.NewDecoder(bytes.NewReader(raw)).Decode(&r.rollups)
+		}
+		if err == nil && len(r.rollups.Areas) != r.foot.AreaCount {
+			err = fmt.Errorf("%d areas, the footer says %d", len(r.rollups.Areas), r.foot.AreaCount)
+		}
+		if err != nil {
+			r.rollups = rollups{}
+			r.rollupsErr = fmt.Errorf("run %s: rollups: %w", r.foot.Info.ID, err)
+		}
+	})
+	return &r.rollups
+}
+
+// damaged is the error of a rollups frame that failed to decode, once one was asked for.
+func (r *Reader) damaged() error {
+	if !r.rollupsRead.Load() {
+		return nil
+	}
+	return r.rollupsErr
+}
 func (r *Reader) Blocks() []data.CellBlock { return r.blocks }
 
 // Close releases the decoder and the source.
@@ -697,11 +773,12 @@ func (br *blockReader) float64s(col int) ([]float64, error) {
 		}
 	}
 	out := make([]float64, n)
+	// The planes as slices of n, so that the loop reads them without bounds checks.
+	p0, p1, p2, p3 := planes[:n], planes[n:2*n], planes[2*n:3*n], planes[3*n:4*n]
+	p4, p5, p6, p7 := planes[4*n:5*n], planes[5*n:6*n], planes[6*n:7*n], planes[7*n:8*n]
 	for i := range out {
-		var bits uint64
-		for p := 0; p < 8; p++ {
-			bits |= uint64(planes[p*n+i]) << (8 * p)
-		}
+		bits := uint64(p0[i]) | uint64(p1[i])<<8 | uint64(p2[i])<<16 | uint64(p3[i])<<24 |
+			uint64(p4[i])<<32 | uint64(p5[i])<<40 | uint64(p6[i])<<48 | uint64(p7[i])<<56
 		if base != nil {
 			bits ^= math.Float64bits(base[i])
 		}
@@ -749,6 +826,9 @@ func (r *Reader) Base(ctx context.Context, block int) (*data.CellTable, error) {
 }
 
 func (r *Reader) cells(ctx context.Context, block int, series []int, centers bool) (*data.CellTable, error) {
+	if err := r.damaged(); err != nil {
+		return nil, err
+	}
 	if block < 0 || block >= len(r.foot.Blocks) {
 		return nil, fmt.Errorf("run %s has no block %d", r.foot.Info.ID, block)
 	}
@@ -797,7 +877,7 @@ func (r *Reader) cells(ctx context.Context, block int, series []int, centers boo
 	}
 	t.Area = make([]int32, n)
 	for i, a := range areas {
-		if a < 0 || int(a) >= len(r.foot.Areas) {
+		if a < 0 || int(a) >= r.foot.AreaCount {
 			return nil, fmt.Errorf("block at row %d: area index %d out of range", br.meta.Start, a)
 		}
 		t.Area[i] = int32(a)
@@ -823,6 +903,9 @@ func (r *Reader) cells(ctx context.Context, block int, series []int, centers boo
 
 // Series reads one series' figures of one block.
 func (r *Reader) Series(ctx context.Context, block, k int) (*data.CellMeasures, error) {
+	if err := r.damaged(); err != nil {
+		return nil, err
+	}
 	if block < 0 || block >= len(r.foot.Blocks) {
 		return nil, fmt.Errorf("run %s has no block %d", r.foot.Info.ID, block)
 	}
@@ -895,7 +978,7 @@ func Merge(w io.Writer, run *data.Run, parts ...*Reader) error {
 		return err
 	}
 	defer enc.Close()
-	foot := footer{Info: run.RunInfo, Areas: run.Areas, Equity: run.Equity}
+	foot := footer{Info: run.RunInfo}
 	seen := map[uint64]int{}
 	rows, cols := 0, -1
 	for p, part := range parts {
@@ -923,5 +1006,5 @@ func Merge(w io.Writer, run *data.Run, parts ...*Reader) error {
 			foot.Blocks = append(foot.Blocks, b)
 		}
 	}
-	return writeFooter(cw, enc, &foot)
+	return writeFooter(cw, enc, &foot, run)
 }

@@ -3,6 +3,7 @@ package runfile
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/gob"
 	"encoding/json"
 	"io"
@@ -11,9 +12,11 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/klauspost/compress/zstd"
 	"github.com/uber/h3-go/v4"
 	"stemgap/analysis"
 	"stemgap/data"
@@ -505,4 +508,112 @@ type countCalls struct {
 func (c *countCalls) WriteCells(t *data.CellTable) error {
 	c.n++
 	return c.w.WriteCells(t)
+}
+
+// readLog records the byte ranges read from a file.
+type readLog struct {
+	src   io.ReaderAt
+	reads [][2]int64
+}
+
+func (l *readLog) ReadAt(p []byte, off int64) (int, error) {
+	l.reads = append(l.reads, [2]int64{off, off + int64(len(p))})
+	return l.src.ReadAt(p, off)
+}
+
+// Opening a run and reading its cells leaves the rollups unread — a big region's take longer to
+// decode than a tile to draw — and they read back whole when asked for.
+func TestRollupsAreReadWhenAsked(t *testing.T) {
+	run := syntheticRun(t)
+	var b bytes.Buffer
+	if err := Write(&b, run); err != nil {
+		t.Fatal(err)
+	}
+	src := &readLog{src: bytes.NewReader(b.Bytes())}
+	r, err := NewReader(src, int64(b.Len()), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Cells(context.Background(), 0, []int{2}); err != nil {
+		t.Fatal(err)
+	}
+	roll := r.foot.Rollups
+	touched := func() bool {
+		for _, rd := range src.reads {
+			if rd[0] < roll.Off+roll.Len && rd[1] > roll.Off {
+				return true
+			}
+		}
+		return false
+	}
+	if roll.Len == 0 || touched() {
+		t.Fatalf("the rollups (%d bytes at %d) were read before they were asked for: reads %v", roll.Len, roll.Off, src.reads)
+	}
+	if !bytes.Equal(gobBytes(t, r.Areas()), gobBytes(t, run.Areas)) || !bytes.Equal(gobBytes(t, r.Equity()), gobBytes(t, run.Equity)) || !touched() {
+		t.Error("the rollups read back differ from those written")
+	}
+}
+
+// A file whose rollups frame is damaged opens, but gives no rollups, and its cells fail to read
+// from then on with the frame's error.
+func TestDamagedRollupsFailTheReads(t *testing.T) {
+	var b bytes.Buffer
+	if err := Write(&b, syntheticRun(t)); err != nil {
+		t.Fatal(err)
+	}
+	good, err := NewReader(bytes.NewReader(b.Bytes()), int64(b.Len()), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := slices.Clone(b.Bytes())
+	file[good.foot.Rollups.Off+good.foot.Rollups.Len/2] ^= 0xff
+	r, err := NewReader(bytes.NewReader(file), int64(len(file)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Cells(context.Background(), 0, nil); err != nil {
+		t.Fatalf("cells before the rollups were asked for: %v", err)
+	}
+	if areas := r.Areas(); areas != nil {
+		t.Errorf("a damaged frame gave %d areas", len(areas))
+	}
+	if _, err := r.Series(context.Background(), 0, 0); err == nil || !strings.Contains(err.Error(), "rollups") {
+		t.Errorf("a read after the damaged rollups: %v, want their error", err)
+	}
+}
+
+// Version 1 files, written before the rollups had a frame of their own, with them in the footer,
+// still read.
+func TestFilesWithRollupsInTheFooterRead(t *testing.T) {
+	run := syntheticRun(t)
+	var b bytes.Buffer
+	if err := Write(&b, run); err != nil {
+		t.Fatal(err)
+	}
+	now, err := NewReader(bytes.NewReader(b.Bytes()), int64(b.Len()), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The same blocks, then the footer as it was: areas and equity in it.
+	old := footer{Info: run.RunInfo, Areas: run.Areas, Equity: run.Equity, Blocks: now.foot.Blocks}
+	packed, err := zstd.NewWriter(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	foot := packed.EncodeAll(gobBytes(t, &old), nil)
+	file := append([]byte(magicV1), b.Bytes()[len(magic):now.foot.Rollups.Off]...)
+	file = append(file, foot...)
+	file = binary.LittleEndian.AppendUint64(file, uint64(len(foot)))
+	file = append(file, magicV1...)
+	r, err := NewReader(bytes.NewReader(file), int64(len(file)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := data.ReadRun(context.Background(), r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(gobBytes(t, got), gobBytes(t, run)) {
+		t.Error("the run read from the older layout differs from the run written")
+	}
 }
