@@ -453,14 +453,15 @@ func (s *Store) SaveRunStream(ctx context.Context, inputs *data.Inputs, compute 
 		// Named by the nonce while written (the run's id is known at the end), then by the run.
 		staged := s.path(filepath.Join(runsDir, hex.EncodeToString(nonce[:])+runExt))
 		var run *data.Run
+		var computeErr error // the analysis's own, said as it is rather than as the file's
 		err := data.WriteFileAtomic(staged, func(bw *bufio.Writer) error {
 			w, err := runfile.NewWriter(bw)
 			if err != nil {
 				return err
 			}
-			if run, err = compute(w); err != nil {
+			if run, computeErr = compute(w); computeErr != nil {
 				w.Abandon()
-				return err
+				return computeErr
 			}
 			if !data.ValidRunID(run.ID) {
 				w.Abandon()
@@ -468,6 +469,9 @@ func (s *Store) SaveRunStream(ctx context.Context, inputs *data.Inputs, compute 
 			}
 			return w.Close(run)
 		})
+		if computeErr != nil {
+			return computeErr
+		}
 		if err != nil {
 			return err
 		}
