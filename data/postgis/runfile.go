@@ -14,15 +14,33 @@ import (
 	"stemgap/data/runfile"
 )
 
-// saveRunFile stores the run file staged in f, size bytes, under a new token.
-func saveRunFile(ctx context.Context, tx pgx.Tx, id string, f io.ReaderAt, size int64) error {
-	b := make([]byte, size)
-	if _, err := f.ReadAt(b, 0); err != nil {
+// saveRunFile stores the run file staged in f, size bytes, under a new token. The file goes up
+// piece bytes at a time into a large object of the transaction, which the server then copies
+// into run_files: a big region's file is never whole in the client's memory.
+func saveRunFile(ctx context.Context, tx pgx.Tx, id string, f io.ReaderAt, size, piece int64) error {
+	var oid uint32
+	if err := tx.QueryRow(ctx, "SELECT lo_create(0)").Scan(&oid); err != nil {
 		return err
 	}
-	_, err := tx.Exec(ctx, "INSERT INTO run_files (run_id, token, data) VALUES ($1, $2, $3)", id, rand.Int64(), b)
+	buf := make([]byte, min(size, piece))
+	for off := int64(0); off < size; off += int64(len(buf)) {
+		buf = buf[:min(int64(cap(buf)), size-off)]
+		if _, err := f.ReadAt(buf, off); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "SELECT lo_put($1, $2, $3)", oid, off, buf); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.Exec(ctx, "INSERT INTO run_files (run_id, token, data) SELECT $1, $2, lo_get($3)", id, rand.Int64(), oid); err != nil {
+		return err
+	}
+	_, err := tx.Exec(ctx, "SELECT lo_unlink($1)", oid)
 	return err
 }
+
+// runFilePiece is how much of a run file SaveRun sends to the database at once.
+const runFilePiece = 8 << 20
 
 // OpenRun opens a run's file in run_files: its footer is read now, each block's columns when
 // asked for, each read fetching just its bytes. Runs stored before run_files are assembled from

@@ -102,7 +102,7 @@ func (s *Store) SaveRunStream(ctx context.Context, inputs *data.Inputs, compute 
 	if err := copyTractResults(ctx, tx, run, partitions); err != nil {
 		return fmt.Errorf("save run %s tract results: %w", r.ID, err)
 	}
-	if err := saveRunFile(ctx, tx, run.ID, f, st.Size()); err != nil {
+	if err := saveRunFile(ctx, tx, run.ID, f, st.Size(), runFilePiece); err != nil {
 		return fmt.Errorf("save run %s file: %w", r.ID, err)
 	}
 	if _, err := tx.Exec(ctx, `DELETE FROM input_sets s WHERE NOT EXISTS (SELECT 1 FROM analysis_runs r

@@ -139,3 +139,47 @@ func TestReadsRunsStoredBeforeRunFiles(t *testing.T) {
 		t.Error("a run read from its tables differs from the run saved")
 	}
 }
+
+// A run file goes to the database in pieces and comes back whole: here in pieces of 1,000 bytes
+// (a run's are megabytes), the last one short.
+func TestRunFilesGoUpInPieces(t *testing.T) {
+	s := openFresh(t)
+	defer s.Close()
+	ctx := context.Background()
+	run, inputs := syntheticWideRun(t)
+	if err := s.SaveRun(ctx, run, inputs); err != nil {
+		t.Fatal(err)
+	}
+	var file []byte
+	if err := s.pool.QueryRow(ctx, "SELECT data FROM run_files WHERE run_id = $1", run.ID).Scan(&file); err != nil {
+		t.Fatal(err)
+	}
+	if len(file) < 3000 || len(file)%1000 == 0 {
+		t.Fatalf("a file of %d bytes tests no short last piece", len(file))
+	}
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, "DELETE FROM run_files"); err != nil {
+		t.Fatal(err)
+	}
+	if err := saveRunFile(ctx, tx, run.ID, bytes.NewReader(file), int64(len(file)), 1000); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var again []byte
+	var objects int
+	if err := s.pool.QueryRow(ctx, "SELECT data, (SELECT count(*) FROM pg_largeobject_metadata) FROM run_files WHERE run_id = $1", run.ID).Scan(&again, &objects); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(again, file) {
+		t.Errorf("the file stored in pieces (%d bytes) differs from the file (%d bytes)", len(again), len(file))
+	}
+	if objects != 0 {
+		t.Errorf("%d large objects left behind", objects)
+	}
+}
