@@ -542,14 +542,19 @@ func boolBytes(v []bool) []byte {
 func floatBytes(v, ref []float64) []byte {
 	n := len(v)
 	out := make([]byte, 8*n)
+	// The planes as slices of n, so that the loop writes them without bounds checks.
+	p0, p1, p2, p3 := out[:n], out[n:2*n], out[2*n:3*n], out[3*n:4*n]
+	p4, p5, p6, p7 := out[4*n:5*n], out[5*n:6*n], out[6*n:7*n], out[7*n:8*n]
+	if ref != nil {
+		ref = ref[:n]
+	}
 	for i, x := range v {
 		bits := math.Float64bits(x)
 		if ref != nil {
 			bits ^= math.Float64bits(ref[i])
 		}
-		for p := 0; p < 8; p++ {
-			out[p*n+i] = byte(bits >> (8 * p))
-		}
+		p0[i], p1[i], p2[i], p3[i] = byte(bits), byte(bits>>8), byte(bits>>16), byte(bits>>24)
+		p4[i], p5[i], p6[i], p7[i] = byte(bits>>32), byte(bits>>40), byte(bits>>48), byte(bits>>56)
 	}
 	return out
 }
