@@ -119,15 +119,22 @@ func TestInputSetsAreSharedAndCollected(t *testing.T) {
 	}
 }
 
-// Runs stored before run_files are read from their tables.
-func TestReadsRunsStoredBeforeRunFiles(t *testing.T) {
+// savedWideRun is a fresh store holding the synthetic wide run.
+func savedWideRun(t *testing.T) (*Store, *data.Run) {
+	t.Helper()
 	s := openFresh(t)
-	defer s.Close()
-	ctx := context.Background()
+	t.Cleanup(func() { s.Close() })
 	run, inputs := syntheticWideRun(t)
-	if err := s.SaveRun(ctx, run, inputs); err != nil {
+	if err := s.SaveRun(context.Background(), run, inputs); err != nil {
 		t.Fatal(err)
 	}
+	return s, run
+}
+
+// Runs stored before run_files are read from their tables.
+func TestReadsRunsStoredBeforeRunFiles(t *testing.T) {
+	s, run := savedWideRun(t)
+	ctx := context.Background()
 	if _, err := s.pool.Exec(ctx, "DELETE FROM run_files"); err != nil {
 		t.Fatal(err)
 	}
@@ -143,13 +150,8 @@ func TestReadsRunsStoredBeforeRunFiles(t *testing.T) {
 // A run file goes to the database in pieces and comes back whole: here in pieces of 1,000 bytes
 // (a run's are megabytes), the last one short.
 func TestRunFilesGoUpInPieces(t *testing.T) {
-	s := openFresh(t)
-	defer s.Close()
+	s, run := savedWideRun(t)
 	ctx := context.Background()
-	run, inputs := syntheticWideRun(t)
-	if err := s.SaveRun(ctx, run, inputs); err != nil {
-		t.Fatal(err)
-	}
 	var file []byte
 	if err := s.pool.QueryRow(ctx, "SELECT data FROM run_files WHERE run_id = $1", run.ID).Scan(&file); err != nil {
 		t.Fatal(err)
