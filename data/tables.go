@@ -3,6 +3,7 @@ package data
 import (
 	"context"
 	"fmt"
+	"math"
 
 	"github.com/paulmach/orb"
 	"github.com/uber/h3-go/v4"
@@ -155,6 +156,45 @@ func (m *memoryTables) Series(ctx context.Context, block, k int) (*CellMeasures,
 		return nil, err
 	}
 	return &t.Measures[k], nil
+}
+
+// CellsBoundOfCenters is CellsBound for cells whose H3 centers are given (lat[i], lng[i] of
+// cells[i]), drawing only the cells that can hold the bound's corners: those whose centers lie
+// within three times the first cell's reach (center to farthest corner, in each axis) of the
+// centers' own bound. A corner beyond the centers' bound belongs to a cell within its own reach
+// of it, and neighbouring cells differ in size by far less than threefold, so the bound is the
+// same as drawing every cell. Blocks near a pole or across the antimeridian, where degrees
+// stretch, draw every cell.
+func CellsBoundOfCenters(cells []h3.Cell, lat, lng []float64) (orb.Bound, error) {
+	if len(cells) < 64 {
+		return CellsBound(cells)
+	}
+	centers := orb.Bound{Min: orb.Point{lng[0], lat[0]}, Max: orb.Point{lng[0], lat[0]}}
+	for i := range cells {
+		centers = centers.Extend(orb.Point{lng[i], lat[i]})
+	}
+	if centers.Max[0]-centers.Min[0] > 90 || math.Max(math.Abs(centers.Min[1]), math.Abs(centers.Max[1])) > 80 {
+		return CellsBound(cells)
+	}
+	first, err := h3.CellToBoundary(cells[0])
+	if err != nil {
+		return orb.Bound{}, fmt.Errorf("boundary of cell %s: %w", cells[0], err)
+	}
+	var reachLat, reachLng float64
+	for _, v := range first {
+		reachLat, reachLng = math.Max(reachLat, math.Abs(v.Lat-lat[0])), math.Max(reachLng, math.Abs(v.Lng-lng[0]))
+	}
+	if reachLng > 1 { // a cell wider than a degree: not a block of small cells
+		return CellsBound(cells)
+	}
+	mLat, mLng := 3*reachLat, 3*reachLng
+	var edge []h3.Cell
+	for i, c := range cells {
+		if lat[i] <= centers.Min[1]+mLat || lat[i] >= centers.Max[1]-mLat || lng[i] <= centers.Min[0]+mLng || lng[i] >= centers.Max[0]-mLng {
+			edge = append(edge, c)
+		}
+	}
+	return CellsBound(edge)
 }
 
 // CellsBound is the bound of the cells' hexagons.

@@ -395,7 +395,16 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 // encodeBlock compresses one block's columns.
 func encodeBlock(enc *zstd.Encoder, t *data.CellTable, b data.CellBlock, series int) (blockMeta, []byte, error) {
 	lo, hi := b.Start, b.Start+b.Len
-	bound, err := data.CellsBound(t.H3[lo:hi])
+	centers, err := ownCenters(t, lo, hi)
+	if err != nil {
+		return blockMeta{}, nil, err
+	}
+	var bound orb.Bound
+	if centers {
+		bound, err = data.CellsBoundOfCenters(t.H3[lo:hi], t.Lat[lo:hi], t.Lng[lo:hi])
+	} else {
+		bound, err = data.CellsBound(t.H3[lo:hi])
+	}
 	if err != nil {
 		return blockMeta{}, nil, err
 	}
@@ -413,10 +422,6 @@ func encodeBlock(enc *zstd.Encoder, t *data.CellTable, b data.CellBlock, series 
 		meta.Cols[col] = chunk{Off: int64(start), Len: int64(len(body) - start), Ref: ref}
 	}
 	put(colH3, cellBytes(t.H3[lo:hi]), noRef)
-	centers, err := ownCenters(t, lo, hi)
-	if err != nil {
-		return blockMeta{}, nil, err
-	}
 	if centers {
 		meta.Cols[colLat] = chunk{Ref: centersRef}
 		meta.Cols[colLng] = chunk{Ref: centersRef}
