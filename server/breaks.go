@@ -20,6 +20,7 @@ type breaksAnswer struct {
 	Classes      int       `json:"classes"`
 	ClassesAsked int       `json:"classes_asked"`
 	Breaks       []float64 `json:"breaks"`
+	ClassMax     []float64 `json:"class_max"`
 	Min          any       `json:"min"`
 	Max          any       `json:"max"`
 	Capped       bool      `json:"capped"`
@@ -55,6 +56,6 @@ func (s *Server) breaks(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", cacheControl(r))
 	writeJSON(w, http.StatusOK, breaksAnswer{Run: info.ID, Setting: info.SettingOrDefault(settingParam(r)), Content: content,
 		Property: b.Property, Method: "quantiles", WeightedBy: "cells with a demand figure", Classes: b.Classes, ClassesAsked: b.Asked,
-		Breaks: b.Breaks, Min: export.Number(b.Min), Max: export.Number(b.Max), Capped: b.Capped, Cap: export.Number(b.Cap), Cells: b.Cells,
+		Breaks: b.Breaks, ClassMax: b.Highest, Min: export.Number(b.Min), Max: export.Number(b.Max), Capped: b.Capped, Cap: export.Number(b.Cap), Cells: b.Cells,
 		HasNoData: b.HasNoData, TooFew: b.TooFew, Note: b.Note})
 }

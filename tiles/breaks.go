@@ -32,8 +32,11 @@ type Breaks struct {
 	Classes  int       // the classes the breaks make, equal breaks collapsed
 	Asked    int       // the classes asked for
 	Breaks   []float64 // Classes+1 ascending values; empty when no cell has the figure
-	Min, Max float64   // NaN when no cell has the figure
-	Cap      float64   // the top break when capped, else NaN
+	// Highest is the greatest value in each class (the top class's is Max, capped or not), so
+	// that a legend labels a class by what it holds: a class of zeros reads "0", not "0 to 0.000006".
+	Highest  []float64
+	Min, Max float64 // NaN when no cell has the figure
+	Cap      float64 // the top break when capped, else NaN
 	Capped   bool
 	Cells    int // cells counted: those with a demand figure and the figure
 	// HasNoData: some cell of the run has no demand figure, so the map shows a "no data" swatch.
@@ -125,7 +128,7 @@ func (s *Set) Breaks(ctx context.Context, setting, content, property string, cla
 // the greatest; with capTop, the 99th percentile (the smallest value with at least 99% at or below
 // it) when the greatest lies above it and it lies above the top class's start.
 func quantileBreaks(values []float64, classes int, capTop bool) Breaks {
-	out := Breaks{Asked: classes, Min: math.NaN(), Max: math.NaN(), Cap: math.NaN(), Breaks: []float64{}, Cells: len(values)}
+	out := Breaks{Asked: classes, Min: math.NaN(), Max: math.NaN(), Cap: math.NaN(), Breaks: []float64{}, Highest: []float64{}, Cells: len(values)}
 	if len(values) == 0 {
 		return out
 	}
@@ -155,6 +158,7 @@ func quantileBreaks(values []float64, classes int, capTop bool) Breaks {
 			break
 		}
 		breaks = append(breaks, sorted[j])
+		out.Highest = append(out.Highest, sorted[j-1])
 		i = j
 	}
 	top := sorted[n-1]
@@ -164,6 +168,7 @@ func quantileBreaks(values []float64, classes int, capTop bool) Breaks {
 	}
 	// The top break may equal the one below it: the top class then holds the greatest value alone.
 	out.Breaks = append(breaks, top)
+	out.Highest = append(out.Highest, sorted[n-1])
 	out.Classes = len(out.Breaks) - 1
 	out.Note = strings.Join(ties, "; ")
 	return out

@@ -22,26 +22,30 @@ func TestQuantileBreaksByHand(t *testing.T) {
 		capTop  bool
 		want    []float64
 		capped  bool
+		highest []float64 // the greatest value in each class
 	}{
 		// 1–10 in fifths: [1, 3) holds 1 and 2, [3, 5) 3 and 4 … [9, 10] 9 and 10.
-		{"one to ten", ten, 5, true, []float64{1, 3, 5, 7, 9, 10}, false},
+		{"one to ten", ten, 5, true, []float64{1, 3, 5, 7, 9, 10}, false, []float64{2, 4, 6, 8, 10}},
 		// In thirds: ceil(10/3) = 4 values, then ceil(6/2) = 3, then the last 3.
-		{"one to ten in thirds", ten, 3, true, []float64{1, 5, 8, 10}, false},
+		{"one to ten in thirds", ten, 3, true, []float64{1, 5, 8, 10}, false, []float64{4, 7, 10}},
 		// 201 values in quarters: 51, then ceil(150/3) = 50, 50, and the last 50; the 99th
 		// percentile is the 199th value (ceil(0.99·201) = 199), far below 10,000.
-		{"a far outlier", skewed, 4, true, []float64{1, 52, 102, 152, 199}, true},
-		{"a far outlier, bounded figure", skewed, 4, false, []float64{1, 52, 102, 152, 10000}, false},
+		{"a far outlier", skewed, 4, true, []float64{1, 52, 102, 152, 199}, true, []float64{51, 101, 151, 10000}},
+		{"a far outlier, bounded figure", skewed, 4, false, []float64{1, 52, 102, 152, 10000}, false, []float64{51, 101, 151, 10000}},
 		// Eight ones fill the first class alone; 2 and 3 each make one of the two classes left.
-		{"many equal", []float64{1, 1, 1, 1, 1, 1, 1, 1, 2, 3}, 5, true, []float64{1, 2, 3, 3}, false},
+		{"many equal", []float64{1, 1, 1, 1, 1, 1, 1, 1, 2, 3}, 5, true, []float64{1, 2, 3, 3}, false, []float64{1, 2, 3}},
 		// Zeros on 6 of 10: a class of their own, the other four in the classes left.
-		{"zero inflated", []float64{0, 0, 0, 0, 0, 0, 0.5, 1, 2, 4}, 3, true, []float64{0, 0.5, 2, 4}, false},
-		{"all equal", []float64{4, 4, 4}, 5, true, []float64{4, 4}, false},
-		{"nothing", nil, 5, true, []float64{}, false},
+		{"zero inflated", []float64{0, 0, 0, 0, 0, 0, 0.5, 1, 2, 4}, 3, true, []float64{0, 0.5, 2, 4}, false, []float64{0, 1, 4}},
+		{"all equal", []float64{4, 4, 4}, 5, true, []float64{4, 4}, false, []float64{4}},
+		{"nothing", nil, 5, true, []float64{}, false, []float64{}},
 	}
 	for _, c := range cases {
 		b := quantileBreaks(c.values, c.classes, c.capTop)
 		if !slices.Equal(b.Breaks, c.want) || b.Capped != c.capped || b.Classes != max(len(c.want)-1, 0) && len(c.want) > 0 {
 			t.Errorf("%s: breaks %v (%d classes) capped %v; want %v capped %v", c.name, b.Breaks, b.Classes, b.Capped, c.want, c.capped)
+		}
+		if !slices.Equal(b.Highest, c.highest) {
+			t.Errorf("%s: highest in each class %v, want %v", c.name, b.Highest, c.highest)
 		}
 		if c.capped && (b.Cap != 199 || b.Max != 10000) {
 			t.Errorf("%s: cap %v, max %v", c.name, b.Cap, b.Max)

@@ -15,7 +15,8 @@ type Style string
 const (
 	// StyleCount is a whole number with thousands separators: 1,495.
 	StyleCount Style = "count"
-	// StyleNumber keeps three significant digits, at most four decimals: 2.41, 12.3, 1,235.
+	// StyleNumber keeps three significant digits, at most six decimals: 2.41, 12.3, 1,235,
+	// 0.00011 — small figures (unmet seats per hexagon) keep their digits rather than read as 0.
 	StyleNumber Style = "number"
 	// StyleMoney is whole dollars: $81,710.
 	StyleMoney Style = "money"
@@ -80,7 +81,8 @@ func percent(p float64) string {
 	return fixed(p, decimals) + "%"
 }
 
-// significantDecimals is how many decimals keep three significant digits of v, at most four.
+// significantDecimals is how many decimals keep three significant digits of v, at most six (a
+// millionth: finer than any figure stemgap reports means).
 // It compares against powers of ten rather than taking a logarithm, so that the browser, which
 // follows the same steps, gets the same count at exact powers of ten.
 func significantDecimals(v float64) int {
@@ -89,7 +91,7 @@ func significantDecimals(v float64) int {
 	for limit := 1.0; d > 0 && a >= limit*10; limit *= 10 {
 		d--
 	}
-	for limit := 1.0; d < 4 && a > 0 && a < limit; limit /= 10 {
+	for limit := 1.0; d < 6 && a > 0 && a < limit; limit /= 10 {
 		d++
 	}
 	return d

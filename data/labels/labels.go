@@ -113,7 +113,8 @@ type Measure struct {
 	Unit   string `json:"unit,omitempty"`
 	Help   string `json:"help,omitempty"`
 	Format Format `json:"format"`
-	// LowerIsBetter marks figures where a low value means good access (distance, RAAM cost).
+	// LowerIsBetter marks figures where a low value is the better one: distance, RAAM cost, unmet
+	// seats, the gap and the share in deserts. The map draws the worse end dark by it.
 	LowerIsBetter bool `json:"lower_is_better,omitempty"`
 }
 
@@ -161,7 +162,8 @@ func Measures(info *data.RunInfo) []Measure {
 		{Key: "nearest", Label: costLabel + " to the nearest program — " + info.CostUnit, Short: "Nearest program", Unit: info.CostUnit,
 			Format: Format{Style: StyleNumber, Suffix: " " + info.CostUnit}, LowerIsBetter: true},
 		{Key: "count", Label: "Programs " + within, Short: "Programs nearby", Format: Format{Style: StyleCount}},
-		{Key: "unmet", Label: "Unmet seats", Short: "Unmet seats", Help: "seats missing to bring access up to the target", Format: Format{Style: StyleNumber}},
+		{Key: "unmet", Label: "Unmet seats", Short: "Unmet seats", Help: "seats missing to bring access up to the target", Format: Format{Style: StyleNumber},
+			LowerIsBetter: true},
 		{Key: "gap", Label: "Gap score (0–1)", Short: "Gap", Help: "0 = at or above the target access, 1 = no access; weighted by need",
 			Format: Format{Style: StyleScore}, LowerIsBetter: true},
 		{Key: "desert", Label: "Share of " + noun + " in STEM deserts", Short: "In a desert", Format: Format{Style: StyleShare}, LowerIsBetter: true},

@@ -115,6 +115,15 @@ func TestMeasuresTakeTheRunsUnits(t *testing.T) {
 	if table.Measures["access"].LowerIsBetter || !ForRun(&data.RunInfo{Measure: "nearest"}).Measures["access"].LowerIsBetter {
 		t.Error("only distance-like access measures are lower-is-better")
 	}
+	// More unmet seats, a higher gap, more youth in deserts, a longer way: each is worse.
+	for _, key := range []string{"unmet", "gap", "desert", "desert_share", "nearest"} {
+		if !table.Measures[key].LowerIsBetter {
+			t.Errorf("%s is not marked lower-is-better", key)
+		}
+	}
+	if table.Measures["count"].LowerIsBetter {
+		t.Error("more programs nearby is better, not worse")
+	}
 	info.CostUnit = "min"
 	if got := ForRun(info).Measures["count"].Label; got != "Programs within 8 min" {
 		t.Errorf("count with a cost matrix in minutes: %q", got)

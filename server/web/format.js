@@ -17,13 +17,13 @@ function fixed(v, decimals) {
   return grouped.get(decimals).format(v);
 }
 
-// significantDecimals keeps three significant digits, at most four decimals, comparing against
+// significantDecimals keeps three significant digits, at most six decimals, comparing against
 // powers of ten exactly as format.go does.
 function significantDecimals(v) {
   const a = Math.abs(v);
   let d = 2;
   for (let limit = 1; d > 0 && a >= limit * 10; limit *= 10) d--;
-  for (let limit = 1; d < 4 && a > 0 && a < limit; limit /= 10) d++;
+  for (let limit = 1; d < 6 && a > 0 && a < limit; limit /= 10) d++;
   return d;
 }
 

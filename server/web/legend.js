@@ -8,10 +8,6 @@ const CLASSES = 5;
 // H3's average hexagon area by resolution, km² (h3geo.org, "Tables of cell statistics").
 const H3_AREA_KM2 = { 4: 1770.35, 5: 252.9, 6: 36.13, 7: 5.161, 8: 0.7373, 9: 0.1053, 10: 0.01504, 11: 0.002149 };
 
-// worseHigh: on the map the worse end is dark, so a measure where more is worse runs light to
-// dark. Unmet seats are worse when more, though the label table marks only gap, distance and
-// deserts so.
-const worseHigh = (m) => m.lower_is_better || m.key === 'unmet';
 
 function hexagonWords(res) {
   const km2 = H3_AREA_KM2[res];
@@ -41,19 +37,29 @@ export function legend(map, state, W, context) {
     const res = seen.length ? Math.max(...seen) : state.tj.resolutions?.[Math.floor(map.getZoom())];
     if (!res) return;
     const own = state.run.h3_resolution;
+    // Unmet seats add up (tiles/levels.go sums them) while the classes are of the finest
+    // hexagons: a coarse hexagon holds many hexagons' seats and reads darker for it.
+    const summed = state.colour === 'unmet'
+      ? ' The classes are those of the finest hexagons, so a coarse hexagon reads darker for unmet seats by its size alone: compare hexagons at one zoom.'
+      : '';
     zoomNote.textContent = res < own
-      ? `Each hexagon here is ${hexagonWords(res)}. It aggregates the resolution-${own} hexagons within it (${hexagonWords(own)}): youth summed, figures weighted by youth.`
+      ? `Each hexagon here is ${hexagonWords(res)}. It aggregates the resolution-${own} hexagons within it (${hexagonWords(own)}): youth and unmet seats summed, other figures weighted by youth.${summed}`
       : `Each hexagon here is ${hexagonWords(res)}: the finest the analysis measured.`;
   }
 
+  let asked = 0; // the latest update's number: an earlier answer arriving late is dropped
   async function update() {
+    const mine = ++asked;
     const s = seriesSummary();
     const m = W.measure(state.colour);
     const q = new URLSearchParams({ run: state.run.run, setting: state.setting, content: state.content, property: state.colour, classes: CLASSES });
     const b = await getJSON(`/api/breaks?${q}`);
+    if (mine !== asked) return;
     const edges = b.breaks; // every class's edges, lowest first
     const n = edges.length - 1;
-    const colours = worseHigh(m) ? ramp(n) : ramp(n).reverse();
+    // The worse end is dark: a measure where more is worse (the label table's lower_is_better) runs
+    // light to dark.
+    const colours = m.lower_is_better ? ramp(n) : ramp(n).reverse();
     paintSeries(map, state.colour, classColour(state.colour, edges.slice(1, -1), colours));
 
     warning.hidden = !s.too_few;
@@ -64,9 +70,17 @@ export function legend(map, state, W, context) {
     }
 
     const stop = (v) => W.value(state.colour, v);
+    // A class is labelled by what it holds, from its least value (its edge) to its greatest
+    // (class_max): a class of one value (the many hexagons with no unmet seats) reads "0", and the
+    // class above it, whose least value may write the same, "more than 0, up to …".
+    const alone = (i) => stop(edges[i]) === stop(b.class_max[i]);
     const rows = colours.map((c, i) => {
-      const top = i === n - 1;
-      const label = top && b.capped ? `${stop(edges[i])} and more` : `${stop(edges[i])} to ${stop(edges[i + 1])}`;
+      const lo = stop(edges[i]);
+      const hi = stop(b.class_max[i]);
+      let label = `${lo} to ${hi}`;
+      if (i === n - 1 && b.capped) label = `${lo} and more`;
+      else if (i > 0 && alone(i - 1) && lo === stop(b.class_max[i - 1])) label = `more than ${lo}, up to ${hi}`;
+      else if (lo === hi) label = lo;
       const sw = el('span', { class: 'swatch' });
       sw.style.background = c; // through the CSSOM: the CSP refuses style attributes
       return el('li', {}, sw, label);

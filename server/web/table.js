@@ -19,7 +19,7 @@ export function table(map, state, W) {
     for (const f of map.getLayer(layer) ? map.queryRenderedFeatures({ layers: [layer] }) : []) seen.set(f.properties[key], f.properties);
     const rows = [...seen.values()];
     const m = W.measure(state.colour);
-    const worse = m.lower_is_better || m.key === 'unmet' ? -1 : 1;
+    const worse = m.lower_is_better ? -1 : 1;
     const v = (p) => (typeof p[state.colour] === 'number' ? p[state.colour] : null);
     rows.sort((a, b) => (v(a) === null) - (v(b) === null) || worse * (v(a) - v(b)));
     const cols = [state.colour, ...COLUMNS.filter((c) => c !== state.colour)];
