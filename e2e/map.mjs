@@ -164,6 +164,34 @@ async function offline() {
   const drawnAs = await page.textContent('#legend-zoom');
   await shoot(page, 'map-region.png', `the offline demo at region scale, gap for all out-of-school programs, county lines and names; the legend: "${drawnAs}"`);
 
+  const options = await page.$$eval('#content option', (os) => os.map((o) => o.textContent));
+  check(!options.some((o) => /\b1 programs\b/.test(o)), `a content area counts "1 programs": ${options.filter((o) => /\b1 programs/.test(o))}`);
+
+  // A coarse hexagon spans several tracts: the panel names the one at its centre as that, not
+  // as the hexagon's own (a resolution-5 hexagon over downtown once gave a tract across the river).
+  const runInfo = await api('/api/runs/latest');
+  const coarse = await page.evaluate((own) => {
+    const map = window.stemgapMap;
+    const box = map.getContainer().getBoundingClientRect();
+    const { width, height } = map.getCanvas().getBoundingClientRect();
+    for (const f of map.queryRenderedFeatures([[width * 0.3, height * 0.3], [width * 0.7, height * 0.7]], { layers: ['cells-fill'] })) {
+      if (f.properties.res >= own || f.properties.nodata) continue;
+      const ring = f.geometry.coordinates[0];
+      const mid = ring.slice(0, -1).reduce((a, p) => [a[0] + p[0] / (ring.length - 1), a[1] + p[1] / (ring.length - 1)], [0, 0]);
+      const at = map.project(mid);
+      return { h3: f.properties.h3, x: at.x + box.left, y: at.y + box.top };
+    }
+    return null;
+  }, runInfo.h3_resolution);
+  if (check(coarse, `no hexagon coarser than resolution ${runInfo.h3_resolution} at region scale`)) {
+    await page.mouse.click(coarse.x, coarse.y);
+    await page.waitForFunction((h3) => document.getElementById('cell-title')?.textContent.includes(h3) && document.querySelector('#details-body dl'), coarse.h3);
+    const c = await api(`/api/cells/${coarse.h3}?setting=out_of_school&content=all`);
+    if (c.tract?.id) await page.waitForSelector('#cell-centre-tract, #tract-link');
+    check(!(await page.$('#tract-link')) && !(await page.$('#details-body .tract')), `a resolution-${c.res} hexagon shows a tract's summary as its own`);
+    if (c.tract?.id) check((await page.$eval('#cell-centre-tract', (e) => e.textContent).catch(() => '')).includes(`the one at its centre is ${c.tract.name}`), 'a coarse hexagon does not say its tract is the one at its centre');
+  }
+
   // 3. Out-of-school engineering, zoomed into St. Louis.
   await page.selectOption('#content', 'engineering');
   await page.selectOption('#colour', 'gap');
@@ -179,6 +207,18 @@ async function offline() {
   check(legendText.includes(breaks.method), `the legend does not name the method (${breaks.method})`);
   const stops = await page.$$eval('#legend-classes li', (lis) => lis.map((li) => li.textContent));
   check(stops.length >= 2 && stops.every((s) => /\d/.test(s)), `every class has its label: ${stops}`);
+  // Every class says what it holds, and no two alike: unmet seats per hexagon are thousandths of
+  // a seat, once written "0 to 0" in three classes.
+  await page.selectOption('#colour', 'unmet');
+  await page.waitForFunction(() => document.getElementById('legend-measure')?.textContent.startsWith('Unmet'));
+  const unmet = await api(`/api/breaks?setting=out_of_school&content=engineering&property=unmet&classes=5`);
+  const unmetStops = await page.$$eval('#legend-classes li', (lis) => lis.map((li) => li.textContent));
+  check(new Set(unmetStops).size === unmetStops.length && !unmetStops.some((l) => /^(.+) to \1$/.test(l)), `the unmet seats legend repeats itself: ${unmetStops.join(' | ')}`);
+  // A class of zeros alone (most hexagons have no unmet seats) reads "0".
+  if (check(unmet.class_max?.length === unmet.classes, `/api/breaks gives no greatest value of each class: ${unmet.class_max}`) && unmet.class_max[0] === 0) check(unmetStops[0] === '0', `the class of hexagons without unmet seats reads "${unmetStops[0]}"`);
+  check(unmetStops.at(-1) !== '0 and more' && /\d/.test(unmetStops.at(-1)), `the top class of unmet seats: ${unmetStops.at(-1)}`);
+  await page.selectOption('#colour', 'gap');
+  await settle(page);
   check(legendText.includes('No data') === breaks.has_no_data, `the no-data swatch is shown ${legendText.includes('No data')} where the data has none ${breaks.has_no_data}`);
   check(/Each hexagon here is H3 resolution \d+, about/.test(legendText), 'the legend does not say what a hexagon is at this zoom');
   const outlines = await page.evaluate(() => window.stemgapMap.queryRenderedFeatures({ layers: ['cells-outline'] }).length);
@@ -270,6 +310,17 @@ async function offline() {
     check(at.c.lng > w && at.c.lng < e && at.c.lat > s && at.c.lat < n && at.z >= 12, `the map did not fly to tract ${tract.id}: ${JSON.stringify(at)}`);
     await page.waitForFunction((id) => document.querySelector('#details-body .tract') && document.getElementById('tract-link')?.href.includes(id), tract.id);
     await shoot(page, 'map-search-tract.png', `"1061" searched: the map flown to ${tract.label}, outlined, its summary in the panel`);
+  }
+
+  // A program found flies the map to it and says so (the panel still shows the tract).
+  const program = (await api('/api/search?q=Science%20Center&limit=8')).results;
+  if (check(program.length === 1 && program[0].kind === 'program', `"Science Center" finds ${JSON.stringify(program).slice(0, 200)}`)) {
+    await page.fill('#search-q', 'Science Center');
+    await page.press('#search-q', 'Enter');
+    // The tract found before is said there too, until this answer comes.
+    const said = await page.waitForFunction((label) => document.getElementById('search-shown')?.textContent.includes(label), program[0].label, { timeout: 10000 }).catch(() => null);
+    check(said, 'the search does not say which program it flew to');
+    await page.waitForFunction(() => !window.stemgapMap.isMoving());
   }
 
   // 6. The table view of what the map shows.

@@ -5,7 +5,8 @@ import { el } from '/static/dom.js';
 export function describe(state, labels, W) {
   const r = state.run;
   const s = state.run.content_area_summary.find((c) => c.setting === state.setting && c.name === state.content);
-  const programs = `${W.count(s.programs)} ${W.setting(state.setting).toLowerCase()} ${state.content === 'all' ? 'programs' : `${W.content(state.content).toLowerCase()} programs`}`;
+  const noun = W.programsNoun(s.programs);
+  const programs = `${W.count(s.programs)} ${W.setting(state.setting).toLowerCase()} ${state.content === 'all' ? noun : `${W.content(state.content).toLowerCase()} ${noun}`}`;
   document.getElementById('demand').textContent =
     `Demand: ${W.measure('demand').label.toLowerCase()} (${r.demand}), from ${r.demand_sources.join('; ') || 'no source recorded'}.`;
   document.getElementById('measure').textContent =

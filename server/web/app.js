@@ -74,7 +74,7 @@ async function main() {
   const colourSelect = document.getElementById('colour');
   settingSelect.replaceChildren(...state.run.setting_groups.map((g) => new Option(W.setting(g.name), g.name, false, g.name === state.setting)));
   const fillContent = () => contentSelect.replaceChildren(...state.run.content_area_summary.filter((c) => c.setting === state.setting).map((c) =>
-    new Option(`${W.content(c.name)} (${W.count(c.programs)} programs${c.too_few ? ', too few to judge' : ''})`, c.name, false, c.name === state.content)));
+    new Option(`${W.content(c.name)} (${W.count(c.programs)} ${W.programsNoun(c.programs)}${c.too_few ? ', too few to judge' : ''})`, c.name, false, c.name === state.content)));
   const fillColour = () => {
     const ok = colourable(state);
     if (!ok(state.colour)) state.colour = 'access';

@@ -49,7 +49,17 @@ export function details(map, state, W, say) {
         figures(rows),
       ];
       body.replaceChildren(...parts);
-      if (c.tract?.id) body.append(await tractSummary(c.tract.id));
+      if (!c.tract?.id) return;
+      // A hexagon of the run's resolution lies in one tract; a coarser one spans several (a
+      // resolution-5 hexagon over downtown St. Louis has its centre across the river), so only
+      // the tract at its centre is named, as that, without a summary that would read as its own.
+      if (c.res >= state.run.h3_resolution) body.append(await tractSummary(c.tract.id));
+      else {
+        body.append(el('p', { class: 'small', id: 'cell-centre-tract' },
+          `This hexagon spans parts of several census tracts; the one at its centre is `,
+          el('a', { href: `/tracts/${encodeURIComponent(c.tract.id)}?${seriesQuery()}`, id: 'centre-tract-link' }, c.tract.name),
+          `. Zoom in to the finest hexagons (resolution ${state.run.h3_resolution}) to read a tract's own figures with them.`));
+      }
     } catch (err) {
       body.replaceChildren(el('p', {}, `Could not read this hexagon: ${err.message}`));
     }

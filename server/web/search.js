@@ -12,7 +12,9 @@ export function search(map, state, panel, say) {
     if (r.bbox && (e - w > 1e-4 || n - s > 1e-4)) map.fitBounds([[w, s], [e, n]], { padding: 40, maxZoom: 14, duration: 800 });
     else map.flyTo({ center: r.center, zoom: 14, duration: 800 });
     if (r.kind === 'tract') panel.showTract(r.id);
-    list.replaceChildren();
+    // Say what the map went to: a program or a county opens nothing in the panel, which may still
+    // show what was clicked before.
+    list.replaceChildren(el('li', { class: 'small', id: 'search-shown' }, `Shown on the map: ${r.label}${r.detail ? ` (${r.detail})` : ''}.`));
   }
 
   form.addEventListener('submit', async (ev) => {

@@ -18,5 +18,7 @@ export function words(labels) {
       return m.unit && !m.format.suffix && Number.isFinite(v) ? `${s} ${m.unit}` : s;
     },
     count: (v) => format({ style: 'count' }, v),
+    // programsNoun is the noun after a count of programs: "1 program", "31 programs".
+    programsNoun: (n) => (n === 1 ? 'program' : 'programs'),
   };
 }
