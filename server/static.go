@@ -23,6 +23,8 @@ type asset struct {
 	contentType string
 	hash        string // hex of the content's SHA-256, cut to 16
 	raw, br, gz []byte
+	// policyless: the file is sent without the Content-Security-Policy (see needsPolicy).
+	policyless bool
 }
 
 // assets holds the web map's files by path, ready to send. Our own pages and scripts name the
@@ -92,7 +94,7 @@ func loadAssets(fsys fs.FS) (*assets, error) {
 		}
 	}
 	for p, b := range content {
-		as := &asset{contentType: contentType(p), hash: hashes[p], raw: b}
+		as := &asset{contentType: contentType(p), hash: hashes[p], raw: b, policyless: !needsPolicy(p)}
 		if compress.Worthwhile(p) {
 			// Copies made by go generate stand beside vendored files only; ours are rewritten
 			// above, so theirs are made here.
@@ -110,6 +112,21 @@ func loadAssets(fsys fs.FS) (*assets, error) {
 		a.byPath[p] = as
 	}
 	return a, nil
+}
+
+// needsPolicy says whether a file's response must carry the Content-Security-Policy. A policy
+// governs only the document or worker that its response creates (HTML's policy containers): a
+// module the page imports, a style sheet or a font is held to the page's policy whatever its own
+// response says, and opened on its own it is shown as text or downloaded, never run. Leaving the
+// policy off those saves its few hundred bytes on each of the map's scripts and styles. A
+// worker's script is the exception: a dedicated worker started from a URL takes its policy from
+// that script's response, so any file named *worker* keeps it, as do the page and every other file.
+func needsPolicy(p string) bool {
+	switch path.Ext(p) {
+	case ".js", ".mjs", ".css", ".woff2":
+		return strings.Contains(path.Base(p), "worker")
+	}
+	return true
 }
 
 func isCompressedCopy(p string) bool {
@@ -152,6 +169,9 @@ func (a *assets) serve(w http.ResponseWriter, r *http.Request, p string) bool {
 	}
 	h := w.Header()
 	h.Set("Content-Type", as.contentType)
+	if as.policyless {
+		h.Del("Content-Security-Policy") // set for every response by secureHeaders
+	}
 	if v := r.URL.Query().Get("v"); v != "" && v == as.hash {
 		h.Set("Cache-Control", "public, max-age=31536000, immutable")
 	} else {
