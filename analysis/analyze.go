@@ -88,7 +88,7 @@ func AnalyzeTo(ctx context.Context, in Inputs, params Params, opt Options, w dat
 }
 
 // collector keeps the cells in memory as they come: Analyze's writer. Series that share their
-// program set share their columns, as they were scored.
+// program set share their columns, as they were scored (CellTable.Append keeps them shared).
 type collector struct{ t data.CellTable }
 
 func (c *collector) WriteCells(part *data.CellTable) error {
@@ -96,36 +96,8 @@ func (c *collector) WriteCells(part *data.CellTable) error {
 		c.t = *part
 		return nil
 	}
-	shared := make([]int, len(part.Measures)) // the first series with the same columns
-	for k := range part.Measures {
-		shared[k] = k
-		for j := range k {
-			if sameColumns(&part.Measures[j], &part.Measures[k]) {
-				shared[k] = j
-				break
-			}
-		}
-	}
-	c.t.Append(&data.CellTable{H3: part.H3, Lat: part.Lat, Lng: part.Lng, Demand: part.Demand, Area: part.Area, Need: part.Need, Urban: part.Urban,
-		Measures: make([]data.CellMeasures, len(part.Measures))}) // the cells alone: the series follow
-	for k, j := range shared {
-		m, p := &c.t.Measures[k], &part.Measures[k]
-		if j != k {
-			*m = c.t.Measures[j]
-			continue
-		}
-		m.Nearest, m.Count, m.Access = append(m.Nearest, p.Nearest...), append(m.Count, p.Count...), append(m.Access, p.Access...)
-		m.Unmet, m.Gap, m.Desert = append(m.Unmet, p.Unmet...), append(m.Gap, p.Gap...), append(m.Desert, p.Desert...)
-		if p.Overstated != nil {
-			m.Overstated = append(m.Overstated, p.Overstated...)
-		}
-	}
+	c.t.Append(part)
 	return nil
-}
-
-// sameColumns reports whether two series' figures are the same slices.
-func sameColumns(a, b *data.CellMeasures) bool {
-	return len(a.Access) > 0 && len(a.Access) == len(b.Access) && &a.Access[0] == &b.Access[0]
 }
 
 // prepared is an analysis up to measuring: the inputs in order, demand on the region's cells,

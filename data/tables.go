@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/paulmach/orb"
 	"github.com/uber/h3-go/v4"
@@ -260,7 +261,9 @@ func ReadAllCells(ctx context.Context, t RunTables) (CellTable, error) {
 	return out, nil
 }
 
-// Append adds another table's rows, with every series' figures.
+// Append adds another table's rows, with every series' figures. Series whose columns are the
+// same slices in part — series of one program set, as the analysis scores them — stay sharing
+// them in t when they did before.
 func (t *CellTable) Append(part *CellTable) {
 	t.H3, t.Lat, t.Lng = append(t.H3, part.H3...), append(t.Lat, part.Lat...), append(t.Lng, part.Lng...)
 	t.Demand, t.Area = append(t.Demand, part.Demand...), append(t.Area, part.Area...)
@@ -268,12 +271,43 @@ func (t *CellTable) Append(part *CellTable) {
 	if t.Measures == nil {
 		t.Measures = make([]CellMeasures, len(part.Measures))
 	}
+	shares := make([]int, len(t.Measures))  // the earlier series whose columns k shares, or k
+	detach := make([]bool, len(t.Measures)) // k shares columns in t that part gives apart
+	for k := range t.Measures {
+		shares[k] = k
+		for j := range k {
+			if !sameColumns(&t.Measures[j], &t.Measures[k]) {
+				continue
+			}
+			if sameColumns(&part.Measures[j], &part.Measures[k]) {
+				shares[k] = j
+				break
+			}
+			detach[k] = t.Measures[k].Access != nil
+		}
+	}
 	for k := range t.Measures {
 		m, p := &t.Measures[k], &part.Measures[k]
+		if j := shares[k]; j != k {
+			*m = t.Measures[j]
+			continue
+		}
+		if detach[k] { // appending to shared arrays would write over the other series' rows
+			m.Nearest, m.Count, m.Access = slices.Clone(m.Nearest), slices.Clone(m.Count), slices.Clone(m.Access)
+			m.Unmet, m.Gap, m.Desert, m.Overstated = slices.Clone(m.Unmet), slices.Clone(m.Gap), slices.Clone(m.Desert), slices.Clone(m.Overstated)
+		}
 		m.Nearest, m.Count, m.Access = append(m.Nearest, p.Nearest...), append(m.Count, p.Count...), append(m.Access, p.Access...)
 		m.Unmet, m.Gap, m.Desert = append(m.Unmet, p.Unmet...), append(m.Gap, p.Gap...), append(m.Desert, p.Desert...)
 		if p.Overstated != nil { // a run records it for every cell or none
 			m.Overstated = append(m.Overstated, p.Overstated...)
 		}
 	}
+}
+
+// sameColumns reports whether two series' figures are the same slices (or both empty).
+func sameColumns(a, b *CellMeasures) bool {
+	if len(a.Access) != len(b.Access) || len(a.Nearest) != len(b.Nearest) {
+		return false
+	}
+	return len(a.Access) == 0 || &a.Access[0] == &b.Access[0] && &a.Nearest[0] == &b.Nearest[0]
 }
