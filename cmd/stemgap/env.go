@@ -66,8 +66,9 @@ func (e *environment) openStore(ctx context.Context) (data.Store, error) {
 }
 
 // openRun opens the store and one of its runs (the latest for "") to read block by block, with the
-// inputs the run was computed from, whatever was loaded since; done closes them.
-func (e *environment) openRun(ctx context.Context, id string) (run data.RunTables, in *data.Inputs, done func(), err error) {
+// inputs the run was computed from, whatever was loaded since, when asked for (else none: a
+// big region's inputs hold more memory than streaming its cells takes); done closes them.
+func (e *environment) openRun(ctx context.Context, id string, withInputs bool) (run data.RunTables, in *data.Inputs, done func(), err error) {
 	store, err := e.openStore(ctx)
 	if err != nil {
 		return nil, nil, nil, err
@@ -76,10 +77,13 @@ func (e *environment) openRun(ctx context.Context, id string) (run data.RunTable
 		store.Close()
 		return nil, nil, nil, err
 	}
-	if in, err = store.RunInputs(ctx, run.Info().ID); err != nil {
-		run.Close()
-		store.Close()
-		return nil, nil, nil, err
+	in = &data.Inputs{}
+	if withInputs {
+		if in, err = store.RunInputs(ctx, run.Info().ID); err != nil {
+			run.Close()
+			store.Close()
+			return nil, nil, nil, err
+		}
 	}
 	return run, in, func() { run.Close(); store.Close() }, nil
 }

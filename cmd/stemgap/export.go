@@ -54,8 +54,10 @@ func exportCommand() command {
 				if err != nil {
 					return err
 				}
-				// The cells are read a block at a time as they are written.
-				run, inputs, done, err := env.openRun(ctx, *runID)
+				// The cells are read a block at a time as they are written; the run's inputs only
+				// for the layers drawn from them.
+				cellsOnly := req.Layer == export.LayerCells || req.Layer == export.LayerEquity
+				run, inputs, done, err := env.openRun(ctx, *runID, !cellsOnly)
 				if err != nil {
 					return err
 				}

@@ -70,7 +70,7 @@ func reportCommand() command {
 				default:
 					return usagef("want tract ID or region")
 				}
-				run, in, done, err := env.openRun(ctx, *runID)
+				run, in, done, err := env.openRun(ctx, *runID, true)
 				if err != nil {
 					return err
 				}
