@@ -29,6 +29,7 @@ const capQuantile = 0.99
 // Breaks are a legend's class breaks for one figure of one series.
 type Breaks struct {
 	Property string
+	Res      int       // the H3 resolution of the cells classed
 	Classes  int       // the classes the breaks make, equal breaks collapsed
 	Asked    int       // the classes asked for
 	Breaks   []float64 // Classes+1 ascending values; empty when no cell has the figure
@@ -45,9 +46,11 @@ type Breaks struct {
 	Note      string
 }
 
-// Breaks computes quantile class breaks of a figure over the run's cells at its own resolution
-// that have a demand figure: each class holds about as many cells.
-func (s *Set) Breaks(ctx context.Context, setting, content, property string, classes int) (Breaks, error) {
+// Breaks computes quantile class breaks of a figure over the cells with a demand figure at H3
+// resolution res, aggregated exactly as the cells layer draws them there (res 0: the run's own):
+// each class holds about as many cells. A coarse level sums unmet seats over many fine cells, so
+// its classes are its own.
+func (s *Set) Breaks(ctx context.Context, setting, content, property string, classes, res int) (Breaks, error) {
 	k, _, err := s.seriesOf(setting, content)
 	if err != nil {
 		return Breaks{}, err
@@ -58,42 +61,46 @@ func (s *Set) Breaks(ctx context.Context, setting, content, property string, cla
 	if classes < MinClasses || classes > MaxClasses {
 		return Breaks{}, fmt.Errorf("%w: classes must be %d–%d, not %d", ErrBadBreaks, MinClasses, MaxClasses, classes)
 	}
+	if res == 0 {
+		res = s.info.Resolution
+	}
+	if !slices.Contains(s.Resolutions(), res) {
+		return Breaks{}, fmt.Errorf("%w: resolution %d is not one the map draws for this run (%d–%d)", ErrBadBreaks, res, minCellResolution, s.info.Resolution)
+	}
 	var values []float64
 	noData := false
-	for b := range s.blocks {
-		base, err := s.base(ctx, unitBlock, b)
+	pieces, unit := s.pieces(res)
+	for p := range pieces {
+		lv, m, err := s.measures(ctx, unit, p, res, k)
 		if err != nil {
 			return Breaks{}, err
 		}
-		cm, err := s.series(ctx, unitBlock, b, k)
-		if err != nil {
-			return Breaks{}, err
-		}
-		for i, d := range base.demand {
-			if math.IsNaN(d) {
+		for i := range lv.cells {
+			f := figuresOf(lv, m, i)
+			if f.NoData {
 				noData = true
 				continue
 			}
 			var v float64
 			switch property {
 			case "access":
-				v = cm.Access[i]
+				v = f.Access
 			case "gap":
-				v = cm.Gap[i]
+				v = f.Gap
 			case "nearest":
-				v = cm.Nearest[i]
+				v = f.Nearest
 			case "count":
-				v = float64(cm.Count[i])
+				v = f.Count
 			case "unmet":
-				v = cm.Unmet[i]
+				v = f.Unmet
 			}
-			if !math.IsNaN(v) && !math.IsInf(v, 0) {
+			if !math.IsNaN(v) {
 				values = append(values, v)
 			}
 		}
 	}
 	out := quantileBreaks(values, classes, property != "gap")
-	out.Property, out.HasNoData = property, noData
+	out.Property, out.Res, out.HasNoData = property, res, noData
 	series := s.info.ContentAreas[k]
 	out.TooFew = series.TooFew
 	var notes []string

@@ -62,7 +62,7 @@ func TestQuantileBreaksByHand(t *testing.T) {
 func TestBreaksOfARun(t *testing.T) {
 	run, areas, programs := syntheticRun(t)
 	set := NewSet(tablesOf(t, run), areas, programs, NewCache(1<<20), NewDataCache(64<<20))
-	b, err := set.Breaks(context.Background(), "", "math", "access", 4)
+	b, err := set.Breaks(context.Background(), "", "math", "access", 4, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +81,7 @@ func TestBreaksOfARun(t *testing.T) {
 		property string
 		classes  int
 	}{{"desert", 5}, {"access", 2}, {"access", 10}} {
-		if _, err := set.Breaks(context.Background(), "", "math", bad.property, bad.classes); !errors.Is(err, ErrBadBreaks) {
+		if _, err := set.Breaks(context.Background(), "", "math", bad.property, bad.classes, 0); !errors.Is(err, ErrBadBreaks) {
 			t.Errorf("%s in %d classes: %v", bad.property, bad.classes, err)
 		}
 	}
