@@ -192,6 +192,66 @@ async function offline() {
     if (c.tract?.id) check((await page.$eval('#cell-centre-tract', (e) => e.textContent).catch(() => '')).includes(`the one at its centre is ${c.tract.name}`), 'a coarse hexagon does not say its tract is the one at its centre');
   }
 
+  // Unmet seats at region scale: a coarse hexagon sums the seats of hundreds of the run's cells,
+  // so it is coloured by the classes of its own level (/api/breaks?res=), not of the finest —
+  // by which nearly every one fell in the darkest class.
+  await page.selectOption('#colour', 'unmet');
+  await page.evaluate(() => window.stemgapMap.jumpTo({ center: [-90.35, 38.65], zoom: 7 }));
+  await settle(page);
+  const drawnRes = tj.resolutions['7'];
+  await page.waitForFunction((r) => document.getElementById('legend-method')?.textContent.includes(`at H3 resolution ${r},`), drawnRes, { timeout: 10000 })
+    .catch(() => {}); // the checks below say what it shows
+  const region = await page.evaluate((r) => {
+    const map = window.stemgapMap;
+    const drawn = map.queryRenderedFeatures({ layers: ['cells-fill'] });
+    const fill = map.getPaintProperty('cells-fill', 'fill-color');
+    const byRes = fill[0] === 'match' ? fill[fill.indexOf(r, 2) + 1] : fill; // ['case', no data, grey, ['step', value, c0, b1, c1, …]]
+    const unmet = new Map(drawn.filter((f) => typeof f.properties.unmet === 'number').map((f) => [f.properties.h3, f.properties.unmet])); // once, not per tile
+    return { res: [...new Set(drawn.map((f) => f.properties.res))], unmet: [...unmet.values()],
+      uppers: byRes?.[3]?.slice(3).filter((_, i) => i % 2 === 0), rows: [...document.querySelectorAll('#legend-classes li')].map((li) => li.textContent),
+      legend: document.getElementById('legend').textContent };
+  }, drawnRes);
+  const regionBreaks = await api(`/api/breaks?setting=out_of_school&content=all&property=unmet&classes=5&res=${drawnRes}`);
+  const finest = await api('/api/breaks?setting=out_of_school&content=all&property=unmet&classes=5');
+  check(drawnRes < runInfo.h3_resolution && region.res.length === 1 && region.res[0] === drawnRes, `zoom 7 draws resolutions ${region.res}, the TileJSON says ${drawnRes}`);
+  check(regionBreaks.res === drawnRes && JSON.stringify(region.uppers) === JSON.stringify(regionBreaks.breaks.slice(1, -1)),
+    `resolution-${drawnRes} hexagons are coloured by breaks ${region.uppers}, /api/breaks?res=${drawnRes} gives ${regionBreaks.breaks}`);
+  // The class each drawn hexagon is painted in, by the paint expression itself (MapLibre's step:
+  // a value equal to a break starts the next class).
+  const perClass = new Map();
+  for (const v of region.unmet) {
+    const c = (region.uppers ?? []).filter((b) => v >= b).length;
+    perClass.set(c, (perClass.get(c) ?? 0) + 1);
+  }
+  const fullest = Math.max(...perClass.values());
+  check(perClass.size >= 3 && fullest <= 0.5 * region.unmet.length, `unmet seats at region scale: ${region.unmet.length} hexagons drawn in ${perClass.size} classes, ${fullest} in one`);
+  const finestTop = region.unmet.filter((v) => v >= finest.breaks.at(-2)).length;
+  console.log(`unmet seats at zoom 7 (resolution ${drawnRes}): ${region.unmet.length} hexagons drawn in ${perClass.size} classes of their level, at most ${fullest} in one; by the resolution-${runInfo.h3_resolution} classes ${finestTop} would be in the top class`);
+  // The legend's labels are those of the same breaks: each class from its least value to its greatest.
+  const stopsAt = await page.evaluate(async (b) => {
+    const { words } = await import('/static/words.js');
+    const W = words(await (await fetch('/api/labels')).json());
+    return { lo: b.breaks.slice(0, -1).map((v) => W.value('unmet', v)), hi: b.class_max.map((v) => W.value('unmet', v)) };
+  }, regionBreaks);
+  check(region.rows.length === regionBreaks.classes && region.rows.every((l, i) => l.includes(stopsAt.lo[i]) && (l.includes(stopsAt.hi[i]) || (regionBreaks.capped && i === region.rows.length - 1))),
+    `the legend reads ${region.rows.join(' | ')}; /api/breaks?res=${drawnRes} gives ${stopsAt.lo.join(', ')} up to ${stopsAt.hi.join(', ')}`);
+  check(!/compare hexagons at one zoom|reads darker/.test(region.legend), 'the legend still apologises for unmet seats');
+  // Below cells_minzoom the tracts stand in, coloured (as before) by the classes of the run's cells.
+  await page.evaluate((z) => window.stemgapMap.jumpTo({ center: [-90.35, 38.65], zoom: z - 0.5 }), tj.cells_minzoom);
+  await settle(page);
+  await page.waitForFunction((r) => document.getElementById('legend-method')?.textContent.includes(`at H3 resolution ${r}:`), runInfo.h3_resolution, { timeout: 10000 }).catch(() => {});
+  const tracts = await page.evaluate(() => {
+    const map = window.stemgapMap;
+    const fill = map.getPaintProperty('tracts-fill', 'fill-color');
+    return { drawn: map.queryRenderedFeatures({ layers: ['tracts-fill'] }).length, uppers: fill?.[3]?.slice?.(3).filter((_, i) => i % 2 === 0), zoom: document.getElementById('legend-zoom').textContent };
+  });
+  check(tracts.drawn > 100 && /census tract/.test(tracts.zoom) && JSON.stringify(tracts.uppers) === JSON.stringify(finest.breaks.slice(1, -1)),
+    `below zoom ${tj.cells_minzoom}: ${tracts.drawn} tracts coloured by breaks ${tracts.uppers} (the run's cells: ${finest.breaks}); the legend: ${tracts.zoom}`);
+  await page.evaluate(() => window.stemgapMap.jumpTo({ center: [-90.35, 38.65], zoom: 7 }));
+  await settle(page);
+  await shoot(page, 'map-region-unmet.png', `unmet seats for all out-of-school programs at zoom 7: resolution-${drawnRes} hexagons coloured by the classes of their own level`);
+  await page.selectOption('#colour', 'gap');
+
   // 3. Out-of-school engineering, zoomed into St. Louis.
   await page.selectOption('#content', 'engineering');
   await page.selectOption('#colour', 'gap');

@@ -82,11 +82,13 @@ export function classColour(property, uppers, colours) {
   return ['case', ['!', ['has', property]], NO_DATA, fill];
 }
 
-// paintSeries colours hexagons and tracts; tracts carry no programs-nearby figure, so for it
-// they are drawn as no data and the legend says so.
-export function paintSeries(map, property, fill) {
-  map.setPaintProperty('cells-fill', 'fill-color', fill);
-  map.setPaintProperty('tracts-fill', 'fill-color', property === 'count' ? NO_DATA : fill);
+// paintSeries colours each level of hexagons by its own classes (levels: resolution → fill; fill
+// for the rest), and tracts by fill when tracts is set; tracts carry no programs-nearby figure, so
+// for it they are drawn as no data and the legend says so.
+export function paintSeries(map, property, fill, levels, tracts) {
+  const byRes = Object.entries(levels).flatMap(([res, f]) => [Number(res), f]);
+  map.setPaintProperty('cells-fill', 'fill-color', byRes.length ? ['match', ['get', 'res'], ...byRes, fill] : fill);
+  if (tracts) map.setPaintProperty('tracts-fill', 'fill-color', property === 'count' ? NO_DATA : fill);
 }
 
 // showLayers switches the reader's layers. "cells" is the figures: hexagons, and tracts where

@@ -26,33 +26,37 @@ export function legend(map, state, W, context) {
 
   const seriesSummary = () => state.run.content_area_summary.find((c) => c.setting === state.setting && c.name === state.content);
 
+  // drawnRes is the H3 resolution the cells tiles draw at this zoom (tiles of the zoom's floor,
+  // overzoomed past maxzoom); null below cells_minzoom, where tracts stand in for hexagons.
+  const drawnRes = () => {
+    const z = map.getZoom();
+    return z < (state.tj.cells_minzoom ?? 0) ? null : state.tj.resolutions?.[Math.min(Math.floor(z), state.tj.maxzoom)] ?? null;
+  };
+
   // sayZoom says what the figures are drawn as at this zoom: tracts, or hexagons of a resolution.
   function sayZoom() {
-    const from = state.tj.cells_minzoom ?? 0;
-    if (map.getZoom() < from) {
-      zoomNote.textContent = `At this scale each census tract is coloured by its figures (youth-weighted over its hexagons); zoom in past level ${from} to see hexagons.`;
+    const res = drawnRes();
+    if (!res) {
+      zoomNote.textContent = `At this scale each census tract is coloured by its figures (youth-weighted over its hexagons); zoom in past level ${state.tj.cells_minzoom} to see hexagons.`;
       return;
     }
-    const seen = map.queryRenderedFeatures({ layers: ['cells-fill'] }).map((f) => f.properties.res);
-    const res = seen.length ? Math.max(...seen) : state.tj.resolutions?.[Math.floor(map.getZoom())];
-    if (!res) return;
     const own = state.run.h3_resolution;
-    // Unmet seats add up (tiles/levels.go sums them) while the classes are of the finest
-    // hexagons: a coarse hexagon holds many hexagons' seats and reads darker for it.
-    const summed = state.colour === 'unmet'
-      ? ' The classes are those of the finest hexagons, so a coarse hexagon reads darker for unmet seats by its size alone: compare hexagons at one zoom.'
-      : '';
     zoomNote.textContent = res < own
-      ? `Each hexagon here is ${hexagonWords(res)}. It aggregates the resolution-${own} hexagons within it (${hexagonWords(own)}): youth and unmet seats summed, other figures weighted by youth.${summed}`
+      ? `Each hexagon here is ${hexagonWords(res)}. It aggregates the resolution-${own} hexagons within it (${hexagonWords(own)}): youth and unmet seats summed, other figures weighted by youth.`
       : `Each hexagon here is ${hexagonWords(res)}: the finest the analysis measured.`;
   }
 
+  // Each level drawn so far keeps its own classes, so that tiles of the zoom left behind, still
+  // on screen while new ones load, keep their colours.
+  let painted = { series: '', levels: {} };
   let asked = 0; // the latest update's number: an earlier answer arriving late is dropped
   async function update() {
     const mine = ++asked;
     const s = seriesSummary();
     const m = W.measure(state.colour);
+    const res = drawnRes();
     const q = new URLSearchParams({ run: state.run.run, setting: state.setting, content: state.content, property: state.colour, classes: CLASSES });
+    if (res) q.set('res', res); // tracts: the run's own cells
     const b = await getJSON(`/api/breaks?${q}`);
     if (mine !== asked) return;
     const edges = b.breaks; // every class's edges, lowest first
@@ -60,7 +64,12 @@ export function legend(map, state, W, context) {
     // The worse end is dark: a measure where more is worse (the label table's lower_is_better) runs
     // light to dark.
     const colours = m.lower_is_better ? ramp(n) : ramp(n).reverse();
-    paintSeries(map, state.colour, classColour(state.colour, edges.slice(1, -1), colours));
+    const fill = classColour(state.colour, edges.slice(1, -1), colours);
+    q.delete('res');
+    if (painted.series !== `${q}`) painted = { series: `${q}`, levels: {} };
+    if (res) painted.levels[res] = fill;
+    painted.res = res;
+    paintSeries(map, state.colour, fill, painted.levels, !res);
 
     warning.hidden = !s.too_few;
     if (s.too_few) {
@@ -100,7 +109,7 @@ export function legend(map, state, W, context) {
     body.replaceChildren(...[
       el('p', { id: 'legend-measure' }, el('strong', {}, m.label), m.help ? ` — ${m.help}` : ''),
       el('ul', { class: 'classes', id: 'legend-classes' }, rows),
-      el('p', { class: 'small', id: 'legend-method' }, `Classes by ${b.method} of the ${b.weighted_by}: darker is worse. `, notes.join(' ')),
+      el('p', { class: 'small', id: 'legend-method' }, `Classes by ${b.method} of the ${b.weighted_by} at H3 resolution ${b.res}${res ? ', the one drawn here' : ''}: darker is worse. `, notes.join(' ')),
       state.colour === 'count' ? el('p', { class: 'small' }, 'Tracts carry no count of programs nearby: at region scale they are drawn grey; zoom in for hexagons.') : null,
       zoomNote,
       el('ul', { class: 'classes', id: 'legend-key' }, key),
@@ -109,5 +118,6 @@ export function legend(map, state, W, context) {
   }
 
   map.on('idle', sayZoom);
+  map.on('zoomend', () => { if (drawnRes() !== painted.res) update(); });
   return { update };
 }
