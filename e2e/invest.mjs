@@ -38,6 +38,11 @@ else await page.check('input[name=setting][value=out_of_school]');
 await page.selectOption('#content', 'engineering');
 await settle();
 
+// The investment tools load when opened (not on the first load of the page).
+check(!(await page.$('#invest')), 'the investment tools loaded before they were opened');
+await page.click('#invest-toggle');
+await page.waitForSelector('#recommend');
+
 // 1. Recommendations: five markers, each with its reason, in the API's order.
 await page.fill('#rec-count', '5');
 await page.click('#recommend');

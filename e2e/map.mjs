@@ -147,7 +147,8 @@ async function offline() {
   console.log(`transfer: first load ${first.page} bytes (${kb(first.page)} KB) page (HTML, scripts, styles, fonts) + ${kb(first.data)} KB data (API answers, tiles), ${first.files} responses; reload ${kb(again.page)} KB page + ${kb(again.data)} KB data`);
   // The page — what every visit needs before any data — within 400 KB; MapLibre and its worker
   // are 365 KB of it. The data a view needs depends on the view, and is reported beside it.
-  check(first.page <= 400 * 1024, `the page took ${first.page} bytes on first load, over 400 KB`);
+  // 400 KB as the issue counts them, in thousands of bytes: the stricter reading.
+  check(first.page <= 400_000, `the page took ${first.page} bytes on first load, over 400 KB (400,000 bytes)`);
   check(again.page <= 8 * 1024, `a reload fetched ${kb(again.page)} KB of the page again`);
 
   // 2. Region scale: the context says where things are.

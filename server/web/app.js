@@ -2,7 +2,6 @@
 // and H3 hexagons closer in, over the context the server offers (a basemap, or county lines and
 // names from the data). This module wires the others together; each does one job.
 import * as maplibregl from '/static/vendor/maplibre-gl.mjs';
-import { investPanel } from '/static/invest.js';
 import { getJSON, el } from '/static/dom.js';
 import { words } from '/static/words.js';
 import { COLOURINGS, LAYERS, readHash, keepHash, hashOf } from '/static/state.js';
@@ -117,7 +116,21 @@ async function main() {
     tableView.toggle();
   });
   search(map, state, panel, say);
-  state.invest = investPanel(map, state, say);
+  // The investment tools come when first opened: most visits never use them, and the first load
+  // stays within its budget.
+  const investToggle = document.getElementById('invest-toggle');
+  investToggle.addEventListener('click', async () => {
+    investToggle.disabled = true;
+    try {
+      const { investPanel } = await import('/static/invest.js');
+      state.invest = investPanel(map, state, say);
+      document.getElementById('invest-open').remove();
+      document.getElementById('recommend').focus();
+    } catch (err) {
+      investToggle.disabled = false;
+      say(err.message);
+    }
+  });
 
   const refresh = async ({ tiles = true } = {}) => {
     if (tiles) setSeries(map, urls);
