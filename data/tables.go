@@ -33,6 +33,9 @@ type CellBlock struct {
 type RunTables interface {
 	Info() *RunInfo
 	Areas() []AreaResult
+	// AreaIDs are the areas' ids, indexed as CellTable.Area indexes Areas: what a cell needs of
+	// its area, without the rollups, whose size grows with the region's.
+	AreaIDs() []string
 	Equity() []EquityRow
 	Blocks() []CellBlock
 	// Cells reads one block's cells with the figures of the given series (indexes into
@@ -128,8 +131,18 @@ func TablesOf(run *Run) (RunTables, error) {
 func (m *memoryTables) Info() *RunInfo      { return &m.run.RunInfo }
 func (m *memoryTables) Areas() []AreaResult { return m.run.Areas }
 func (m *memoryTables) Equity() []EquityRow { return m.run.Equity }
+func (m *memoryTables) AreaIDs() []string   { return AreaIDsOf(m.run.Areas) }
 func (m *memoryTables) Blocks() []CellBlock { return m.blocks }
 func (m *memoryTables) Close() error        { return nil }
+
+// AreaIDsOf lists the areas' ids in their order.
+func AreaIDsOf(areas []AreaResult) []string {
+	ids := make([]string, len(areas))
+	for i, a := range areas {
+		ids[i] = a.ID
+	}
+	return ids
+}
 
 func (m *memoryTables) Cells(ctx context.Context, block int, series []int) (*CellTable, error) {
 	if block < 0 || block >= len(m.blocks) {

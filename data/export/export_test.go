@@ -6,13 +6,18 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
+	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"weak"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
+	"github.com/uber/h3-go/v4"
 	"stemgap/analysis"
 	"stemgap/data"
 )
@@ -285,4 +290,107 @@ func tablesOf(t *testing.T, run *data.Run) data.RunTables {
 		t.Fatal(err)
 	}
 	return tables
+}
+
+// rollupsRefused is a run whose area rollups must not be read: a big region's take memory that
+// grows with it (20 MB decoded for 2,460 areas, gob's buffer as much again), where a cells export
+// is to stream in the same memory at any size. It counts the blocks read.
+type rollupsRefused struct {
+	data.RunTables
+	t      *testing.T
+	blocks []int
+}
+
+func (r *rollupsRefused) Areas() []data.AreaResult {
+	r.t.Error("the cells export read the run's area rollups")
+	return r.RunTables.Areas()
+}
+
+func (r *rollupsRefused) Cells(ctx context.Context, block int, series []int) (*data.CellTable, error) {
+	r.blocks = append(r.blocks, block)
+	return r.RunTables.Cells(ctx, block, series)
+}
+
+// The cells export, its CSV metadata and column types name each cell's area from the run's area
+// ids alone, and read each block once, in order.
+func TestCellsExportLeavesTheRollupsUnread(t *testing.T) {
+	run, areas, programs := syntheticRun(t)
+	ctx := context.Background()
+	for _, format := range []string{FormatCSV, FormatGeoJSON} {
+		r := &rollupsRefused{RunTables: tablesOf(t, run), t: t}
+		req := Request{Format: format, Layer: LayerCells}
+		var b bytes.Buffer
+		if err := Write(ctx, &b, req, r, areas, programs); err != nil {
+			t.Fatal(err)
+		}
+		if want := len(r.Blocks()); len(r.blocks) != want || !slices.IsSorted(r.blocks) || len(slices.Compact(slices.Clone(r.blocks))) != want {
+			t.Errorf("%s: blocks read %v, want each of %d once in order", format, r.blocks, want)
+		}
+		if format == FormatCSV {
+			if err := WriteCSVMetadata(ctx, io.Discard, req, r, areas, programs, "cells.csv"); err != nil {
+				t.Fatal(err)
+			}
+			if err := WriteCSVT(ctx, io.Discard, req, r, areas, programs); err != nil {
+				t.Fatal(err)
+			}
+			rows, err := csv.NewReader(&b).ReadAll()
+			if err != nil {
+				t.Fatal(err)
+			}
+			col := slices.Index(rows[0], "area")
+			for i, row := range rows[1:] {
+				// The tracts are 0.02° columns from -90.3° east, named 2951000 and their number.
+				lng, _ := strconv.ParseFloat(row[slices.Index(rows[0], "lng")], 64)
+				want := fmt.Sprintf("2951000%04d", int((lng+90.3)/0.02))
+				if row[col] != want {
+					t.Fatalf("row %d at lng %v: area %q, want %q", i, lng, row[col], want)
+				}
+			}
+		}
+	}
+}
+
+// blocksLetGo is a run of its blocks three times over, each read handed out in columns of its
+// own, that checks, as each block is asked for, that the one before has been let go: an
+// export holding two blocks at once needs twice the memory.
+type blocksLetGo struct {
+	data.RunTables
+	t    *testing.T
+	last weak.Pointer[h3.Cell]
+}
+
+func (r *blocksLetGo) Blocks() []data.CellBlock {
+	b := r.RunTables.Blocks()
+	return slices.Concat(b, b, b)
+}
+
+func (r *blocksLetGo) Cells(ctx context.Context, block int, series []int) (*data.CellTable, error) {
+	if r.last != (weak.Pointer[h3.Cell]{}) {
+		runtime.GC()
+		if r.last.Value() != nil {
+			r.t.Errorf("block %d was asked for while the export still held block %d", block, block-1)
+		}
+	}
+	c, err := r.RunTables.Cells(ctx, block%len(r.RunTables.Blocks()), series)
+	if err != nil {
+		return nil, err
+	}
+	own := *c
+	own.H3 = slices.Clone(c.H3)
+	r.last = weak.Make(&own.H3[0])
+	return &own, nil
+}
+
+func TestCellsExportHoldsOneBlockAtATime(t *testing.T) {
+	run, areas, programs := syntheticRun(t)
+	for _, format := range []string{FormatCSV, FormatGeoJSON} {
+		r := &blocksLetGo{RunTables: tablesOf(t, run), t: t}
+		var b bytes.Buffer
+		if err := Write(context.Background(), &b, Request{Format: format, Layer: LayerCells}, r, areas, programs); err != nil {
+			t.Fatal(err)
+		}
+		if format == FormatCSV && bytes.Count(b.Bytes(), []byte("\n")) != 1+3*run.Cells.Len() {
+			t.Errorf("%d lines for three times %d cells", bytes.Count(b.Bytes(), []byte("\n")), run.Cells.Len())
+		}
+	}
 }

@@ -126,9 +126,9 @@ func cellsTable(ctx context.Context, run data.RunTables, setting string, sel Sel
 		column{"need", "double", "0–1 need percentile of the area"},
 		column{"urban", "boolean", "whether the urban desert distance applies"},
 	)
-	areas := run.Areas()
+	areaIDs := run.AreaIDs()
 	gets = append(gets,
-		func(i int) any { return areas[t.Area[i]].ID },
+		func(i int) any { return areaIDs[t.Area[i]] },
 		func(i int) any { return t.Need[i] },
 		func(i int) any { return t.Urban[i] },
 	)
@@ -163,6 +163,9 @@ func cellsTable(ctx context.Context, run data.RunTables, setting string, sel Sel
 		if block == len(run.Blocks()) {
 			return false, nil
 		}
+		// The block written is let go before the next is read: two at once would double the
+		// export's memory.
+		*t = data.CellTable{}
 		b, err := run.Cells(ctx, block, ks)
 		if err != nil {
 			return false, err

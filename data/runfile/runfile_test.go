@@ -546,6 +546,10 @@ func TestRollupsAreReadWhenAsked(t *testing.T) {
 		}
 		return false
 	}
+	// The areas' ids, all a cells export needs of them, come from the footer.
+	if ids := r.AreaIDs(); !slices.Equal(ids, []string{"a", "b"}) {
+		t.Errorf("area ids %q, want a and b", ids)
+	}
 	if roll.Len == 0 || touched() {
 		t.Fatalf("the rollups (%d bytes at %d) were read before they were asked for: reads %v", roll.Len, roll.Off, src.reads)
 	}
@@ -582,9 +586,10 @@ func TestDamagedRollupsFailTheReads(t *testing.T) {
 	}
 }
 
-// Version 1 files, written before the rollups had a frame of their own, with them in the footer,
-// still read.
-func TestFilesWithRollupsInTheFooterRead(t *testing.T) {
+// Files of earlier layouts still read: version 1, written before the rollups had a frame of
+// their own, with them in the footer, and those written since, before the footer listed the
+// areas' ids.
+func TestFilesOfEarlierLayoutsRead(t *testing.T) {
 	run := syntheticRun(t)
 	var b bytes.Buffer
 	if err := Write(&b, run); err != nil {
@@ -615,5 +620,21 @@ func TestFilesWithRollupsInTheFooterRead(t *testing.T) {
 	}
 	if !bytes.Equal(gobBytes(t, got), gobBytes(t, run)) {
 		t.Error("the run read from the older layout differs from the run written")
+	}
+	if ids := r.AreaIDs(); !slices.Equal(ids, []string{"a", "b"}) {
+		t.Errorf("area ids %q from the older layout, want a and b", ids)
+	}
+	// Files written before the footer listed the areas' ids read them from the rollups.
+	withoutIDs := now.foot
+	withoutIDs.AreaIDs = nil
+	foot = packed.EncodeAll(gobBytes(t, &withoutIDs), nil)
+	file = append(slices.Clone(b.Bytes()[:now.foot.Rollups.Off+now.foot.Rollups.Len]), foot...)
+	file = binary.LittleEndian.AppendUint64(file, uint64(len(foot)))
+	file = append(file, magic...)
+	if r, err = NewReader(bytes.NewReader(file), int64(len(file)), nil); err != nil {
+		t.Fatal(err)
+	}
+	if ids := r.AreaIDs(); !slices.Equal(ids, []string{"a", "b"}) {
+		t.Errorf("area ids %q from a footer without them, want a and b", ids)
 	}
 }
