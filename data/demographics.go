@@ -2,8 +2,10 @@ package data
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -164,7 +166,12 @@ func mapColumns(t *csvTable, opts DemographicOptions) ([]mappedColumn, error) {
 		}
 	}
 	var out []mappedColumn
-	for name, source := range columns {
+	// In the canonical variables' order, so that of several faults the same one is named each time.
+	names := slices.SortedFunc(maps.Keys(columns), func(a, b string) int {
+		return cmp.Or(cmp.Compare(variableOrder(a), variableOrder(b)), strings.Compare(a, b))
+	})
+	for _, name := range names {
+		source := columns[name]
 		v, ok := LookupVariable(name)
 		if !ok {
 			return nil, &InputError{File: t.file, Reason: unknownVariable(name).Error()}
@@ -184,7 +191,7 @@ func mapColumns(t *csvTable, opts DemographicOptions) ([]mappedColumn, error) {
 		}
 		out = append(out, m)
 	}
-	for name := range opts.MOE {
+	for _, name := range slices.Sorted(maps.Keys(opts.MOE)) {
 		if _, ok := columns[name]; !ok {
 			return nil, &InputError{File: t.file, Reason: fmt.Sprintf("a margin of error is mapped for %s, but %s itself is not mapped", name, name)}
 		}

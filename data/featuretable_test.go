@@ -77,7 +77,7 @@ func TestFeaturePropertyErrorsNameTheFeature(t *testing.T) {
 		"an object": {`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"geoid":17031720200,"population":{"e":1}}}]}`,
 			[]string{"figures.geojson: feature 1", `property "population" holds an object`}},
 		"no such property": {`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"geoid":17031720200,"population":1}}]}`,
-			[]string{"figures.geojson", `no feature has a property "n_black"`}},
+			[]string{"figures.geojson", `no feature has a property "kids_a" for youth_pop`}},
 		"repeated id": {`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"geoid":17031720200,"population":1,"n_black":1,"kids_a":1,"kids_b":1,"moe_a":1,"moe_b":1}},
 {"type":"Feature","properties":{"geoid":17031720200,"population":1,"n_black":1,"kids_a":1,"kids_b":1,"moe_a":1,"moe_b":1}}]}`,
 			[]string{"figures.geojson: feature 2", `geoid "17031720200" repeats feature 1`}},
