@@ -68,10 +68,14 @@ func readAreas(r io.Reader, file string, opts AreaOptions, repair bool) ([]Area,
 		return nil, nil, err
 	}
 	lim := opts.Limits.resolve(idField == DefaultIDField)
+	verdicts := make([]geometryVerdict, len(features))
+	inParallel(len(features), func(i int) {
+		verdicts[i] = checkFeatureGeometry(features[i].feature, opts.Region, lim)
+	})
 	seen := map[string]string{}
 	areas := make([]Area, 0, len(features))
 	var repairs []Repair
-	for _, df := range features {
+	for i, df := range features {
 		ref, f := df.ref, df.feature
 		id, ok := propertyString(f.Properties, idField)
 		if !ok {
@@ -104,8 +108,9 @@ func readAreas(r io.Reader, file string, opts AreaOptions, repair bool) ([]Area,
 			errs.add(ref, "%s %q has an empty geometry", idField, id)
 			continue
 		}
-		land := landKm2(f.Properties, mp)
-		if err := checkMultiPolygon(mp, opts.Region); repair && repairable(err) {
+		v := verdicts[i]
+		land := v.land
+		if err := v.geometry; repair && repairable(err) {
 			repairs = append(repairs, Repair{Index: len(areas), Reason: fmt.Sprintf("%s %q: %v", idField, id, err)})
 			if _, given := f.Properties["ALAND"].(float64); !given {
 				land = math.NaN()
@@ -113,10 +118,7 @@ func readAreas(r io.Reader, file string, opts AreaOptions, repair bool) ([]Area,
 		} else if err != nil {
 			errs.add(ref, "%s %q: %v", idField, id, err)
 			continue
-		} else if err := lim.checkSurface(mp, land); err != nil {
-			errs.add(ref, "%s %q: %v", idField, id, err)
-			continue
-		} else if err := checkDeclaredSurface(f.Properties, mp); err != nil {
+		} else if err := v.surface; err != nil {
 			errs.add(ref, "%s %q: %v", idField, id, err)
 			continue
 		}
@@ -142,6 +144,37 @@ func readAreas(r io.Reader, file string, opts AreaOptions, repair bool) ([]Area,
 	return areas, repairs, nil
 }
 
+// geometryVerdict is what the checks of one feature's polygons found: geometry is
+// checkMultiPolygon's error, surface the first of the size checks' when the geometry is valid.
+type geometryVerdict struct {
+	land              float64
+	geometry, surface error
+}
+
+// checkFeatureGeometry runs a feature's geometric checks, the costly part of reading an areas
+// file, on their own so that features can be checked in parallel. A feature that is not a
+// non-empty Polygon or MultiPolygon gets no verdict: readAreas refuses it before asking.
+func checkFeatureGeometry(f *geojson.Feature, region *orb.Bound, lim Limits) geometryVerdict {
+	var mp orb.MultiPolygon
+	switch g := f.Geometry.(type) {
+	case orb.Polygon:
+		mp = orb.MultiPolygon{g}
+	case orb.MultiPolygon:
+		mp = g
+	}
+	if len(mp) == 0 {
+		return geometryVerdict{}
+	}
+	v := geometryVerdict{land: landKm2(f.Properties, mp), geometry: checkMultiPolygon(mp, region)}
+	if v.geometry == nil {
+		v.surface = lim.checkSurface(mp, v.land)
+		if v.surface == nil {
+			v.surface = checkDeclaredSurface(f.Properties, mp)
+		}
+	}
+	return v
+}
+
 // decodedFeature is one feature of a collection with its place in the file.
 type decodedFeature struct {
 	ref     string
@@ -155,11 +188,15 @@ func decodeFeatures(raw []byte, file string, errs *errorList) ([]decodedFeature,
 	if err != nil {
 		return nil, err
 	}
+	decoded := make([]*geojson.Feature, len(features))
+	failed := make([]error, len(features))
+	inParallel(len(features), func(i int) {
+		decoded[i], failed[i] = geojson.UnmarshalFeature(features[i])
+	})
 	out := make([]decodedFeature, 0, len(features))
-	for i, msg := range features {
-		f, err := geojson.UnmarshalFeature(msg)
-		if err != nil {
-			errs.add(featureRef(i), "not a GeoJSON feature: %v", err)
+	for i, f := range decoded {
+		if failed[i] != nil {
+			errs.add(featureRef(i), "not a GeoJSON feature: %v", failed[i])
 			continue
 		}
 		out = append(out, decodedFeature{ref: featureRef(i), feature: f})

@@ -30,8 +30,16 @@ func CheckIngest(in Ingest) error {
 	}
 	switch in.Record.Kind {
 	case KindAreas:
+		geometry := make([]error, len(in.Areas))
+		inParallel(len(in.Areas), func(i int) {
+			if a := in.Areas[i]; len(a.Geometry) > 0 {
+				if geometry[i] = checkMultiPolygon(a.Geometry, region); geometry[i] == nil {
+					geometry[i] = lim.checkSurface(a.Geometry, a.LandKm2)
+				}
+			}
+		})
 		seen := map[string]string{}
-		for _, a := range in.Areas {
+		for i, a := range in.Areas {
 			if badText(errs, a.Ref, [][2]string{{"area id", a.ID}, {"name", a.Name}, {"county", a.County}}) {
 				continue
 			}
@@ -45,12 +53,8 @@ func CheckIngest(in Ingest) error {
 				errs.add(a.Ref, "area id %q repeats %s", a.ID, prev)
 			case len(a.Geometry) == 0:
 				errs.add(a.Ref, "area %q has no geometry", a.ID)
-			default:
-				if err := checkMultiPolygon(a.Geometry, region); err != nil {
-					errs.add(a.Ref, "area %q: %v", a.ID, err)
-				} else if err := lim.checkSurface(a.Geometry, a.LandKm2); err != nil {
-					errs.add(a.Ref, "area %q: %v", a.ID, err)
-				}
+			case geometry[i] != nil:
+				errs.add(a.Ref, "area %q: %v", a.ID, geometry[i])
 			}
 			seen[a.ID] = a.Ref
 		}
