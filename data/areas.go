@@ -191,7 +191,7 @@ func decodeFeatures(raw []byte, file string, errs *errorList) ([]decodedFeature,
 	decoded := make([]*geojson.Feature, len(features))
 	failed := make([]error, len(features))
 	inParallel(len(features), func(i int) {
-		decoded[i], failed[i] = geojson.UnmarshalFeature(features[i])
+		decoded[i], failed[i] = unmarshalFeature(features[i])
 	})
 	out := make([]decodedFeature, 0, len(features))
 	for i, f := range decoded {
