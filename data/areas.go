@@ -46,32 +46,33 @@ type AreaOptions struct {
 // ReadAreas reads a GeoJSON FeatureCollection of Polygon and MultiPolygon features (RFC 7946,
 // lon/lat WGS 84). With the default id field, ids must be 11-digit tract GEOIDs.
 func ReadAreas(r io.Reader, file string, opts AreaOptions) ([]Area, error) {
-	areas, _, err := readAreas(r, file, opts, false)
+	areas, _, _, err := readAreas(r, file, opts, false)
 	return areas, err
 }
 
 // readAreas reads areas; with repair, polygons whose only fault is their topology (rings that
 // cross, touch or overlap) are kept and marked for the store to repair. Their land area, unless
 // ALAND gives it, is left NaN until then, and the size checks wait for the repaired shape.
-func readAreas(r io.Reader, file string, opts AreaOptions, repair bool) ([]Area, []Repair, error) {
+func readAreas(r io.Reader, file string, opts AreaOptions, repair bool) ([]Area, []Repair, *provenPolygons, error) {
 	idField := opts.IDField
 	if idField == "" {
 		idField = DefaultIDField
 	}
 	raw, err := readText(r, file)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	errs := &errorList{file: file}
 	features, err := decodeFeatures(raw, file, errs)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	lim := opts.Limits.resolve(idField == DefaultIDField)
 	verdicts := make([]geometryVerdict, len(features))
 	inParallel(len(features), func(i int) {
 		verdicts[i] = checkFeatureGeometry(features[i].feature, opts.Region, lim)
 	})
+	proven := newProvenPolygons(opts.Region)
 	seen := map[string]string{}
 	areas := make([]Area, 0, len(features))
 	var repairs []Repair
@@ -133,15 +134,18 @@ func readAreas(r io.Reader, file string, opts AreaOptions, repair bool) ([]Area,
 		if county == "" && IsTractGEOID(id) {
 			county = opts.Counties[id[:5]]
 		}
+		if v.geometry == nil {
+			proven.add(len(areas), proven.sum(mp))
+		}
 		areas = append(areas, Area{ID: id, Name: name, County: county, Geometry: mp, LandKm2: land, Ref: ref})
 	}
 	if err := errs.err(); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if len(areas) == 0 {
-		return nil, nil, &InputError{File: file, Reason: "no features"}
+		return nil, nil, nil, &InputError{File: file, Reason: "no features"}
 	}
-	return areas, repairs, nil
+	return areas, repairs, proven, nil
 }
 
 // geometryVerdict is what the checks of one feature's polygons found: geometry is

@@ -62,7 +62,7 @@ func LoadFile(kind, path string, opts LoadOptions, now time.Time) (Ingest, error
 		Vintage: opts.Vintage, Options: opts.record(), LoadedAt: now.UTC()}}
 	switch kind {
 	case KindAreas:
-		in.Areas, in.Repair, err = readAreas(bytes.NewReader(raw), name, AreaOptions{IDField: opts.IDField, Counties: opts.Counties, Region: opts.Region, Limits: opts.Limits}, opts.Repair)
+		in.Areas, in.Repair, in.proven, err = readAreas(bytes.NewReader(raw), name, AreaOptions{IDField: opts.IDField, Counties: opts.Counties, Region: opts.Region, Limits: opts.Limits}, opts.Repair)
 		in.Record.Rows = len(in.Areas)
 		if len(in.Repair) > 0 {
 			in.Record.Options["repaired"] = repairNote(in)

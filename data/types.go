@@ -79,6 +79,8 @@ type Ingest struct {
 	Limits Limits
 	// DryRun validates everything, the store's own checks included, and writes nothing.
 	DryRun bool
+	// proven are the areas whose polygons the reader found valid (see provenPolygons).
+	proven *provenPolygons
 }
 
 // Repair is an area whose polygons a store must make valid before writing them.
