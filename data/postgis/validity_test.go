@@ -1,12 +1,16 @@
 package postgis
 
 import (
+	"bytes"
 	"context"
+	"encoding/binary"
 	"math/rand/v2"
 	"testing"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/wkt"
+	"github.com/twpayne/go-geom"
+	"github.com/twpayne/go-geom/encoding/ewkb"
 	"stemgap/data"
 	"stemgap/geo/repair"
 )
@@ -157,4 +161,64 @@ func TestGEOSRepairMatchesSTMakeValid(t *testing.T) {
 	if len(broken) < 1000 {
 		t.Errorf("only %d invalid shapes", len(broken))
 	}
+}
+
+// ewkbOf writes the bytes go-geom's encoder writes, for points, polygons and multipolygons.
+func TestEWKBOfMatchesGoGeom(t *testing.T) {
+	var shapes []orb.Geometry
+	for _, mp := range syntheticShapes(200) {
+		shapes = append(shapes, mp, mp[0], orb.Point(mp[0][0][0]))
+	}
+	shapes = append(shapes, orb.MultiPolygon{}, orb.Polygon{}, orb.Point{-90.1, 38.6})
+	for _, g := range shapes {
+		got, err := ewkbOf(g)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := goGeomEWKB(g)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Fatalf("%s:\n got %x\nwant %x", wkt.MarshalString(g), got, want)
+		}
+	}
+	if _, err := ewkbOf(orb.LineString{{0, 0}, {1, 1}}); err == nil {
+		t.Error("a line string was encoded")
+	}
+}
+
+// goGeomEWKB is the encoding through go-geom's types, as ewkbOf once was.
+func goGeomEWKB(g orb.Geometry) ([]byte, error) {
+	rings := func(p orb.Polygon) [][]geom.Coord {
+		out := make([][]geom.Coord, len(p))
+		for i, r := range p {
+			for _, pt := range r {
+				out[i] = append(out[i], geom.Coord{pt[0], pt[1]})
+			}
+		}
+		return out
+	}
+	var t geom.T
+	switch v := g.(type) {
+	case orb.Point:
+		t = geom.NewPointFlat(geom.XY, []float64{v[0], v[1]}).SetSRID(srid)
+	case orb.Polygon:
+		p, err := geom.NewPolygon(geom.XY).SetCoords(rings(v))
+		if err != nil {
+			return nil, err
+		}
+		t = p.SetSRID(srid)
+	case orb.MultiPolygon:
+		coords := make([][][]geom.Coord, len(v))
+		for i, p := range v {
+			coords[i] = rings(p)
+		}
+		mp, err := geom.NewMultiPolygon(geom.XY).SetCoords(coords)
+		if err != nil {
+			return nil, err
+		}
+		t = mp.SetSRID(srid)
+	}
+	return ewkb.Marshal(t, binary.LittleEndian)
 }
