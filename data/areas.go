@@ -92,12 +92,10 @@ func readAreas(r io.Reader, file string, opts AreaOptions, repair bool) ([]Area,
 			continue
 		}
 		seen[id] = ref
-		var mp orb.MultiPolygon
+		v := verdicts[i]
+		mp := v.polygons
 		switch g := f.Geometry.(type) {
-		case orb.Polygon:
-			mp = orb.MultiPolygon{g}
-		case orb.MultiPolygon:
-			mp = g
+		case orb.Polygon, orb.MultiPolygon:
 		case nil:
 			errs.add(ref, "%s %q has no geometry", idField, id)
 			continue
@@ -109,7 +107,6 @@ func readAreas(r io.Reader, file string, opts AreaOptions, repair bool) ([]Area,
 			errs.add(ref, "%s %q has an empty geometry", idField, id)
 			continue
 		}
-		v := verdicts[i]
 		land := v.land
 		if err := v.geometry; repair && repairable(err) {
 			repairs = append(repairs, Repair{Index: len(areas), Reason: fmt.Sprintf("%s %q: %v", idField, id, err)})
@@ -151,6 +148,7 @@ func readAreas(r io.Reader, file string, opts AreaOptions, repair bool) ([]Area,
 // geometryVerdict is what the checks of one feature's polygons found: geometry is
 // checkMultiPolygon's error, surface the first of the size checks' when the geometry is valid.
 type geometryVerdict struct {
+	polygons          orb.MultiPolygon // a Polygon as a MultiPolygon of one
 	land              float64
 	geometry, surface error
 }
@@ -169,7 +167,7 @@ func checkFeatureGeometry(f *geojson.Feature, region *orb.Bound, lim Limits) geo
 	if len(mp) == 0 {
 		return geometryVerdict{}
 	}
-	v := geometryVerdict{land: landKm2(f.Properties, mp), geometry: checkMultiPolygon(mp, region)}
+	v := geometryVerdict{polygons: mp, land: landKm2(f.Properties, mp), geometry: checkMultiPolygon(mp, region)}
 	if v.geometry == nil {
 		v.surface = lim.checkSurface(mp, v.land)
 		if v.surface == nil {
