@@ -27,18 +27,22 @@ type runs struct {
 	keep  int
 
 	mu       sync.Mutex
-	latest   string                // id of the newest run, as last resolved
-	latestAt time.Time             // when it was
-	loading  map[string]*loadedRun // loads in flight, shared by the requests that wait on them
-	loaded   map[string]*loadedRun
-	recency  []string // ids in loaded, most recent last
-	asking   singleflight.Group
+	latest   string    // id of the newest run, as last resolved
+	latestAt time.Time // when it was
+	// refreshing: the store is being asked for the latest run in the background (resolve).
+	refreshing bool
+	loading    map[string]*loadedRun // loads in flight, shared by the requests that wait on them
+	loaded     map[string]*loadedRun
+	recency    []string // ids in loaded, most recent last
+	asking     singleflight.Group
 
 	scenarios scenarioStore // what-ifs posted to the server (scenarios.go)
 }
 
-// latestFor is how long the latest run's id is taken as known: a new run is served within it,
-// and the store is asked at most once in it however many requests come.
+// latestFor is how long the latest run's id is taken as known: the store is asked at most once
+// in it however many requests come. A request after it still gets the id known so far while the
+// store is asked in the background, so that no request waits on the store for a run it already
+// has: a new run is served within latestFor and the time the store takes to answer.
 const latestFor = time.Second
 
 type loadedRun struct {
@@ -88,12 +92,41 @@ func (r *runs) resolve(ctx context.Context, id string) (string, error) {
 		return id, nil
 	}
 	r.mu.Lock()
-	if r.latest != "" && time.Since(r.latestAt) < latestFor {
-		id := r.latest
-		r.mu.Unlock()
-		return id, nil
+	known, fresh := r.latest, time.Since(r.latestAt) < latestFor
+	ask := known != "" && !fresh && !r.refreshing
+	if ask {
+		r.refreshing = true
 	}
 	r.mu.Unlock()
+	if ask {
+		go func() {
+			// A failure leaves the id known so far, to be asked again by the next request.
+			r.askLatest(context.WithoutCancel(ctx))
+			r.mu.Lock()
+			r.refreshing = false
+			r.mu.Unlock()
+		}()
+	}
+	if known != "" {
+		return known, nil
+	}
+	return r.askLatest(ctx)
+}
+
+// latestNow is the latest run's id as the store says it, unless asked within latestFor: for
+// the health check, which must notice a store gone.
+func (r *runs) latestNow(ctx context.Context) (string, error) {
+	r.mu.Lock()
+	known, fresh := r.latest, time.Since(r.latestAt) < latestFor
+	r.mu.Unlock()
+	if known != "" && fresh {
+		return known, nil
+	}
+	return r.askLatest(ctx)
+}
+
+// askLatest asks the store for the latest run's id, once however many ask at the same time.
+func (r *runs) askLatest(ctx context.Context) (string, error) {
 	v, err, _ := r.asking.Do("latest", func() (any, error) {
 		list, err := r.store.Runs(context.WithoutCancel(ctx))
 		if err != nil {

@@ -7,8 +7,10 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -216,5 +218,71 @@ func TestPostGISRunSavedAgainIsReadAfresh(t *testing.T) {
 	}
 	if resp, body := do(t, http.MethodGet, fmt.Sprintf("%s/api/breaks?property=access&content=math&run=%s", srv.URL, run.ID)); resp.StatusCode != http.StatusOK {
 		t.Errorf("breaks of the run saved again: %d %s", resp.StatusCode, body)
+	}
+}
+
+// heldRuns holds every Runs call after the first until release is closed, counting them.
+type heldRuns struct {
+	data.Store
+	lists   atomic.Int64
+	release chan struct{}
+}
+
+func (s *heldRuns) Runs(ctx context.Context) ([]data.RunInfo, error) {
+	if s.lists.Add(1) > 1 {
+		<-s.release
+	}
+	return s.Store.Runs(ctx)
+}
+
+// Once the latest run's id is due to be asked again, a cached tile of it is still served from
+// what is known — the store is asked once, in the background — rather than after a round trip
+// to the store, which the PostGIS server made once a second with every request waiting on it.
+func TestCachedTilesOfTheLatestRunWaitForNoStore(t *testing.T) {
+	base, _, _ := syntheticStore(t)
+	store := &heldRuns{Store: base, release: make(chan struct{})}
+	h := New(store, Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	release := sync.OnceFunc(func() { close(store.release) })
+	t.Cleanup(release) // before the server closes, which waits for a request held by the store
+	url := srv.URL + tilePath("cells")
+	get := func() int {
+		t.Helper()
+		client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{DisableCompression: true}}
+		req, _ := http.NewRequest(http.MethodGet, url, nil)
+		req.Header.Set("Accept-Encoding", "gzip")
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatalf("a cached tile while the store is held: %v", err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := get(); code != http.StatusOK {
+		t.Fatalf("first tile: %d", code)
+	}
+	h.runs.mu.Lock()
+	h.runs.latestAt = time.Now().Add(-latestFor)
+	h.runs.mu.Unlock()
+	for i := 0; i < 20; i++ {
+		if code := get(); code != http.StatusOK {
+			t.Fatalf("cached tile %d: %d", i, code)
+		}
+	}
+	if n := store.lists.Load(); n != 2 {
+		t.Errorf("the runs were listed %d times; want 2: at start, then once in the background", n)
+	}
+	release()
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(time.Millisecond) {
+		h.runs.mu.Lock()
+		done := !h.runs.refreshing && time.Since(h.runs.latestAt) < latestFor
+		h.runs.mu.Unlock()
+		if done {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the latest run's id was not asked again once the store answered")
+		}
 	}
 }
