@@ -35,7 +35,7 @@ func reportOptions(r *http.Request) (report.Options, error) {
 // that it caches for a year.
 func (s *Server) page() report.Page {
 	href := "/static/report.css"
-	if a, ok := s.assets.byPath["report.css"]; ok {
+	if a, ok := s.assets().byPath["report.css"]; ok {
 		href += "?v=" + a.hash
 	}
 	return report.Page{StylesheetURL: href}

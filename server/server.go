@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -54,7 +55,9 @@ type Server struct {
 	metrics *metrics
 	timeout time.Duration
 	handler http.Handler
-	assets  *assets
+	// assets are built on first use (or by Warm): hashing, rewriting and compressing the map's
+	// files takes longer than drawing a tile, so it must not stand between start and the first one.
+	assets  func() *assets
 	basemap Basemap
 
 	csp         string
@@ -76,14 +79,17 @@ func New(store data.Store, opt Options) *Server {
 	tileBytes := opt.CacheBytes / 4
 	cache := tiles.NewCache(tileBytes)
 	dataCache := tiles.NewDataCache(opt.CacheBytes - tileBytes)
-	static, err := fs.Sub(webFiles, "web")
-	if err != nil {
-		panic(err) // the embedded tree is fixed at build time
-	}
-	web, err := loadAssets(static)
-	if err != nil {
-		panic(err) // likewise
-	}
+	web := sync.OnceValue(func() *assets {
+		static, err := fs.Sub(webFiles, "web")
+		if err != nil {
+			panic(err) // the embedded tree is fixed at build time
+		}
+		a, err := loadAssets(static)
+		if err != nil {
+			panic(err) // likewise
+		}
+		return a
+	})
 	s := &Server{assets: web, basemap: opt.Basemap, store: store, runs: newRuns(store, cache, dataCache, 2), cache: cache, data: dataCache, log: opt.Logger, metrics: newMetrics(), timeout: opt.RequestTimeout}
 	// Clients without gzip are few (scripts, some GIS tools): an eighth of the budget serves them.
 	s.plain = newPlainTiles(tileBytes / 8)
@@ -119,17 +125,18 @@ func (s *Server) origins(what string, list []string) []string {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
 // Warm opens the latest run — its provenance and the directory of its cells, which stay in the
-// store until tiles ask for them — so that the first visitor does not wait for that. Its
-// rollups and inputs, which the cells tiles a map opens on do not need, are read on first need:
-// for a big region they take longer than a tile, and hold more memory than the rest.
+// store until tiles ask for them — so that the first visitor does not wait for that, then builds
+// the map's files. Its rollups and inputs, which the cells tiles a map opens on do not need, are
+// read on first need: for a big region they take longer than a tile, and hold more memory than
+// the rest.
 func (s *Server) Warm(ctx context.Context) error {
 	start := time.Now()
 	lr, err := s.runs.open(ctx, "")
-	if err != nil {
-		return err
+	if err == nil {
+		s.log.Info("latest run ready", "run", lr.set.Info().ID, "took", time.Since(start).Round(time.Millisecond))
 	}
-	s.log.Info("latest run ready", "run", lr.set.Info().ID, "took", time.Since(start).Round(time.Millisecond))
-	return nil
+	s.assets()
+	return err
 }
 
 func (s *Server) routes() http.Handler {
@@ -163,10 +170,10 @@ func (s *Server) routes() http.Handler {
 	r.Get("/method", s.methodPage)
 
 	r.Get("/", func(w http.ResponseWriter, req *http.Request) {
-		s.assets.serve(w, req, "index.html")
+		s.assets().serve(w, req, "index.html")
 	})
 	r.Get("/static/*", func(w http.ResponseWriter, req *http.Request) {
-		if !s.assets.serve(w, req, chi.URLParam(req, "*")) {
+		if !s.assets().serve(w, req, chi.URLParam(req, "*")) {
 			s.fail(w, req, fmt.Errorf("%w: no file %s", errNotFound, req.URL.Path))
 		}
 	})
@@ -181,7 +188,7 @@ func (s *Server) routes() http.Handler {
 
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 	status := map[string]any{"status": "ok"}
-	if id, err := s.runs.resolve(r.Context(), ""); err == nil {
+	if id, err := s.runs.latestNow(r.Context()); err == nil {
 		status["run"] = id
 	} else if !errors.Is(err, data.ErrNotFound) {
 		// The store is unreachable: say so, with the status code a load balancer reads.
