@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -52,8 +53,21 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 		version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
 		return nil, fmt.Errorf("migrations table: %w", err)
 	}
+	// Which are applied already, in one round trip: at every start of serve that is all of them,
+	// and each checked under the lock costs four. Any not yet applied is checked again there.
+	rows, err := s.pool.Query(ctx, "SELECT version FROM schema_migrations")
+	if err != nil {
+		return nil, fmt.Errorf("migrations table: %w", err)
+	}
+	versions, err := pgx.CollectRows(rows, pgx.RowTo[int32])
+	if err != nil {
+		return nil, fmt.Errorf("migrations table: %w", err)
+	}
 	var applied []string
 	for _, m := range all {
+		if slices.Contains(versions, int32(m.version)) {
+			continue
+		}
 		done, err := s.applyMigration(ctx, m)
 		if err != nil {
 			return applied, fmt.Errorf("migration %s: %w", m.name, err)
