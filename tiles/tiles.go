@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -20,6 +21,7 @@ import (
 	"github.com/paulmach/orb/maptile"
 	"github.com/paulmach/orb/simplify"
 	"github.com/uber/h3-go/v4"
+	"golang.org/x/sync/errgroup"
 	"stemgap/data"
 	"stemgap/geo"
 )
@@ -220,10 +222,28 @@ func (s *Set) cellFeatures(ctx context.Context, k int, t maptile.Tile) (*geojson
 	var cells []h3.Cell
 	listed, looked := false, false
 	pieces, unit := s.pieces(res)
+	var met []int
 	for p := range pieces {
-		if !pieces[p].bound.Intersects(bound) {
-			continue
+		if pieces[p].bound.Intersects(bound) {
+			met = append(met, p)
 		}
+	}
+	if len(met) > 1 {
+		// Read and aggregate the pieces side by side, into the data cache: a tile drawn first
+		// meets several, each read a round trip or two from the store and decoded on one core.
+		var g errgroup.Group
+		g.SetLimit(max(2, runtime.GOMAXPROCS(0)))
+		for _, p := range met {
+			g.Go(func() error {
+				_, _, err := s.measures(ctx, unit, p, res, k)
+				return err
+			})
+		}
+		if err := g.Wait(); err != nil {
+			return nil, err
+		}
+	}
+	for _, p := range met {
 		lv, m, err := s.measures(ctx, unit, p, res, k)
 		if err != nil {
 			return nil, err
