@@ -53,11 +53,14 @@ func TestFirstCellsTileReadsNeitherInputsNorRollups(t *testing.T) {
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	if resp, body := do(t, http.MethodGet, srv.URL+tilePath("cells"), "Accept-Encoding", "gzip"); resp.StatusCode != http.StatusOK || len(body) == 0 {
-		t.Fatalf("cells tile: %d, %d bytes", resp.StatusCode, len(body))
+	// What the map asks before its first tile, then the tile.
+	for _, path := range []string{"/api/labels", "/tiles/cells.json", tilePath("cells")} {
+		if resp, body := do(t, http.MethodGet, srv.URL+path, "Accept-Encoding", "gzip"); resp.StatusCode != http.StatusOK || len(body) == 0 {
+			t.Fatalf("%s: %d, %d bytes", path, resp.StatusCode, len(body))
+		}
 	}
 	if n, m := store.inputs.Load(), store.rollups.Load(); n != 0 || m != 0 {
-		t.Errorf("starting and drawing a cells tile read the inputs %d times and the rollups %d times; want neither", n, m)
+		t.Errorf("starting, the labels, the TileJSON and a cells tile read the inputs %d times and the rollups %d times; want neither", n, m)
 	}
 	for range 2 {
 		if resp, body := do(t, http.MethodGet, srv.URL+tilePath("tracts"), "Accept-Encoding", "gzip"); resp.StatusCode != http.StatusOK || len(body) == 0 {

@@ -12,7 +12,7 @@ import (
 // and the measures in the units of the run asked for (the latest by default). Before any run
 // exists it serves the fixed names alone.
 func (s *Server) labelTable(w http.ResponseWriter, r *http.Request) {
-	lr, err := s.runs.get(r.Context(), r.URL.Query().Get("run"))
+	lr, err := s.runs.open(r.Context(), r.URL.Query().Get("run"))
 	switch {
 	case err == nil:
 		writeJSON(w, http.StatusOK, labels.ForRun(lr.set.Info()))

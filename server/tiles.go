@@ -88,7 +88,7 @@ func (s *Server) tile(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) tileJSON(w http.ResponseWriter, r *http.Request) {
-	lr, err := s.runs.get(r.Context(), r.URL.Query().Get("run"))
+	lr, err := s.runs.open(r.Context(), r.URL.Query().Get("run"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
