@@ -20,7 +20,6 @@ import (
 	"github.com/paulmach/orb/geojson"
 	"github.com/paulmach/orb/maptile"
 	"github.com/paulmach/orb/simplify"
-	"github.com/uber/h3-go/v4"
 	"golang.org/x/sync/errgroup"
 	"stemgap/data"
 	"stemgap/geo"
@@ -219,8 +218,6 @@ func (s *Set) cellFeatures(ctx context.Context, k int, t maptile.Tile) (*geojson
 	bound := bufferedBound(t)
 	res := resolutionForZoom(t.Z, s.info.Resolution, s.lat)
 	fc := geojson.NewFeatureCollection()
-	var cells []h3.Cell
-	listed, looked := false, false
 	pieces, unit := s.pieces(res)
 	var met []int
 	for p := range pieces {
@@ -228,33 +225,31 @@ func (s *Set) cellFeatures(ctx context.Context, k int, t maptile.Tile) (*geojson
 			met = append(met, p)
 		}
 	}
-	if len(met) > 1 {
-		// Read and aggregate the pieces side by side, into the data cache: a tile drawn first
-		// meets several, each read a round trip or two from the store and decoded on one core.
-		var g errgroup.Group
-		g.SetLimit(max(2, runtime.GOMAXPROCS(0)))
-		for _, p := range met {
-			g.Go(func() error {
-				_, _, err := s.measures(ctx, unit, p, res, k)
-				return err
-			})
-		}
-		if err := g.Wait(); err != nil {
-			return nil, err
-		}
+	// Read and aggregate the pieces side by side, into the data cache: a tile drawn first meets
+	// several, each read a round trip or two from the store and decoded on one core. They are
+	// drawn in the run's order.
+	levels := make([]*level, len(met))
+	measures := make([]*levelMeasures, len(met))
+	var g errgroup.Group
+	g.SetLimit(max(2, runtime.GOMAXPROCS(0)))
+	for i, p := range met {
+		g.Go(func() (err error) {
+			levels[i], measures[i], err = s.measures(ctx, unit, p, res, k)
+			return err
+		})
 	}
-	for _, p := range met {
-		lv, m, err := s.measures(ctx, unit, p, res, k)
-		if err != nil {
-			return nil, err
-		}
-		if !looked {
-			if cells, listed, err = tileCells(bound, res, 4*len(lv.cells)); err != nil {
-				return nil, err
-			}
-			looked = true
-		}
-		if err := appendCells(fc, lv, m, lv.rowsOf(cells, listed), bound); err != nil {
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	if len(levels) == 0 {
+		return fc, nil
+	}
+	cells, listed, err := tileCells(bound, res, 4*len(levels[0].cells))
+	if err != nil {
+		return nil, err
+	}
+	for i, lv := range levels {
+		if err := appendCells(fc, lv, measures[i], lv.rowsOf(cells, listed), bound); err != nil {
 			return nil, err
 		}
 	}
