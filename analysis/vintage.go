@@ -22,7 +22,7 @@ func vintageNote(areaIndex map[string]int32, values []data.DemographicValue, var
 			count[v.Vintage]++
 		}
 	}
-	if len(count) < 2 || samePeriod(count) {
+	if OneDate(slices.Collect(maps.Keys(count))) {
 		return nil
 	}
 	vintages := make([]string, 0, len(count))
@@ -135,9 +135,9 @@ func sameDate(a, b string) bool {
 	return pa != "" && pa == period(b)
 }
 
-// samePeriod says whether every vintage counted describes one date.
-func samePeriod(count map[string]int) bool {
-	vintages := slices.Collect(maps.Keys(count))
+// OneDate says whether the vintages all describe one date (any labels they are written with):
+// the run's notes and the reports call the demand's figures mixed only when they do not.
+func OneDate(vintages []string) bool {
 	return !slices.ContainsFunc(vintages, func(v string) bool { return !sameDate(vintages[0], v) })
 }
 

@@ -221,6 +221,15 @@ type vintageCount struct {
 	Areas   int    `json:"areas"`
 }
 
+// vintageLabels are the vintages counted.
+func vintageLabels(vs []vintageCount) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = v.Vintage
+	}
+	return out
+}
+
 func vintagesOf(run *runView, in *data.Inputs, variable string) []vintageCount {
 	inRun := make(map[string]bool, len(run.Areas))
 	for _, a := range run.Areas {
@@ -296,7 +305,7 @@ func caveats(s *series, in *data.Inputs, w words, tractVintage string) []string 
 	if len(sources) > 0 {
 		out = append(out, "Where the programs come from: "+strings.Join(sources, "; ")+".")
 	}
-	if vs := vintagesOf(run, in, run.Demand); len(vs) > 1 {
+	if vs := vintagesOf(run, in, run.Demand); !analysis.OneDate(vintageLabels(vs)) {
 		parts := make([]string, len(vs))
 		for i, v := range vs {
 			parts[i] = fmt.Sprintf("%s tracts from %s", w.count(float64(v.Areas)), analysis.VintageName(v.Vintage))

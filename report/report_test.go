@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -354,5 +355,32 @@ func TestWordsForRulesAndMarkdown(t *testing.T) {
 		if c.got != c.want {
 			t.Errorf("got %q, want %q", c.got, c.want)
 		}
+	}
+}
+
+// The region's youth counts labelled by two files but of one census are not "mixed dates", as
+// the run's notes do not call them so; of two dates, they are.
+func TestMixedDatesOnlyAcrossDates(t *testing.T) {
+	run, in := synthetic(t)
+	mixed := func(secondLabel string) bool {
+		t.Helper()
+		relabelled := *in
+		relabelled.Demographics = slices.Clone(in.Demographics)
+		for i, d := range relabelled.Demographics {
+			if d.Variable == "youth_pop" && d.AreaID == in.Areas[0].ID {
+				relabelled.Demographics[i].Vintage = secondLabel
+			}
+		}
+		r, err := BuildRegion(context.Background(), run.tables, &relabelled, Options{Content: "math"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return slices.ContainsFunc(r.Caveats, func(c string) bool { return strings.Contains(c, "counts differ in vintage") })
+	}
+	if mixed("ACS 2018-2022 via a second file") {
+		t.Error("one ACS period labelled by two files is called mixed dates")
+	}
+	if !mixed("2010 Census") {
+		t.Error("ACS 2018–2022 beside the 2010 Census is not called mixed dates")
 	}
 }
