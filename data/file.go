@@ -50,10 +50,15 @@ func WriteFileAtomicAt(path string, write func(tmp *os.File) error) (err error) 
 	if err = os.Rename(tmp.Name(), path); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	// The rename is durable only once the directory entry is.
-	if d, derr := os.Open(dir); derr == nil {
+	SyncDir(dir)
+	return nil
+}
+
+// SyncDir makes the names in a directory durable: a rename into it is durable only once the
+// directory entry is. It does its best; a directory that cannot be opened is left as it is.
+func SyncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
 		d.Sync()
 		d.Close()
 	}
-	return nil
 }

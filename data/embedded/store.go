@@ -480,6 +480,8 @@ func (s *Store) SaveRunStream(ctx context.Context, inputs *data.Inputs, compute 
 			os.Remove(staged)
 			return err
 		}
+		// Durable before the manifest names it.
+		data.SyncDir(s.path(runsDir))
 		m.Runs = slices.DeleteFunc(m.Runs, func(r runEntry) bool { return r.Info.ID == run.ID })
 		m.Runs = append(m.Runs, runEntry{Info: run.RunInfo, File: file, Inputs: set})
 		sort.SliceStable(m.Runs, func(i, j int) bool { return m.Runs[i].Info.CreatedAt.After(m.Runs[j].Info.CreatedAt) })
