@@ -205,14 +205,13 @@ func putInputSets(ctx context.Context, tx pgx.Tx, in *data.Inputs) ([3]any, erro
 	return out, nil
 }
 
-// copyCells streams the cells and returns each area's partition key: the res-3 parent of its
-// first cell.
 // copyCells copies a run's cells from its file, a block at a time, and returns each area's
 // partition: that of its first cell.
 func (s *Store) copyCells(ctx context.Context, tx pgx.Tx, cells data.RunTables) ([]int64, error) {
-	info, areas := cells.Info(), cells.Areas()
+	// The areas' ids from the file's footer: their rollups need not be decoded.
+	info, areaIDs := cells.Info(), cells.AreaIDs()
 	k := len(info.ContentAreas)
-	areaKey := make([]int64, len(areas))
+	areaKey := make([]int64, len(areaIDs))
 	for i := range areaKey {
 		areaKey[i] = -1
 	}
@@ -266,7 +265,7 @@ func (s *Store) copyCells(ctx context.Context, tx pgx.Tx, cells data.RunTables) 
 				overstated = append(overstated, m.Overstated[j])
 			}
 		}
-		return []any{info.ID, int64(parent), int64(c), i, t.Lat[j], t.Lng[j], nullable(t.Demand[j]), areas[t.Area[j]].ID,
+		return []any{info.ID, int64(parent), int64(c), i, t.Lat[j], t.Lng[j], nullable(t.Demand[j]), areaIDs[t.Area[j]],
 			nullable(t.Need[j]), t.Urban[j], nearest, count, access, unmet, gap, desert, overstated, g}, nil
 	})
 	return areaKey, err
