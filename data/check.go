@@ -33,9 +33,10 @@ func CheckIngest(in Ingest) error {
 		geometry := make([]error, len(in.Areas))
 		inParallel(len(in.Areas), func(i int) {
 			if a := in.Areas[i]; len(a.Geometry) > 0 {
-				if in.proven.holds(i, a.Geometry, region) {
-					geometry[i] = lim.checkSurface(a.Geometry, a.LandKm2)
-				} else if geometry[i] = checkMultiPolygon(a.Geometry, region); geometry[i] == nil {
+				if !in.proven.holds(i, a.Geometry, region) {
+					geometry[i] = checkMultiPolygon(a.Geometry, region)
+				}
+				if geometry[i] == nil {
 					geometry[i] = lim.checkSurface(a.Geometry, a.LandKm2)
 				}
 			}

@@ -7,7 +7,6 @@ import (
 	"io"
 	"maps"
 	"slices"
-	"sort"
 	"strings"
 )
 
@@ -196,7 +195,6 @@ func mapColumns(t *csvTable, opts DemographicOptions) ([]mappedColumn, error) {
 			return nil, &InputError{File: t.file, Reason: fmt.Sprintf("a margin of error is mapped for %s, but %s itself is not mapped", name, name)}
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return variableOrder(out[i].variable.Name) < variableOrder(out[j].variable.Name) })
 	return out, nil
 }
 

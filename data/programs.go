@@ -52,7 +52,7 @@ func ReadPrograms(r io.Reader, file string, opts ProgramOptions) ([]Program, err
 		}
 	}
 	var rows []programRow
-	if trimmed := bytes.TrimLeft(raw, " \t\r\n"); len(trimmed) > 0 && trimmed[0] == '{' {
+	if isGeoJSON(raw) {
 		rows, err = programRowsFromGeoJSON(raw, file, opts)
 	} else {
 		rows, err = programRowsFromCSV(raw, file, opts)
