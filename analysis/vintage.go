@@ -104,12 +104,18 @@ func besideDemandNote(p Params, values []data.DemographicValue, areaIndex map[st
 	if len(groups) == 0 {
 		return nil
 	}
+	return []string{fmt.Sprintf("%s and the figures beside it differ in vintage: %s. The equity breakdown and need index describe the areas at other dates than the %s counts",
+		p.Demand, VintageGroupWords(groups), p.Demand)}
+}
+
+// VintageGroupWords names each group's variables and their vintage: "total_pop, poverty_pct from
+// ACS 2014–2018 5-year; …".
+func VintageGroupWords(groups []VintageGroup) string {
 	parts := make([]string, len(groups))
 	for i, g := range groups {
 		parts[i] = fmt.Sprintf("%s from %s", strings.Join(g.Variables, ", "), VintageName(g.Vintage))
 	}
-	return []string{fmt.Sprintf("%s and the figures beside it differ in vintage: %s. The equity breakdown and need index describe the areas at other dates than the %s counts",
-		p.Demand, strings.Join(parts, "; "), p.Demand)}
+	return strings.Join(parts, "; ")
 }
 
 // yearOrSpan finds the first year or span of years in a vintage's label.

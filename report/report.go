@@ -230,11 +230,17 @@ func vintageLabels(vs []vintageCount) []string {
 	return out
 }
 
-func vintagesOf(run *runView, in *data.Inputs, variable string) []vintageCount {
+// areasOf is the set of the run's area ids.
+func areasOf(run *runView) map[string]bool {
 	inRun := make(map[string]bool, len(run.Areas))
 	for _, a := range run.Areas {
 		inRun[a.ID] = true
 	}
+	return inRun
+}
+
+func vintagesOf(run *runView, in *data.Inputs, variable string) []vintageCount {
+	inRun := areasOf(run)
 	n := map[string]int{}
 	for _, v := range in.Demographics {
 		if v.Variable == variable && inRun[v.AreaID] {
@@ -256,10 +262,7 @@ func vintagesOf(run *runView, in *data.Inputs, variable string) []vintageCount {
 
 // besideDemand is analysis.Params.VintagesBesideDemand for the run's areas.
 func besideDemand(run *runView, in *data.Inputs) []analysis.VintageGroup {
-	inRun := make(map[string]bool, len(run.Areas))
-	for _, a := range run.Areas {
-		inRun[a.ID] = true
-	}
+	inRun := areasOf(run)
 	return params(run.RunInfo).VintagesBesideDemand(in.Demographics, func(id string) bool { return inRun[id] })
 }
 
@@ -317,12 +320,8 @@ func caveats(s *series, in *data.Inputs, w words, tractVintage string) []string 
 		out = append(out, msg)
 	}
 	if groups := besideDemand(run, in); len(groups) > 0 {
-		parts := make([]string, len(groups))
-		for i, g := range groups {
-			parts[i] = fmt.Sprintf("%s from %s", strings.Join(g.Variables, ", "), analysis.VintageName(g.Vintage))
-		}
 		out = append(out, fmt.Sprintf("Mixed dates: the figures on who lives in the tracts are of other dates than the %s counts — %s — and are set beside them as if they were of one date.",
-			w.noun, strings.Join(parts, "; ")))
+			w.noun, analysis.VintageGroupWords(groups)))
 	}
 	if run.CostUnit == "km" {
 		out = append(out, "Distances are straight lines (as the crow flies), not travel times by foot, bus or car.")
