@@ -34,6 +34,11 @@ type Result struct {
 	BBox   [4]float64 `json:"bbox"`   // west, south, east, north
 }
 
+// kindRank orders kinds among equal matches.
+func kindRank(kind string) int {
+	return slices.Index([]string{KindTract, KindCounty, KindProgram}, kind)
+}
+
 // How well an entry matches, best first.
 const (
 	matchExact = iota
@@ -44,7 +49,6 @@ const (
 
 type entry struct {
 	Result
-	kind  int      // order of kinds among equal matches
 	exact []string // folded keys a query must equal
 	names []string // folded names a query may begin or lie within
 	geoid string   // a tract's or county's GEOID digits, matched by prefix
@@ -66,10 +70,10 @@ func New(areas []data.Area, counties []tiles.County, programs []data.Program) *I
 		if !ok {
 			at = b.Center()
 		}
-		e := entry{Result: Result{Kind: KindTract, ID: a.ID, Label: labels.AreaTitle(a), Center: point(at), BBox: bbox(b)}, kind: 0,
+		e := entry{Result: Result{Kind: KindTract, ID: a.ID, Label: labels.AreaTitle(a), Center: point(at), BBox: bbox(b)},
 			names: []string{Fold(labels.AreaName(a))}}
-		e.Detail = "GEOID " + a.ID
 		if data.IsTractGEOID(a.ID) {
+			e.Detail = "GEOID " + a.ID
 			n := labels.TractNumber(a)
 			e.exact = []string{a.ID, Fold(n), Fold("census tract " + n), Fold("tract " + n)}
 			e.geoid = a.ID
@@ -83,7 +87,7 @@ func New(areas []data.Area, counties []tiles.County, programs []data.Program) *I
 		name := Fold(c.Name)
 		short, _, _ := strings.Cut(c.Name, ",") // "St. Louis County, MO" is found as "St. Louis County"
 		e := entry{Result: Result{Kind: KindCounty, ID: c.ID, Label: c.Name, Center: point(c.Label), BBox: bbox(c.Bound),
-			Detail: fmt.Sprintf("county, %d tracts", tracts[c.ID])}, kind: 1,
+			Detail: fmt.Sprintf("county, %d tracts", tracts[c.ID])},
 			exact: []string{name, Fold(short), c.ID}, names: []string{name}}
 		if len(c.ID) == 5 && strings.Trim(c.ID, "0123456789") == "" {
 			e.geoid = c.ID
@@ -100,7 +104,7 @@ func New(areas []data.Area, counties []tiles.County, programs []data.Program) *I
 			detail = strings.TrimPrefix(detail+" · "+strings.Join(names, ", "), " · ")
 		}
 		ix.entries = append(ix.entries, entry{Result: Result{Kind: KindProgram, ID: p.ID, Label: p.Name, Detail: detail,
-			Center: point(p.Location), BBox: bbox(orb.Bound{Min: p.Location, Max: p.Location})}, kind: 2,
+			Center: point(p.Location), BBox: bbox(orb.Bound{Min: p.Location, Max: p.Location})},
 			exact: []string{Fold(p.Name)}, names: []string{Fold(p.Name)}})
 	}
 	for i := range ix.entries {
@@ -131,8 +135,8 @@ func (ix *Index) Find(query string, limit int) []Result {
 		if a.match != b.match {
 			return a.match - b.match
 		}
-		if a.e.kind != b.e.kind {
-			return a.e.kind - b.e.kind
+		if ka, kb := kindRank(a.e.Kind), kindRank(b.e.Kind); ka != kb {
+			return ka - kb
 		}
 		return strings.Compare(a.e.sortKey, b.e.sortKey)
 	})

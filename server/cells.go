@@ -39,10 +39,11 @@ type cellTract struct {
 
 // parseCell reads an H3 cell id as the tiles write it: 15 hexadecimal digits of a valid cell.
 func parseCell(s string) (h3.Cell, error) {
-	if len(s) != 15 || strings.Trim(strings.ToLower(s), "0123456789abcdef") != "" {
+	lower := strings.ToLower(s)
+	if len(s) != 15 || strings.Trim(lower, "0123456789abcdef") != "" {
 		return 0, fmt.Errorf("%w: %q is not an H3 cell id (15 hexadecimal digits)", errBadRequest, s)
 	}
-	c := h3.CellFromString(strings.ToLower(s))
+	c := h3.CellFromString(lower)
 	if !c.IsValid() {
 		return 0, fmt.Errorf("%w: %q is not a valid H3 cell", errBadRequest, s)
 	}
