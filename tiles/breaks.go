@@ -49,7 +49,8 @@ type Breaks struct {
 // Breaks computes quantile class breaks of a figure over the cells with a demand figure at H3
 // resolution res, aggregated exactly as the cells layer draws them there (res 0: the run's own):
 // each class holds about as many cells. A coarse level sums unmet seats over many fine cells, so
-// its classes are its own.
+// its classes are its own. The set keeps each legend's breaks once computed: a run's cells do
+// not change.
 func (s *Set) Breaks(ctx context.Context, setting, content, property string, classes, res int) (Breaks, error) {
 	k, _, err := s.seriesOf(setting, content)
 	if err != nil {
@@ -67,6 +68,52 @@ func (s *Set) Breaks(ctx context.Context, setting, content, property string, cla
 	if !slices.Contains(s.Resolutions(), res) {
 		return Breaks{}, fmt.Errorf("%w: resolution %d is not one the map draws for this run (%d–%d)", ErrBadBreaks, res, minCellResolution, s.info.Resolution)
 	}
+	key := breaksKey{series: k, property: property, classes: classes, res: res}
+	s.breaksMu.Lock()
+	b, ok := s.breaks[key]
+	s.breaksMu.Unlock()
+	if !ok {
+		// One computation however many ask at once; it runs to the end even if the asker that
+		// started it leaves, since the others wait on it and it is kept.
+		v, err, _ := s.breaksAsking.Do(fmt.Sprint(key), func() (any, error) {
+			s.breaksMu.Lock()
+			b, ok := s.breaks[key] // kept by a computation that ended since the look above
+			s.breaksMu.Unlock()
+			if ok {
+				return b, nil
+			}
+			b, err := s.computeBreaks(context.WithoutCancel(ctx), key)
+			if err != nil {
+				return Breaks{}, err
+			}
+			s.breaksMu.Lock()
+			if s.breaks == nil {
+				s.breaks = map[breaksKey]Breaks{}
+			}
+			s.breaks[key] = b
+			s.breaksMu.Unlock()
+			return b, nil
+		})
+		if err != nil {
+			return Breaks{}, err
+		}
+		b = v.(Breaks)
+	}
+	// A copy, so that no caller can change what the next is given.
+	b.Breaks, b.Highest = slices.Clone(b.Breaks), slices.Clone(b.Highest)
+	return b, nil
+}
+
+// breaksKey names one legend of a set: the breaks of a figure of a series at a resolution.
+type breaksKey struct {
+	series, classes, res int
+	property             string
+}
+
+// computeBreaks reads every piece of the run at the key's resolution for its breaks: what the
+// set keeps, since the legend asks again on every change of series, colour or zoom level.
+func (s *Set) computeBreaks(ctx context.Context, key breaksKey) (Breaks, error) {
+	k, property, classes, res := key.series, key.property, key.classes, key.res
 	var values []float64
 	noData := false
 	pieces, unit := s.pieces(res)

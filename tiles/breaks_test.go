@@ -3,8 +3,10 @@ package tiles
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"slices"
+	"sync"
 	"testing"
 )
 
@@ -84,5 +86,54 @@ func TestBreaksOfARun(t *testing.T) {
 		if _, err := set.Breaks(context.Background(), "", "math", bad.property, bad.classes, 0); !errors.Is(err, ErrBadBreaks) {
 			t.Errorf("%s in %d classes: %v", bad.property, bad.classes, err)
 		}
+	}
+}
+
+// The set keeps a legend's breaks: asked again, alone or by many at once, it reads no piece of
+// the run, though its data cache keeps nothing, and answers the same.
+func TestBreaksKept(t *testing.T) {
+	run, areas, programs := syntheticRun(t)
+	counting := &countingTables{RunTables: tablesOf(t, run)}
+	set := NewSet(counting, areas, programs, nil, NewDataCache(0))
+	reads := func() int64 { return counting.cells.Load() + counting.series.Load() }
+	first, err := set.Breaks(context.Background(), "", "math", "access", 4, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	once := reads()
+	if once == 0 {
+		t.Fatal("the first call read no piece of the run")
+	}
+	again, err := set.Breaks(context.Background(), "", "math", "access", 4, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := reads() - once; n != 0 {
+		t.Errorf("the second identical call read %d pieces", n)
+	}
+	if fmt.Sprintf("%+v", again) != fmt.Sprintf("%+v", first) {
+		t.Errorf("kept %+v, computed %+v", again, first)
+	}
+	// Another classing is its own legend: computed, not taken from the first.
+	if other, err := set.Breaks(context.Background(), "", "math", "access", 5, 0); err != nil || other.Asked != 5 || reads() == once {
+		t.Errorf("5 classes: %+v, %v, %d reads", other, err, reads()-once)
+	}
+
+	// Many asking at once, on a fresh set, compute once: as many reads as one call.
+	counting = &countingTables{RunTables: tablesOf(t, run)}
+	set = NewSet(counting, areas, programs, nil, NewDataCache(0))
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if b, err := set.Breaks(context.Background(), "", "math", "access", 4, 0); err != nil || fmt.Sprintf("%+v", b) != fmt.Sprintf("%+v", first) {
+				t.Errorf("concurrent: %+v, %v", b, err)
+			}
+		}()
+	}
+	wg.Wait()
+	if n := reads(); n != once {
+		t.Errorf("8 concurrent calls read %d pieces, one call %d", n, once)
 	}
 }

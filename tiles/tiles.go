@@ -21,6 +21,7 @@ import (
 	"github.com/paulmach/orb/maptile"
 	"github.com/paulmach/orb/simplify"
 	"golang.org/x/sync/errgroup"
+	"golang.org/x/sync/singleflight"
 	"stemgap/data"
 	"stemgap/geo"
 )
@@ -70,6 +71,12 @@ type Set struct {
 	inputs    func() (*data.Inputs, error)
 	drawnMu   sync.Mutex
 	drawnFrom *inputShapes // nil until a layer needs them
+
+	// breaks keeps each legend's class breaks once computed (Breaks); breaksAsking computes
+	// each once however many ask at the same time.
+	breaksMu     sync.Mutex
+	breaks       map[breaksKey]Breaks
+	breaksAsking singleflight.Group
 
 	countiesOnce sync.Once
 	counties     []county
