@@ -65,7 +65,7 @@ func (s *Set) Breaks(ctx context.Context, setting, content, property string, cla
 	if res == 0 {
 		res = s.info.Resolution
 	}
-	if !slices.Contains(s.Resolutions(), res) {
+	if !slices.Contains(s.resolutions, res) {
 		return Breaks{}, fmt.Errorf("%w: resolution %d is not one the map draws for this run (%d–%d)", ErrBadBreaks, res, minCellResolution, s.info.Resolution)
 	}
 	key := breaksKey{series: k, property: property, classes: classes, res: res}

@@ -6,7 +6,6 @@ import (
 	"math"
 	"slices"
 
-	"github.com/paulmach/orb/maptile"
 	"github.com/uber/h3-go/v4"
 	"stemgap/data"
 	"stemgap/data/labels"
@@ -56,25 +55,12 @@ func finite(v float64) float64 {
 }
 
 // Resolutions gives the H3 resolution the cells layer draws at each zoom, 0 to MaxZoom.
-func (s *Set) Resolutions() []int {
-	out := make([]int, MaxZoom+1)
-	for z := range out {
-		out[z] = resolutionForZoom(maptile.Zoom(z), s.info.Resolution, s.lat)
-	}
-	return out
-}
+func (s *Set) Resolutions() []int { return slices.Clone(s.resolutions) }
 
 // CellsMinZoom is the first zoom from which the cells layer's hexagons are at least
 // minReadableCellPx across at the run's latitude; below it they are specks, and the map shows
 // tracts.
-func (s *Set) CellsMinZoom() int {
-	for z, res := range s.Resolutions() {
-		if cellWidthPx(res, maptile.Zoom(z), s.lat) >= minReadableCellPx {
-			return z
-		}
-	}
-	return MaxZoom
-}
+func (s *Set) CellsMinZoom() int { return s.cellsMinZoom }
 
 // Cell gives one cell's figures for a series at the cell's own resolution, which must be one the
 // cells layer draws: aggregated exactly as the tiles aggregate it.
@@ -84,7 +70,7 @@ func (s *Set) Cell(ctx context.Context, setting, content string, cell h3.Cell) (
 		return CellFigures{}, err
 	}
 	res := cell.Resolution()
-	if !slices.Contains(s.Resolutions(), res) {
+	if !slices.Contains(s.resolutions, res) {
 		return CellFigures{}, fmt.Errorf("%w: cell %s is at H3 resolution %d; the map draws resolutions %d–%d for this run",
 			ErrBadCell, cell, res, minCellResolution, s.info.Resolution)
 	}

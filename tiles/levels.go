@@ -54,6 +54,33 @@ func resolutionForZoom(z maptile.Zoom, runRes int, lat float64) int {
 	return best
 }
 
+// zoomTable is what the cells layer draws at each zoom, 0 to MaxZoom, for a run of resolution
+// runRes at latitude lat — the resolution, by resolutionForZoom — and the first zoom from which
+// those hexagons are at least minReadableCellPx across (MaxZoom if none is).
+func zoomTable(runRes int, lat float64) (resolutions []int, minZoom int) {
+	resolutions = make([]int, MaxZoom+1)
+	minZoom = -1
+	for z := range resolutions {
+		resolutions[z] = resolutionForZoom(maptile.Zoom(z), runRes, lat)
+		if minZoom < 0 && cellWidthPx(resolutions[z], maptile.Zoom(z), lat) >= minReadableCellPx {
+			minZoom = z
+		}
+	}
+	if minZoom < 0 {
+		minZoom = MaxZoom
+	}
+	return resolutions, minZoom
+}
+
+// resolutionAt is the resolution the cells layer draws at zoom z: from the set's table, worked
+// out afresh only past MaxZoom, which no served tile has.
+func (s *Set) resolutionAt(z maptile.Zoom) int {
+	if int(z) < len(s.resolutions) {
+		return s.resolutions[z]
+	}
+	return resolutionForZoom(z, s.info.Resolution, s.lat)
+}
+
 // piece is what the tiles read and aggregate at once, only when a tile over it is asked for, and
 // keep in the data cache: at the run's own resolution a block, since its cells are drawn as they
 // are; below it a whole partition (an H3 resolution-3 cell), since every parent they draw lies

@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/uber/h3-go/v4"
-	"stemgap/data"
 )
 
 // drawnWidthPx projects the hexagon of resolution res over a place to a Web Mercator map 512·2^z
@@ -37,9 +36,7 @@ func TestCellsAreReadableAtEveryZoom(t *testing.T) {
 		name     string
 		lat, lng float64
 	}{{"St. Louis", 38.63, -90.2}, {"Anchorage", 61.2, -149.9}, {"Quito", -0.2, -78.5}} {
-		info := &data.RunInfo{Resolution: runRes}
-		set := &Set{info: info, lat: place.lat}
-		resolutions, minZoom := set.Resolutions(), set.CellsMinZoom()
+		resolutions, minZoom := zoomTable(runRes, place.lat)
 		for z := 0; z <= MaxZoom; z++ {
 			res := resolutions[z]
 			px := drawnWidthPx(t, place.lat, place.lng, res, z)

@@ -63,8 +63,11 @@ type Set struct {
 	parts  []piece // one per partition
 	blocks []piece // one per block
 	lat    float64 // of the cells' centre: where the cells layer sizes its hexagons for
-	cache  *Cache
-	data   *DataCache
+	// resolutions and cellsMinZoom are zoomTable's at lat, fixed with it.
+	resolutions  []int
+	cellsMinZoom int
+	cache        *Cache
+	data         *DataCache
 
 	// inputs reads the run's inputs, for the layers drawn from them (tracts, programs,
 	// counties): the cells, which the map opens on, are drawn without them.
@@ -110,6 +113,7 @@ func NewLazySet(tables data.RunTables, inputs func() (*data.Inputs, error), cach
 	s := &Set{tables: tables, info: tables.Info(), parts: partitionsOf(tables.Blocks()), blocks: blocksOf(tables.Blocks()),
 		cache: cache, data: dataCache, inputs: inputs}
 	s.lat = s.bound().Center()[1]
+	s.resolutions, s.cellsMinZoom = zoomTable(s.info.Resolution, s.lat)
 	return s
 }
 
@@ -223,7 +227,7 @@ func bufferedBound(t maptile.Tile) orb.Bound {
 // and aggregated on first use.
 func (s *Set) cellFeatures(ctx context.Context, k int, t maptile.Tile) (*geojson.FeatureCollection, error) {
 	bound := bufferedBound(t)
-	res := resolutionForZoom(t.Z, s.info.Resolution, s.lat)
+	res := s.resolutionAt(t.Z)
 	fc := geojson.NewFeatureCollection()
 	pieces, unit := s.pieces(res)
 	var met []int
