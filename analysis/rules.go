@@ -184,15 +184,15 @@ func (c *cellContext) scoreCell(cr *contentResult, m *data.CellMeasures, i int) 
 	}
 }
 
-// shareWork gives a series the columns and summary of the series that was measured and scored
-// for its program set: with the same programs, every figure is the same.
+// shareWork gives a series the mean, target and summary of the series that was measured and
+// scored for its program set: with the same programs, every figure is the same. Its cells are
+// not shared here: they were scored partition by partition, written out, and never kept.
 func (cr *contentResult) shareWork() {
 	rep := cr.set.rep
 	if rep == cr {
 		return
 	}
-	cr.nearest, cr.count, cr.raw, cr.mean, cr.target, cr.cells = rep.nearest, rep.count, rep.raw, rep.mean, rep.target, rep.cells
-	cr.overstated = rep.overstated
+	cr.mean, cr.target = rep.mean, rep.target
 	cr.summary = rep.summary
 	cr.summary.Setting, cr.summary.Name = cr.setting, cr.name
 }
