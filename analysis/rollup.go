@@ -32,9 +32,7 @@ type areaTally struct {
 func (c *areaContext) rollup(cr *contentResult) ([]data.AreaMeasures, []areaTally) {
 	sums := make([]areaSums, len(c.areas))
 	for a := range c.areas {
-		for _, i := range c.g.areaCells[a] {
-			c.addCell(&sums[a], cr, a, int(i), cr.raw[i], cr.nearest[i], cr.cells.Access[i], cr.cells.Gap[i], cr.cells.Desert[i])
-		}
+		sums[a] = c.sumArea(cr, a)
 	}
 	return c.rollupSums(cr, sums)
 }
@@ -122,11 +120,16 @@ func (c *areaContext) addCell(s *areaSums, cr *contentResult, a, i int, raw, nea
 
 // rollupArea summarises one series for area a, unranked.
 func (c *areaContext) rollupArea(cr *contentResult, a int) (data.AreaMeasures, areaTally) {
-	var s areaSums
+	s := c.sumArea(cr, a)
+	return c.areaResult(cr, a, &s)
+}
+
+// sumArea sums series cr's figures over area a's cells, in cell order, from its whole columns.
+func (c *areaContext) sumArea(cr *contentResult, a int) (s areaSums) {
 	for _, i := range c.g.areaCells[a] {
 		c.addCell(&s, cr, a, int(i), cr.raw[i], cr.nearest[i], cr.cells.Access[i], cr.cells.Gap[i], cr.cells.Desert[i])
 	}
-	return c.areaResult(cr, a, &s)
+	return s
 }
 
 // areaResult is area a's rollup of one series from the sums over its cells, unranked.
