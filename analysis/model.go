@@ -73,7 +73,7 @@ type seriesState struct {
 	// of them than that changes none of their nearest costs.
 	farthest []float64
 	// meanSums are Σ P_i·A_i and Σ P_i over the cells counted in the regional mean.
-	meanSums [2]float64
+	meanSums weightedSum
 }
 
 // cellBlock is a run of the sorted cells sharing an H3 parent: cells[lo:hi], within radius km of
@@ -275,13 +275,7 @@ func (m *Model) baseline(k int) (*contentResult, error) {
 		for a, ar := range m.run.Areas {
 			st.areas[a] = ar.Measures[k]
 		}
-		g := m.ac.g
-		for i, x := range cr.raw {
-			if g.known(i) && !math.IsNaN(x) && !math.IsInf(x, 0) {
-				st.meanSums[0] += g.demand[i] * x
-				st.meanSums[1] += g.demand[i]
-			}
-		}
+		st.meanSums.add(m.ac.g, cr.raw)
 		st.farthest = make([]float64, len(m.blocks))
 		for b, bl := range m.blocks {
 			for _, d := range cr.nearest[bl.lo:bl.hi] {

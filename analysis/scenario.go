@@ -480,7 +480,7 @@ func (m *Model) scenarioChange(st *seriesState, base, cr *contentResult, touched
 		DesertDemandA: bs.DesertYouth, DesertDemandB: ss.DesertYouth, DesertAreasA: bs.DesertAreas, DesertAreasB: ss.DesertAreas}
 	// The regional mean the changes would make, though the cells are judged by the baseline's:
 	// the baseline's sums, moved by the cells the changes reach.
-	num, den := st.meanSums[0], st.meanSums[1]
+	num, den := st.meanSums.num, st.meanSums.den
 	g := m.ac.g
 	counted := func(i int32, x float64) bool { return g.known(int(i)) && !math.IsNaN(x) && !math.IsInf(x, 0) }
 	for _, i := range touched {
