@@ -60,7 +60,7 @@ func (p Params) VintagesBesideDemand(values []data.DemographicValue, inRun func(
 		if !slices.Contains(names, v) {
 			names = append(names, v)
 		}
-		for _, src := range derivedFrom[v] {
+		for _, src := range derivations[v].from {
 			if !slices.Contains(names, src) {
 				names = append(names, src)
 			}
