@@ -1,10 +1,11 @@
 // "What this shows": the demand and its sources, the measure, the run's notes, the downloads of
 // the series shown and the links to the region report.
 import { el } from '/static/dom.js';
+import { series } from '/static/state.js';
 
 export function describe(state, labels, W) {
   const r = state.run;
-  const s = state.run.content_area_summary.find((c) => c.setting === state.setting && c.name === state.content);
+  const s = series(state);
   const noun = W.programsNoun(s.programs);
   const programs = `${W.count(s.programs)} ${W.setting(state.setting).toLowerCase()} ${state.content === 'all' ? noun : `${W.content(state.content).toLowerCase()} ${noun}`}`;
   document.getElementById('demand').textContent =

@@ -4,7 +4,7 @@
 import * as maplibregl from '/static/vendor/maplibre-gl.mjs';
 import { getJSON, el } from '/static/dom.js';
 import { words } from '/static/words.js';
-import { COLOURINGS, LAYERS, readHash, keepHash, hashOf } from '/static/state.js';
+import { COLOURINGS, LAYERS, readHash, keepHash, hashOf, series } from '/static/state.js';
 import { baseStyle } from '/static/basemap.js';
 import { addData, setSeries, showLayers } from '/static/layers.js';
 import { legend } from '/static/legend.js';
@@ -29,8 +29,6 @@ function tileURL(state, layer) {
   const q = new URLSearchParams({ setting: state.setting, content: state.content, run: state.run.run });
   return `${location.origin}/tiles/${layer}/{z}/{x}/{y}.mvt?${q}`;
 }
-
-const series = (state) => state.run.content_area_summary.find((c) => c.setting === state.setting && c.name === state.content);
 
 // choose checks what the hash asks for against the run, keeping what it has.
 function choose(state, asked) {

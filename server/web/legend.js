@@ -3,6 +3,7 @@
 // at this zoom, and the patterns that mark deserts, no data and overstated access.
 import { el, getJSON } from '/static/dom.js';
 import { classColour, paintSeries, ramp } from '/static/layers.js';
+import { series } from '/static/state.js';
 
 const CLASSES = 5;
 // H3's average hexagon area by resolution, km² (h3geo.org, "Tables of cell statistics").
@@ -23,8 +24,6 @@ export function legend(map, state, W, context) {
   const body = document.getElementById('legend-body');
   const warning = document.getElementById('warning');
   const zoomNote = el('p', { class: 'small', id: 'legend-zoom' });
-
-  const seriesSummary = () => state.run.content_area_summary.find((c) => c.setting === state.setting && c.name === state.content);
 
   // drawnRes is the H3 resolution the cells tiles draw at this zoom (tiles of the zoom's floor,
   // overzoomed past maxzoom); null below cells_minzoom, where tracts stand in for hexagons.
@@ -52,7 +51,7 @@ export function legend(map, state, W, context) {
   let asked = 0; // the latest update's number: an earlier answer arriving late is dropped
   async function update() {
     const mine = ++asked;
-    const s = seriesSummary();
+    const s = series(state);
     const m = W.measure(state.colour);
     const res = drawnRes();
     const q = new URLSearchParams({ run: state.run.run, setting: state.setting, content: state.content, property: state.colour, classes: CLASSES });

@@ -6,6 +6,12 @@ export const COLOURINGS = ['gap', 'access', 'nearest', 'count', 'unmet'];
 // The layers a reader can switch; context is the basemap or the county outlines and names.
 export const LAYERS = ['cells', 'tracts', 'programs', 'context'];
 
+// series is the run's summary of the series shown (a setting and a content area); undefined
+// when the run has no such series.
+export function series(state) {
+  return state.run.content_area_summary.find((c) => c.setting === state.setting && c.name === state.content);
+}
+
 // readHash reads the hash as it stands; every field is optional and checked later against the run.
 export function readHash(hash = location.hash) {
   const q = new URLSearchParams(hash.replace(/^#/, ''));
