@@ -1,7 +1,7 @@
 // "What this shows": the demand and its sources, the measure, the run's notes, the downloads of
 // the series shown and the links to the region report.
 import { el } from '/static/dom.js';
-import { series } from '/static/state.js';
+import { series, seriesQuery } from '/static/state.js';
 
 export function describe(state, labels, W) {
   const r = state.run;
@@ -15,7 +15,7 @@ export function describe(state, labels, W) {
     (s.too_few ? 'Too few programs to judge deserts.' : `${W.value('desert_share', s.desert_share)} of youth with a count live in desert hexagons.`);
   const inputs = r.inputs.map((i) => `${i.kind}: ${i.source}${i.vintage ? ` (${i.vintage})` : ''}`);
   document.getElementById('notes').replaceChildren(...[...inputs, ...r.notes].map((n) => el('li', {}, n)));
-  const q = new URLSearchParams({ run: r.run, setting: state.setting, content: state.content });
+  const q = seriesQuery(state);
   document.getElementById('downloads').replaceChildren('Download: ',
     el('a', { href: `/api/export/cells.csv?${q}` }, 'hexagons (CSV)'), ' · ',
     el('a', { href: `/api/export/tracts.csv?${q}` }, 'tracts (CSV)'), ' · ',

@@ -4,7 +4,7 @@
 import * as maplibregl from '/static/vendor/maplibre-gl.mjs';
 import { getJSON, el } from '/static/dom.js';
 import { words } from '/static/words.js';
-import { COLOURINGS, LAYERS, readHash, keepHash, hashOf, series } from '/static/state.js';
+import { COLOURINGS, LAYERS, readHash, keepHash, hashOf, series, seriesQuery } from '/static/state.js';
 import { baseStyle } from '/static/basemap.js';
 import { addData, setSeries, showLayers } from '/static/layers.js';
 import { legend } from '/static/legend.js';
@@ -26,8 +26,7 @@ function say(message) {
 }
 
 function tileURL(state, layer) {
-  const q = new URLSearchParams({ setting: state.setting, content: state.content, run: state.run.run });
-  return `${location.origin}/tiles/${layer}/{z}/{x}/{y}.mvt?${q}`;
+  return `${location.origin}/tiles/${layer}/{z}/{x}/{y}.mvt?${seriesQuery(state)}`;
 }
 
 // choose checks what the hash asks for against the run, keeping what it has.

@@ -2,6 +2,7 @@
 // figures in words with units (from /api/cells) and its tract's summary, or a tract's summary,
 // with a link to the tract report.
 import { el, getJSON } from '/static/dom.js';
+import { seriesQuery } from '/static/state.js';
 
 // The figures of a hexagon, in the panel's order.
 const CELL_FIGURES = ['demand', 'access', 'nearest', 'count', 'need', 'unmet', 'gap', 'desert'];
@@ -10,7 +11,6 @@ export function details(map, state, W, say) {
   const body = document.getElementById('details-body');
   const hint = document.getElementById('details-hint');
   const tooltip = document.getElementById('tooltip');
-  const seriesQuery = () => new URLSearchParams({ run: state.run.run, setting: state.setting, content: state.content });
   const seriesWords = () => `${W.setting(state.setting).toLowerCase()} ${state.content === 'all' ? 'programs' : `${W.content(state.content).toLowerCase()} programs`}`;
   let shown = null; // { kind, id } of what the panel shows, to redraw it when the series changes
 
@@ -19,11 +19,11 @@ export function details(map, state, W, say) {
   ]));
 
   async function tractSummary(id) {
-    const t = await getJSON(`/api/tracts/${encodeURIComponent(id)}?${seriesQuery()}`);
+    const t = await getJSON(`/api/tracts/${encodeURIComponent(id)}?${seriesQuery(state)}`);
     return el('section', { class: 'tract', 'aria-label': t.title },
       el('h3', {}, t.title),
       el('p', {}, t.summary),
-      el('p', {}, el('a', { href: `/tracts/${encodeURIComponent(id)}?${seriesQuery()}`, id: 'tract-link' }, `Read the report on ${t.title}`)));
+      el('p', {}, el('a', { href: `/tracts/${encodeURIComponent(id)}?${seriesQuery(state)}`, id: 'tract-link' }, `Read the report on ${t.title}`)));
   }
 
   function select(kind, id) {
@@ -36,7 +36,7 @@ export function details(map, state, W, say) {
     select('cell', h3);
     hint.hidden = true;
     try {
-      const c = await getJSON(`/api/cells/${encodeURIComponent(h3)}?${seriesQuery()}`);
+      const c = await getJSON(`/api/cells/${encodeURIComponent(h3)}?${seriesQuery(state)}`);
       const flags = [];
       if (c.nodata) flags.push(`No youth count here: the census gives no figure for ${W.measure('demand').short.toLowerCase()} in this hexagon, so its access and gap are not measured.`);
       else if (c.desert >= 0.5) flags.push(`A STEM desert for ${seriesWords()}: ${W.value('desert', c.desert)} of its youth live in desert hexagons.`);
@@ -57,7 +57,7 @@ export function details(map, state, W, say) {
       else {
         body.append(el('p', { class: 'small', id: 'cell-centre-tract' },
           `This hexagon spans parts of several census tracts; the one at its centre is `,
-          el('a', { href: `/tracts/${encodeURIComponent(c.tract.id)}?${seriesQuery()}`, id: 'centre-tract-link' }, c.tract.name),
+          el('a', { href: `/tracts/${encodeURIComponent(c.tract.id)}?${seriesQuery(state)}`, id: 'centre-tract-link' }, c.tract.name),
           `. Zoom in to the finest hexagons (resolution ${state.run.h3_resolution}) to read a tract's own figures with them.`));
       }
     } catch (err) {

@@ -4,6 +4,7 @@
 import * as maplibregl from '/static/vendor/maplibre-gl.mjs';
 import { format } from '/static/format.js';
 import { el, getJSON } from '/static/dom.js';
+import { seriesQuery } from '/static/state.js';
 
 // Diverging colours for a change: red where access fell, blue where it rose (ColorBrewer RdBu,
 // readable to colour-blind eyes); cells that did not change are left clear.
@@ -90,7 +91,7 @@ export function investPanel(map, state, say = () => {}) {
   };
 
   recButton.onclick = async () => {
-    const q = new URLSearchParams({ run: state.run.run, ...series(), count: recCount.value || '5' });
+    const q = seriesQuery(state, { count: recCount.value || '5' });
     if (recSeats.value) q.set('capacity', recSeats.value);
     recButton.disabled = true;
     recNote.textContent = `Weighing candidate sites for ${seriesWords()}: this takes a few seconds.`;

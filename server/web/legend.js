@@ -3,7 +3,7 @@
 // at this zoom, and the patterns that mark deserts, no data and overstated access.
 import { el, getJSON } from '/static/dom.js';
 import { classColour, paintSeries, ramp } from '/static/layers.js';
-import { series } from '/static/state.js';
+import { series, seriesQuery } from '/static/state.js';
 
 const CLASSES = 5;
 // H3's average hexagon area by resolution, km² (h3geo.org, "Tables of cell statistics").
@@ -54,7 +54,7 @@ export function legend(map, state, W, context) {
     const s = series(state);
     const m = W.measure(state.colour);
     const res = drawnRes();
-    const q = new URLSearchParams({ run: state.run.run, setting: state.setting, content: state.content, property: state.colour, classes: CLASSES });
+    const q = seriesQuery(state, { property: state.colour, classes: CLASSES });
     if (res) q.set('res', res); // tracts: the run's own cells
     const b = await getJSON(`/api/breaks?${q}`);
     if (mine !== asked) return;

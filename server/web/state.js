@@ -12,6 +12,11 @@ export function series(state) {
   return state.run.content_area_summary.find((c) => c.setting === state.setting && c.name === state.content);
 }
 
+// seriesQuery is the query naming the run and series shown, with extra parameters after them.
+export function seriesQuery(state, extra = {}) {
+  return new URLSearchParams({ run: state.run.run, setting: state.setting, content: state.content, ...extra });
+}
+
 // readHash reads the hash as it stands; every field is optional and checked later against the run.
 export function readHash(hash = location.hash) {
   const q = new URLSearchParams(hash.replace(/^#/, ''));
