@@ -54,7 +54,7 @@ function loadScript(src) {
   });
 }
 
-// baseStyle answers { style, beforeId, labelsFrom } for the server's mode: the style to open the
+// baseStyle answers { style, beforeId, context } for the server's mode: the style to open the
 // map with, the layer the data goes beneath (labels stay on top), and what the context is called.
 export async function baseStyle(maplibregl, info, countiesURL) {
   if (info.kind === 'style') {

@@ -118,7 +118,6 @@ export function details(map, state, W, say) {
   });
 
   return {
-    showCell,
     showTract,
     // seriesChanged redraws what the panel shows for the new series.
     seriesChanged: () => shown && (shown.kind === 'cell' ? showCell(shown.id) : showTract(shown.id)),

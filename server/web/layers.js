@@ -2,7 +2,7 @@
 // cells_minzoom on (outlined when they are big enough to see), deserts hatched, cells without a
 // demand figure dotted, overstated access outlined, and the program points.
 
-export const NO_DATA = '#bdbdbd';
+const NO_DATA = '#bdbdbd';
 // Viridis, light to dark: the map draws the worse end dark whichever way a measure runs.
 const VIRIDIS = ['#fde725', '#b5de2b', '#6ece58', '#35b779', '#1f9e89', '#26828e', '#31688e', '#3e4989', '#482878', '#440154'];
 
