@@ -120,7 +120,7 @@ async function main() {
     investToggle.disabled = true;
     try {
       const { investPanel } = await import('/static/invest.js');
-      state.invest = investPanel(map, state, say);
+      state.invest = investPanel(map, state, say, W);
       document.getElementById('invest-open').remove();
       document.getElementById('recommend').focus();
     } catch (err) {

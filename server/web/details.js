@@ -11,7 +11,7 @@ export function details(map, state, W, say) {
   const body = document.getElementById('details-body');
   const hint = document.getElementById('details-hint');
   const tooltip = document.getElementById('tooltip');
-  const seriesWords = () => `${W.setting(state.setting).toLowerCase()} ${state.content === 'all' ? 'programs' : `${W.content(state.content).toLowerCase()} programs`}`;
+  const seriesWords = () => W.seriesWords(state);
   let shown = null; // { kind, id } of what the panel shows, to redraw it when the series changes
 
   const figures = (rows) => el('dl', { class: 'figures' }, rows.flatMap(([key, v]) => [

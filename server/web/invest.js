@@ -18,17 +18,12 @@ const ACCESS = ['#440154', '#3b528b', '#21918c', '#5ec962', '#fde725'];
 // there is one). state is the page's: run (the /api/runs summary), setting and content, the series
 // shown. It sets state.picking while a what-if is being placed, so that the page's own click
 // handler stands aside, and returns { seriesChanged }, for the page to call when the series changes.
-export function investPanel(map, state, say = () => {}) {
-  let labels = { content_areas: {}, settings: {} };
-  const words = (table, name) => labels[table][name] || name.replaceAll('_', ' ');
-  const count = (v) => format({ style: 'count' }, v);
+// say tells the reader what happened; W is the page's words (words.js), its labels already read.
+export function investPanel(map, state, say, W) {
+  const { count } = W;
   const number = (v) => format({ style: 'number' }, v);
   const series = () => ({ setting: state.setting, content: state.content });
-  const seriesWords = () => {
-    const c = words('content_areas', state.content);
-    const s = words('settings', state.setting);
-    return `${s.toLowerCase()} ${state.content === 'all' ? 'programs' : `${c.toLowerCase()} programs`}`;
-  };
+  const seriesWords = () => W.seriesWords(state);
   let markers = [];
   let overlay = null; // { id, kind: 'delta' | 'scenario' | 'baseline', ... }
   let scenario = null;
@@ -73,9 +68,7 @@ export function investPanel(map, state, say = () => {}) {
   document.getElementById('panel').insertBefore(section, document.getElementById('about'));
 
   const names = [...new Set(state.run.content_area_summary.map((c) => c.name))].filter((n) => n !== 'all');
-  const fillNames = () => whatContent.replaceChildren(...names.map((n) => el('option', { value: n, selected: n === state.content }, words('content_areas', n))));
-  fillNames();
-  getJSON(`/api/labels?run=${state.run.run}`).then((t) => { labels = t; fillNames(); }).catch((err) => say(err.message));
+  whatContent.replaceChildren(...names.map((n) => el('option', { value: n, selected: n === state.content }, W.content(n))));
 
   // --- recommendations -------------------------------------------------------------------------
   const clearMarkers = () => { for (const m of markers) m.remove(); markers = []; };
@@ -215,7 +208,7 @@ export function investPanel(map, state, say = () => {}) {
   function drawScenario(a) {
     const mine = a.changes.find((c) => c.setting === state.setting && c.name === state.content) || a.changes[0];
     const lines = a.changes.map((c) => el('li', {},
-      `${words('settings', c.setting)}, ${words('content_areas', c.name).toLowerCase()}: access rose for ${count(c.demand_rose)} youth in ${count(c.cells_rose)} hexagons; ${count(c.newly_in_reach)} come within reach of such a program for the first time` +
+      `${W.setting(c.setting)}, ${W.content(c.name).toLowerCase()}: access rose for ${count(c.demand_rose)} youth in ${count(c.cells_rose)} hexagons; ${count(c.newly_in_reach)} come within reach of such a program for the first time` +
       (c.judged_b && c.left_desert ? `; ${count(c.left_desert)} leave a desert.` : '.')));
     whatResult.replaceChildren(
       el('p', {}, mine ? `A ${number(Number(whatSeats.value) || NaN)}-seat program here reaches ${count(mine.demand_rose)} youth.` : 'This program changes none of the programs shown.'),

@@ -20,5 +20,7 @@ export function words(labels) {
     count: (v) => format({ style: 'count' }, v),
     // programsNoun is the noun after a count of programs: "1 program", "31 programs".
     programsNoun: (n) => (n === 1 ? 'program' : 'programs'),
+    // seriesWords names the programs of the series shown, as a sentence of the panels reads them.
+    seriesWords: (state) => `${name('settings', state.setting).toLowerCase()} ${state.content === 'all' ? 'programs' : `${name('content_areas', state.content).toLowerCase()} programs`}`,
   };
 }
